@@ -1,0 +1,1 @@
+"""Pulumi dynamic resources for Amazon SageMaker hosting: EndpointConfig and Endpoint."""

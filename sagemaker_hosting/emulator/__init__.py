@@ -1,0 +1,1 @@
+"""A local SageMaker hosting emulator speaking the real AWS protocol."""
