@@ -1,0 +1,216 @@
+"""AWS access in one place: the SageMaker client, and find / status / wait helpers.
+
+Modelled on Terraform's SageMaker resources: *find* returns the resource or None, *wait* polls
+with explicit pending and target statuses. Waiting takes an injected clock and sleep (as
+botocore's waiters and retry handler do), so it is tested without real time.
+
+IAM actions this module uses (the provider needs nothing else): sagemaker:CreateEndpointConfig,
+DescribeEndpointConfig, DeleteEndpointConfig, CreateEndpoint, DescribeEndpoint, UpdateEndpoint,
+DeleteEndpoint, AddTags, DeleteTags, ListTags.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import boto3
+import botocore.config
+from botocore.exceptions import ClientError
+
+if TYPE_CHECKING:
+    from mypy_boto3_sagemaker import SageMakerClient
+
+USER_AGENT = "sagemaker-hosting/0.1"
+MAX_ATTEMPTS = 10
+"""Attempts per API call, throttling included (botocore's standard retry mode)."""
+
+
+@dataclass(frozen=True)
+class AwsSettings:
+    """Where to reach AWS: the stack's `aws:region` / `aws:profile`, else the standard configuration
+    (environment, shared config files, `AWS_ENDPOINT_URL` / `AWS_ENDPOINT_URL_SAGEMAKER`)."""
+
+    region: str | None = None
+    profile: str | None = None
+
+
+_clients: dict[AwsSettings, SageMakerClient] = {}
+_clients_lock = threading.Lock()
+
+
+def sagemaker_client(settings: AwsSettings) -> SageMakerClient:
+    """A SageMaker client for `settings`, one per process (boto3 clients are thread-safe).
+
+    Throttling (ThrottlingException, "Rate exceeded") and transient errors are retried by
+    botocore's standard retry mode; endpoint URLs come from botocore's own configuration.
+    """
+    with _clients_lock:
+        client = _clients.get(settings)
+        if client is None:
+            session = boto3.session.Session(profile_name=settings.profile, region_name=settings.region)
+            config = botocore.config.Config(
+                retries={"mode": "standard", "max_attempts": MAX_ATTEMPTS},
+                user_agent_extra=USER_AGENT,
+            )
+            client = session.client("sagemaker", config=config)
+            _clients[settings] = client
+        return client
+
+
+def error_code(error: ClientError) -> str:
+    return str(error.response.get("Error", {}).get("Code", ""))
+
+
+def error_message(error: ClientError) -> str:
+    return str(error.response.get("Error", {}).get("Message", ""))
+
+
+def is_not_found(error: ClientError) -> bool:
+    """SageMaker reports a missing resource as ValidationException "Could not find ..."."""
+    return error_code(error) == "ValidationException" and error_message(error).startswith("Could not find")
+
+
+def is_already_existing(error: ClientError) -> bool:
+    """SageMaker reports a duplicate as ValidationException "Cannot create already existing ..."."""
+    return error_code(error) == "ValidationException" and error_message(error).startswith(
+        "Cannot create already existing"
+    )
+
+
+def was_retried(error: ClientError) -> bool:
+    """True when botocore sent the request more than once, so an earlier attempt may have succeeded."""
+    return int(error.response.get("ResponseMetadata", {}).get("RetryAttempts", 0)) > 0
+
+
+def find_endpoint(client: SageMakerClient, name: str) -> dict[str, Any] | None:
+    """DescribeEndpoint, or None when the endpoint does not exist."""
+    try:
+        return dict(client.describe_endpoint(EndpointName=name))
+    except ClientError as error:
+        if is_not_found(error):
+            return None
+        raise
+
+
+def find_endpoint_config(client: SageMakerClient, name: str) -> dict[str, Any] | None:
+    """DescribeEndpointConfig, or None when the config does not exist."""
+    try:
+        return dict(client.describe_endpoint_config(EndpointConfigName=name))
+    except ClientError as error:
+        if is_not_found(error):
+            return None
+        raise
+
+
+def list_tags(client: SageMakerClient, arn: str) -> dict[str, str]:
+    """All tags of a resource, following pagination."""
+    tags: dict[str, str] = {}
+    for page in client.get_paginator("list_tags").paginate(ResourceArn=arn):
+        for tag in page.get("Tags", []):
+            tags[tag["Key"]] = tag.get("Value", "")
+    return tags
+
+
+def update_tags(client: SageMakerClient, arn: str, old: Mapping[str, str], new: Mapping[str, str]) -> None:
+    """Make the resource's tags `new`, given that they were `old`: AddTags overwrites, DeleteTags removes."""
+    removed = sorted(set(old) - set(new))
+    if removed:
+        client.delete_tags(ResourceArn=arn, TagKeys=removed)
+    changed = {key: value for key, value in new.items() if old.get(key) != value}
+    if changed:
+        client.add_tags(ResourceArn=arn, Tags=[{"Key": k, "Value": v} for k, v in sorted(changed.items())])
+
+
+# --- waiting -------------------------------------------------------------------------------------
+
+
+class WaitError(Exception):
+    """A wait ended in a status that is neither pending nor the target, or ran out of time."""
+
+    def __init__(self, message: str, last: Mapping[str, Any] | None) -> None:
+        super().__init__(message)
+        self.last = last
+
+
+PROGRESS_EVERY = 30.0
+"""Seconds between progress lines while nothing changes."""
+
+
+def poll_delay(elapsed: float) -> float:
+    """Seconds to the next poll after `elapsed` seconds of waiting.
+
+    Quick at first (1 s), then backing off in proportion to the time already waited, so that a
+    finished deployment is noticed within about 10 % of its duration plus a second, without
+    flooding the API during long rollouts; never more than 20 s apart.
+    """
+    return min(20.0, 1.0 + 0.1 * elapsed)
+
+
+@dataclass
+class Waiter:
+    """Polls `fetch` until its status is a target one; clock and sleep are injectable."""
+
+    clock: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], None] = time.sleep
+    delay: Callable[[float], float] = poll_delay
+    progress: Callable[[str], None] = field(default=lambda message: print(message, flush=True))
+
+    def wait(
+        self,
+        what: str,
+        fetch: Callable[[], Mapping[str, Any] | None],
+        status_key: str,
+        pending: Collection[str],
+        target: Collection[str | None],
+        timeout: float,
+    ) -> Mapping[str, Any] | None:
+        """Poll until the status is in `target` (None in `target` means "gone") and return the last
+        description. Raise WaitError on any other status, or when `timeout` seconds pass."""
+        start = self.clock()
+        reported: tuple[str, str | None] | None = None
+        reported_at = start
+        while True:
+            described = fetch()
+            status = None if described is None else str(described.get(status_key))
+            now = self.clock()
+            elapsed = now - start
+            if status in target:
+                return described
+            if status is None or status not in pending:
+                reason = "" if described is None else str(described.get("FailureReason") or "")
+                shown = "gone" if status is None else status
+                raise WaitError(f"{what} is {shown}" + (f": {reason}" if reason else ""), described)
+            stage = _pending_stage(described)
+            if (status, stage) != reported or now - reported_at >= PROGRESS_EVERY:
+                stage_text = f" ({stage})" if stage else ""
+                self.progress(f"{what}: {status}{stage_text}, {_format_elapsed(elapsed)} elapsed")
+                reported, reported_at = (status, stage), now
+            if elapsed >= timeout:
+                raise WaitError(
+                    f"{what} is still {status} after {_format_elapsed(elapsed)} "
+                    f"(timeout {_format_elapsed(timeout)}); raise `timeouts` if the deployment needs longer",
+                    described,
+                )
+            self.sleep(min(self.delay(elapsed), max(0.0, timeout - elapsed)))
+
+
+def _pending_stage(described: Mapping[str, Any] | None) -> str | None:
+    """The blue/green stage of a pending deployment, e.g. "primary: Baking"."""
+    if not described:
+        return None
+    summary = described.get("PendingDeploymentSummary") or {}
+    stages = []
+    for variant in summary.get("ProductionVariants", []):
+        statuses = variant.get("VariantStatus") or []
+        if statuses:
+            stages.append(f"{variant.get('VariantName')}: {statuses[-1].get('Status')}")
+    return ", ".join(stages) or None
+
+
+def _format_elapsed(seconds: float) -> str:
+    minutes, secs = divmod(int(seconds), 60)
+    return f"{minutes}m{secs:02d}s" if minutes else f"{secs}s"

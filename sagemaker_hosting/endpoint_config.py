@@ -1,0 +1,136 @@
+"""`EndpointConfig`: a SageMaker endpoint configuration as a Pulumi dynamic resource.
+
+Laid out as the SDK's own `pulumi/dynamic/dynamic.py`: the provider, then the resource class.
+Configs are immutable in SageMaker, so any change but tags replaces the resource: the engine
+creates the new config (under a freshly generated name) first, moves dependent endpoints to it,
+and deletes the old one last.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Unpack
+
+import pulumi
+import pulumi.dynamic as dynamic
+from botocore.exceptions import ClientError
+
+from sagemaker_hosting import aws, normalize, plan, schema, validate
+from sagemaker_hosting.provider import Provider, api_failure, jsonable
+
+if TYPE_CHECKING:
+    from sagemaker_hosting.args import EndpointConfigArgs
+
+OUTPUT_KEYS = ("arn", "creation_time")
+"""Outputs that are not inputs."""
+
+
+class EndpointConfigProvider(Provider):
+    """CRUD for one endpoint configuration (CreateEndpointConfig / Describe / Delete, tags in place)."""
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> dynamic.CheckResult:
+        inputs, errors = validate.check_endpoint_config(_olds, news)
+        return dynamic.CheckResult(inputs, [dynamic.CheckFailure(e.property, e.reason) for e in errors])
+
+    def diff(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> dynamic.DiffResult:
+        decision = plan.plan_endpoint_config(_olds, _news)
+        return dynamic.DiffResult(
+            changes=decision.changes,
+            replaces=decision.replaces,
+            delete_before_replace=decision.delete_before_replace,
+        )
+
+    def create(self, props: dict[str, Any]) -> dynamic.CreateResult:
+        inputs = self.inputs(props)
+        name = inputs["name"]
+        client = aws.sagemaker_client(self.settings)
+        request = self.request("CreateEndpointConfig", inputs, EndpointConfigName=name)
+        try:
+            arn = client.create_endpoint_config(**request)["EndpointConfigArn"]
+        except ClientError as error:
+            existing = aws.find_endpoint_config(client, name) if aws.is_already_existing(error) else None
+            if existing is None or not aws.was_retried(error):
+                raise api_failure("CreateEndpointConfig", f'endpoint config "{name}"', error) from error
+            # A retried call found the config that its own lost first attempt created.
+            arn = existing["EndpointConfigArn"]
+        described = aws.find_endpoint_config(client, name) or {}
+        return dynamic.CreateResult(name, {**inputs, **self.live_outputs(arn, described)})
+
+    def read(self, id_: str, props: dict[str, Any]) -> dynamic.ReadResult:
+        client = aws.sagemaker_client(self.settings)
+        described = aws.find_endpoint_config(client, id_)
+        if described is None:
+            return dynamic.ReadResult(None, {})
+        live = normalize.from_api(schema.output_shape("DescribeEndpointConfig"), described)
+        inputs = self.inputs(props)
+        for key in schema_input_keys():
+            if key in live:
+                inputs[key] = live[key]
+            else:
+                inputs.pop(key, None)
+        inputs["tags"] = aws.list_tags(client, described["EndpointConfigArn"])
+        outs = {**inputs, **self.live_outputs(described["EndpointConfigArn"], described)}
+        return dynamic.ReadResult(id_, outs, inputs)
+
+    def update(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> dynamic.UpdateResult:
+        """Only tags change in place (everything else replaces)."""
+        inputs = self.inputs(_news)
+        client = aws.sagemaker_client(self.settings)
+        arn = _olds["arn"]
+        try:
+            aws.update_tags(client, arn, _olds.get("tags") or {}, inputs.get("tags") or {})
+        except ClientError as error:
+            raise api_failure("AddTags/DeleteTags", f'endpoint config "{_id}"', error) from error
+        return dynamic.UpdateResult({**inputs, **{key: _olds.get(key) for key in OUTPUT_KEYS}})
+
+    def delete(self, _id: str, _props: dict[str, Any]) -> None:
+        client = aws.sagemaker_client(self.settings)
+        try:
+            client.delete_endpoint_config(EndpointConfigName=_id)
+        except ClientError as error:
+            if not aws.is_not_found(error):
+                raise api_failure("DeleteEndpointConfig", f'endpoint config "{_id}"', error) from error
+
+    @staticmethod
+    def live_outputs(arn: str, described: dict[str, Any]) -> dict[str, Any]:
+        created = described.get("CreationTime")
+        return {"arn": arn, "creation_time": jsonable(created) if isinstance(created, datetime) else None}
+
+
+def schema_input_keys() -> list[str]:
+    """The config's inputs that SageMaker stores: every CreateEndpointConfig member but name and tags."""
+    shape = schema.input_shape("CreateEndpointConfig")
+    return [schema.snake(m) for m in shape.members if m not in ("EndpointConfigName", "Tags")]
+
+
+class EndpointConfig(dynamic.Resource):
+    """A SageMaker endpoint configuration (CreateEndpointConfig).
+
+    Every member of CreateEndpointConfig is a keyword argument, in snake_case
+    (`production_variants`, `data_capture_config`, `async_inference_config`, ...); nested keys may be
+    snake_case or the API's PascalCase. `tags` is a dict. Without `name`, a name is generated from
+    the resource name plus a random suffix, and a new one on every replacement.
+    """
+
+    name: pulumi.Output[str]
+    """The endpoint configuration's name."""
+    arn: pulumi.Output[str]
+    """The endpoint configuration's ARN."""
+    creation_time: pulumi.Output[str]
+    """When SageMaker created the configuration (ISO 8601)."""
+    tags: pulumi.Output[dict[str, str]]
+    """The configuration's tags."""
+
+    def __init__(
+        self,
+        resource_name: str,
+        opts: pulumi.ResourceOptions | None = None,
+        **args: Unpack[EndpointConfigArgs],
+    ) -> None:
+        props: dict[str, Any] = dict(args)
+        if props.get("name") is None:
+            props["name_prefix"] = props.get("name_prefix") or resource_name
+        props.setdefault("name", None)
+        props.setdefault("tags", {})
+        props.update({key: None for key in OUTPUT_KEYS})
+        super().__init__(EndpointConfigProvider(), resource_name, props, opts)

@@ -1,0 +1,75 @@
+"""What the two dynamic providers share: AWS settings from the stack config, request building,
+and error messages a user can act on.
+
+Provider classes live in this package, so dill pickles them by reference: the `__provider` stored
+in state is a short, stable reference, and no client is ever stored on a provider.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+import pulumi.dynamic as dynamic
+from botocore.exceptions import ClientError
+
+from sagemaker_hosting import aws, normalize, schema
+
+PROVIDER_KEY = "__provider"
+
+
+class ProviderError(Exception):
+    """An operation failed; the message is what `pulumi up` shows."""
+
+
+class Provider(dynamic.ResourceProvider):
+    """Base of the resource providers: stack config, inputs, API requests."""
+
+    serialize_as_secret_always = False
+    """The pickled provider holds no secret (no client, no credentials), so stacks need no passphrase."""
+
+    settings = aws.AwsSettings()
+
+    def configure(self, req: dynamic.ConfigureRequest) -> None:
+        """Take `aws:region` and `aws:profile` from the stack config when set."""
+        self.settings = aws.AwsSettings(region=req.config.get("aws:region"), profile=req.config.get("aws:profile"))
+
+    @staticmethod
+    def inputs(props: Mapping[str, Any]) -> dict[str, Any]:
+        """The resource's canonical inputs (as returned by check), without the pickled provider."""
+        return {key: value for key, value in props.items() if key != PROVIDER_KEY}
+
+    @staticmethod
+    def request(operation: str, inputs: Mapping[str, Any], **explicit: Any) -> dict[str, Any]:
+        """The boto3 request for `operation`: every canonical input that is a member of its input
+        shape (snake_case -> PascalCase), tags as a list, plus `explicit` members."""
+        shape = schema.input_shape(operation)
+        members = {schema.snake(member) for member in shape.members} - {"tags"}
+        body = normalize.to_api(shape, {k: v for k, v in inputs.items() if k in members and v is not None})
+        if "Tags" in shape.members and inputs.get("tags"):
+            body["Tags"] = normalize.tags_to_api(inputs["tags"])
+        body.update(explicit)
+        return body
+
+
+def api_failure(action: str, what: str, error: ClientError) -> ProviderError:
+    """A message naming the call, the resource and SageMaker's own error."""
+    code, message = aws.error_code(error), aws.error_message(error)
+    hint = {
+        "ResourceLimitExceeded": " Request a quota increase for the instance type, or use fewer or smaller instances.",
+        "AccessDeniedException": " Grant the IAM action listed in README's IAM section to the deploying role.",
+        "ThrottlingException": " The API stayed throttled through every retry; deploy fewer endpoints at once.",
+    }.get(code, "")
+    return ProviderError(f"{action} failed for {what}: {code}: {message}{hint}")
+
+
+def jsonable(value: Any) -> Any:
+    """Describe* values as Pulumi can store them: datetimes as ISO 8601 strings."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {key: jsonable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [jsonable(item) for item in value]
+    return value

@@ -1,0 +1,44 @@
+"""Wait limits derived from the DeploymentConfig."""
+
+from __future__ import annotations
+
+import pytest
+
+from sagemaker_hosting.deadlines import PROVISIONING_SECONDS as P
+from sagemaker_hosting.deadlines import ROLLBACK_SECONDS as R
+from sagemaker_hosting.deadlines import update_seconds
+
+
+def blue_green(kind: str, wait: int, termination: int = 0, maximum: int | None = None, **routing):
+    policy = {
+        "traffic_routing_configuration": {"type": kind, "wait_interval_in_seconds": wait, **routing},
+        "termination_wait_in_seconds": termination,
+    }
+    if maximum is not None:
+        policy["maximum_execution_timeout_in_seconds"] = maximum
+    return {"blue_green_update_policy": policy}
+
+
+@pytest.mark.parametrize(
+    ("deployment_config", "counts", "expected"),
+    [
+        (None, [2], P + R),
+        (blue_green("ALL_AT_ONCE", 600, 300), [2], P + 600 + 300 + R),
+        (blue_green("CANARY", 1800, 600, canary_size={"type": "CAPACITY_PERCENT", "value": 10}), [4], P + 2 * 1800 + 600 + R),
+        (blue_green("LINEAR", 900, 0, linear_step_size={"type": "CAPACITY_PERCENT", "value": 20}), [10], P + 5 * 900 + R),
+        (blue_green("LINEAR", 900, 0, linear_step_size={"type": "INSTANCE_COUNT", "value": 3}), [10], P + 4 * 900 + R),
+        (blue_green("CANARY", 3600, 3600, maximum=7200, canary_size={"type": "INSTANCE_COUNT", "value": 1}), [4], 7200 + R),
+        (
+            {"rolling_update_policy": {"maximum_batch_size": {"type": "INSTANCE_COUNT", "value": 2}, "wait_interval_in_seconds": 300}},
+            [6],
+            3 * (P + 300) + R,
+        ),
+    ],
+)
+def test_update_seconds(deployment_config, counts, expected):
+    assert update_seconds(deployment_config, counts) == expected
+
+
+def test_long_linear_rollout_exceeds_terraforms_hour():
+    config = blue_green("LINEAR", 3600, 3600, linear_step_size={"type": "CAPACITY_PERCENT", "value": 10})
+    assert update_seconds(config, [10]) > 10 * 3600
