@@ -210,7 +210,9 @@ class EndpointProvider(Provider):
         """Wait for an operation already in progress (another deployment, AWS maintenance) to end."""
         timeout = self.timeout(inputs, "update", deadlines.update_seconds(None, []))
         try:
-            settled = self.wait(client, name, IN_PROGRESS - {"Deleting"}, {"InService", "Failed", "OutOfService"}, timeout)
+            settled = self.wait(
+                client, name, IN_PROGRESS - {"Deleting"}, {"InService", "Failed", "OutOfService"}, timeout
+            )
         except aws.WaitError as error:
             raise ProviderError(f'Endpoint "{name}" is busy: {error}') from error
         assert settled is not None

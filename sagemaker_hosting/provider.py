@@ -7,7 +7,10 @@ in state is a short, stable reference, and no client is ever stored on a provide
 
 from __future__ import annotations
 
+import gc
+import sys
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +20,30 @@ from botocore.exceptions import ClientError
 from sagemaker_hosting import aws, normalize, schema
 
 PROVIDER_KEY = "__provider"
+
+PROVIDER_THREADS = 256
+"""Resource operations the provider process runs at once (the engine's `--parallel` still applies)."""
+
+
+def widen_provider_server(threads: int = PROVIDER_THREADS) -> None:
+    """Let the dynamic-provider process run up to `threads` operations at once instead of four.
+
+    `python -m pulumi.dynamic` serves gRPC from a `ThreadPoolExecutor(max_workers=4)` that no setting
+    changes, and an endpoint operation holds its thread for minutes while SageMaker provisions, so a
+    stack of sixteen endpoints would deploy in four waves. The operations are I/O waits, so more
+    threads are sound; the executor reads `_max_workers` on every submit, so raising it takes effect
+    for all later calls. This runs when the provider process first unpickles one of our providers
+    (during the first Check, before any create), and nowhere else.
+    """
+    main = sys.modules.get("__main__")
+    if getattr(main, "DynamicResourceProviderServicer", None) is None:
+        return  # not the dynamic-provider process (e.g. the Pulumi program itself)
+    for candidate in gc.get_objects():
+        if isinstance(candidate, ThreadPoolExecutor) and candidate._max_workers < threads:
+            candidate._max_workers = threads
+
+
+widen_provider_server()
 
 
 class ProviderError(Exception):

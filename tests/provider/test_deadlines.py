@@ -24,12 +24,29 @@ def blue_green(kind: str, wait: int, termination: int = 0, maximum: int | None =
     [
         (None, [2], P + R),
         (blue_green("ALL_AT_ONCE", 600, 300), [2], P + 600 + 300 + R),
-        (blue_green("CANARY", 1800, 600, canary_size={"type": "CAPACITY_PERCENT", "value": 10}), [4], P + 2 * 1800 + 600 + R),
-        (blue_green("LINEAR", 900, 0, linear_step_size={"type": "CAPACITY_PERCENT", "value": 20}), [10], P + 5 * 900 + R),
-        (blue_green("LINEAR", 900, 0, linear_step_size={"type": "INSTANCE_COUNT", "value": 3}), [10], P + 4 * 900 + R),
-        (blue_green("CANARY", 3600, 3600, maximum=7200, canary_size={"type": "INSTANCE_COUNT", "value": 1}), [4], 7200 + R),
         (
-            {"rolling_update_policy": {"maximum_batch_size": {"type": "INSTANCE_COUNT", "value": 2}, "wait_interval_in_seconds": 300}},
+            blue_green("CANARY", 1800, 600, canary_size={"type": "CAPACITY_PERCENT", "value": 10}),
+            [4],
+            P + 2 * 1800 + 600 + R,
+        ),
+        (
+            blue_green("LINEAR", 900, 0, linear_step_size={"type": "CAPACITY_PERCENT", "value": 20}),
+            [10],
+            P + 5 * 900 + R,
+        ),
+        (blue_green("LINEAR", 900, 0, linear_step_size={"type": "INSTANCE_COUNT", "value": 3}), [10], P + 4 * 900 + R),
+        (
+            blue_green("CANARY", 3600, 3600, maximum=7200, canary_size={"type": "INSTANCE_COUNT", "value": 1}),
+            [4],
+            7200 + R,
+        ),
+        (
+            {
+                "rolling_update_policy": {
+                    "maximum_batch_size": {"type": "INSTANCE_COUNT", "value": 2},
+                    "wait_interval_in_seconds": 300,
+                }
+            },
             [6],
             3 * (P + 300) + R,
         ),

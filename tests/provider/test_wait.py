@@ -46,10 +46,19 @@ def make_waiter(fake: FakeTime, messages: list[str]) -> Waiter:
 @pytest.mark.parametrize(
     ("timeline", "pending", "target", "expected_status"),
     [
-        ([(0, {"EndpointStatus": "Creating"}), (42, {"EndpointStatus": "InService"})], {"Creating"}, {"InService"}, "InService"),
+        (
+            [(0, {"EndpointStatus": "Creating"}), (42, {"EndpointStatus": "InService"})],
+            {"Creating"},
+            {"InService"},
+            "InService",
+        ),
         ([(0, {"EndpointStatus": "InService"})], {"Creating"}, {"InService"}, "InService"),
         (
-            [(0, {"EndpointStatus": "Updating"}), (10, {"EndpointStatus": "RollingBack"}), (20, {"EndpointStatus": "InService"})],
+            [
+                (0, {"EndpointStatus": "Updating"}),
+                (10, {"EndpointStatus": "RollingBack"}),
+                (20, {"EndpointStatus": "InService"}),
+            ],
             {"Updating", "RollingBack"},
             {"InService"},
             "InService",
@@ -59,7 +68,9 @@ def make_waiter(fake: FakeTime, messages: list[str]) -> Waiter:
 )
 def test_wait_reaches_target(timeline, pending, target, expected_status):
     fake, messages = FakeTime(), []
-    described = make_waiter(fake, messages).wait("Endpoint", endpoint_that(timeline, fake), "EndpointStatus", pending, target, 3600)
+    described = make_waiter(fake, messages).wait(
+        "Endpoint", endpoint_that(timeline, fake), "EndpointStatus", pending, target, 3600
+    )
     assert (described or {}).get("EndpointStatus") == expected_status
     assert fake.now >= timeline[-1][0]
 
@@ -67,7 +78,10 @@ def test_wait_reaches_target(timeline, pending, target, expected_status):
 @pytest.mark.parametrize(
     ("final", "message"),
     [
-        ({"EndpointStatus": "Failed", "FailureReason": "Failed to download model data"}, "is Failed: Failed to download model data"),
+        (
+            {"EndpointStatus": "Failed", "FailureReason": "Failed to download model data"},
+            "is Failed: Failed to download model data",
+        ),
         ({"EndpointStatus": "UpdateRollbackFailed"}, "is UpdateRollbackFailed"),
         (None, "is gone"),
     ],
@@ -89,12 +103,20 @@ def test_wait_times_out_with_advice():
 
 def test_progress_reports_changes_of_status_and_stage():
     fake, messages = FakeTime(), []
-    stage = {"PendingDeploymentSummary": {"ProductionVariants": [{"VariantName": "primary", "VariantStatus": [{"Status": "Baking"}]}]}}
+    stage = {
+        "PendingDeploymentSummary": {
+            "ProductionVariants": [{"VariantName": "primary", "VariantStatus": [{"Status": "Baking"}]}]
+        }
+    }
     fetch = endpoint_that(
-        [(0, {"EndpointStatus": "Updating"}), (5, {"EndpointStatus": "Updating", **stage}), (9, {"EndpointStatus": "InService"})],
+        [
+            (0, {"EndpointStatus": "Updating"}),
+            (5, {"EndpointStatus": "Updating", **stage}),
+            (9, {"EndpointStatus": "InService"}),
+        ],
         fake,
     )
-    make_waiter(fake, messages).wait("Endpoint \"e\"", fetch, "EndpointStatus", {"Updating"}, {"InService"}, 600)
+    make_waiter(fake, messages).wait('Endpoint "e"', fetch, "EndpointStatus", {"Updating"}, {"InService"}, 600)
     assert messages[0] == 'Endpoint "e": Updating, 0s elapsed'
     assert any("(primary: Baking)" in m for m in messages)
 

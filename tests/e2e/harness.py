@@ -1,0 +1,150 @@
+"""End-to-end harness: the real Pulumi CLI (through the Automation API, which runs the same CLI)
+against the emulator, with a local file backend in a temporary directory. Nothing here mocks."""
+
+from __future__ import annotations
+
+import os
+import sys
+import textwrap
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import boto3
+from pulumi import automation as auto
+
+from sagemaker_hosting.emulator.testing import Emulator
+
+REPO = Path(__file__).resolve().parents[2]
+VENV = Path(sys.prefix)
+"""The virtualenv running the tests: it holds this package, the pulumi CLI and its plugins."""
+
+FAST = {"create_seconds": 1.0, "update_seconds": 1.0, "delete_seconds": 0.3, "time_scale": 0.01}
+"""Emulator timings for tests: a fleet in a second, DeploymentConfig waits at 1 %."""
+
+
+def aws_env(emulator: Emulator) -> dict[str, str]:
+    return {
+        "AWS_ENDPOINT_URL": emulator.url,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }
+
+
+def client(emulator: Emulator, service: str) -> Any:
+    return boto3.client(
+        service,
+        endpoint_url=emulator.url,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+
+
+def create_models(emulator: Emulator, *names: str, missing: tuple[str, ...] = ()) -> None:
+    """Models as a training pipeline leaves them: artifacts in S3, then CreateModel.
+    Models named in `missing` point at an artifact that was never uploaded."""
+    s3, sagemaker = client(emulator, "s3"), client(emulator, "sagemaker")
+    s3.create_bucket(Bucket="models")
+    for name in (*names, *missing):
+        key = f"{name}/model.tar.gz"
+        if name not in missing:
+            s3.put_object(Bucket="models", Key=key, Body=b"weights")
+        sagemaker.create_model(
+            ModelName=name,
+            ExecutionRoleArn="arn:aws:iam::123456789012:role/sagemaker",
+            PrimaryContainer={
+                "Image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/serve:1",
+                "ModelDataUrl": f"s3://models/{key}",
+            },
+        )
+
+
+def create_alarm(emulator: Emulator, name: str) -> None:
+    client(emulator, "cloudwatch").put_metric_alarm(
+        AlarmName=name,
+        MetricName="Invocation5XXErrors",
+        Namespace="AWS/SageMaker",
+        Statistic="Sum",
+        Period=60,
+        EvaluationPeriods=1,
+        Threshold=1.0,
+        ComparisonOperator="GreaterThanOrEqualToThreshold",
+    )
+
+
+def set_alarm(emulator: Emulator, name: str, state: str) -> None:
+    client(emulator, "cloudwatch").set_alarm_state(AlarmName=name, StateValue=state, StateReason="test")
+
+
+@dataclass
+class Project:
+    """A Pulumi project in a temporary directory with one stack, driven through the CLI."""
+
+    stack: auto.Stack
+    output: list[str] = field(default_factory=list)
+
+    def set_config(self, **values: str) -> None:
+        for key, value in values.items():
+            self.stack.set_config(key, auto.ConfigValue(value))
+
+    def up(self) -> auto.UpResult:
+        return self.stack.up(on_output=self.output.append, color="never")
+
+    def preview(self, expect_no_changes: bool = False) -> auto.PreviewResult:
+        return self.stack.preview(
+            on_output=self.output.append, expect_no_changes=expect_no_changes, color="never", diff=False
+        )
+
+    def refresh(self, expect_no_changes: bool = False) -> auto.RefreshResult:
+        return self.stack.refresh(on_output=self.output.append, expect_no_changes=expect_no_changes, color="never")
+
+    def destroy(self) -> auto.DestroyResult:
+        return self.stack.destroy(on_output=self.output.append, color="never")
+
+    def outputs(self) -> dict[str, Any]:
+        return {key: value.value for key, value in self.stack.outputs().items()}
+
+
+def make_project(tmp_path: Path, emulator: Emulator, program: str, name: str = "e2e") -> Project:
+    """Write Pulumi.yaml and __main__.py (the program) and create stack `test` on a file backend."""
+    work_dir = tmp_path / "project"
+    work_dir.mkdir()
+    (work_dir / "Pulumi.yaml").write_text(
+        f"name: {name}\nruntime:\n  name: python\n  options:\n    virtualenv: {VENV}\n"
+    )
+    (work_dir / "__main__.py").write_text(textwrap.dedent(program))
+    return _stack(tmp_path, work_dir, emulator)
+
+
+def example_project(tmp_path: Path, emulator: Emulator) -> Project:
+    """The repository's example stack (Pulumi.yaml, __main__.py), with its virtualenv made absolute."""
+    work_dir = tmp_path / "example"
+    work_dir.mkdir()
+    settings = (REPO / "Pulumi.yaml").read_text().replace("virtualenv: .venv", f"virtualenv: {VENV}")
+    (work_dir / "Pulumi.yaml").write_text(settings)
+    (work_dir / "__main__.py").write_text((REPO / "__main__.py").read_text())
+    return _stack(tmp_path, work_dir, emulator)
+
+
+def _stack(tmp_path: Path, work_dir: Path, emulator: Emulator) -> Project:
+    backend, home = tmp_path / "state", tmp_path / "pulumi-home"
+    backend.mkdir()
+    home.mkdir()
+    env = {
+        **aws_env(emulator),
+        "PATH": f"{VENV / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
+        "PULUMI_BACKEND_URL": f"file://{backend}",
+        "PULUMI_CONFIG_PASSPHRASE": "",
+        "PULUMI_SKIP_UPDATE_CHECK": "true",
+        "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+        "PULUMI_PARALLEL": "64",
+    }
+    workspace = auto.LocalWorkspaceOptions(
+        work_dir=str(work_dir),
+        pulumi_home=str(home),
+        env_vars=env,
+        pulumi_command=auto.PulumiCommand(root=str(VENV)),
+    )
+    return Project(auto.create_stack("test", work_dir=str(work_dir), opts=workspace))

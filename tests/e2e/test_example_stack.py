@@ -1,0 +1,112 @@
+"""The example stack through the real engine: create, no-op preview and refresh, a blue/green
+config change, failed deployments (bad model; alarm during the canary), recovery, destroy."""
+
+from __future__ import annotations
+
+import pytest
+from pulumi import automation as auto
+
+from tests.e2e.harness import Project, client, create_alarm, create_models, example_project, set_alarm
+
+READS = ("Describe", "List")
+
+
+def actions(calls: list[dict], *names: str) -> list[dict]:
+    return [call for call in calls if call["action"] in names]
+
+
+def sagemaker_state(emulator) -> tuple[list[dict], list[str]]:
+    sagemaker = client(emulator, "sagemaker")
+    endpoints = [
+        sagemaker.describe_endpoint(EndpointName=e["EndpointName"]) for e in sagemaker.list_endpoints()["Endpoints"]
+    ]
+    configs = sorted(c["EndpointConfigName"] for c in sagemaker.list_endpoint_configs()["EndpointConfigs"])
+    return endpoints, configs
+
+
+@pytest.fixture
+def example(tmp_path, emulator) -> Project:
+    emulator.reset()
+    emulator.settings(create_seconds=1.0, update_seconds=1.0, delete_seconds=0.3, time_scale=0.01)
+    create_models(emulator, "churn-v1", "churn-v2", "churn-v3", missing=("churn-broken",))
+    create_alarm(emulator, "example-5xx")
+    project = example_project(tmp_path, emulator)
+    project.set_config(model="churn-v1", rollbackAlarm="example-5xx", canaryWaitSeconds="100")
+    return project
+
+
+def test_example_lifecycle(example: Project, emulator) -> None:
+    # pulumi up creates the config and the endpoint.
+    example.up()
+    endpoints, configs = sagemaker_state(emulator)
+    assert len(endpoints) == 1 and endpoints[0]["EndpointStatus"] == "InService"
+    outputs = example.outputs()
+    assert outputs["endpoint_name"] == endpoints[0]["EndpointName"]
+    assert outputs["endpoint_arn"] == endpoints[0]["EndpointArn"]
+    assert configs == [endpoints[0]["EndpointConfigName"]] == [outputs["endpoint_config_name"]]
+
+    # Nothing changed: preview and refresh agree.
+    example.preview(expect_no_changes=True)
+    example.refresh(expect_no_changes=True)
+
+    # A new model: the preview shows a config replacement and an endpoint update, and only reads.
+    emulator.clear_calls()
+    example.set_config(model="churn-v2")
+    preview = example.preview()
+    assert preview.change_summary.get("replace") == 1
+    assert preview.change_summary.get("update") == 1
+    assert all(call["action"].startswith(READS) for call in emulator.calls())
+
+    # pulumi up: one create, one blue/green update, then the old config is deleted, last.
+    old_config = outputs["endpoint_config_name"]
+    emulator.clear_calls()
+    example.up()
+    calls, events = emulator.calls(), emulator.events()
+    writes = [call for call in calls if not call["action"].startswith(READS)]
+    assert [call["action"] for call in writes] == ["CreateEndpointConfig", "UpdateEndpoint", "DeleteEndpointConfig"]
+    new_config = example.outputs()["endpoint_config_name"]
+    assert new_config != old_config
+    assert writes[0]["name"] == new_config and writes[2]["name"] == old_config
+    in_service_on_new = [
+        e["time"] for e in events if e["status"] == "InService" and e["endpoint_config_name"] == new_config
+    ]
+    assert in_service_on_new and writes[2]["time"] > in_service_on_new[0]
+    endpoints, configs = sagemaker_state(emulator)
+    assert endpoints[0]["EndpointConfigName"] == new_config and configs == [new_config]
+
+
+def test_failed_deployments_keep_the_old_config(example: Project, emulator) -> None:
+    example.up()
+    serving = example.outputs()["endpoint_config_name"]
+
+    # A model whose artifact is missing: SageMaker rolls back, pulumi up fails with its reason.
+    example.set_config(model="churn-broken")
+    with pytest.raises(auto.CommandError, match="Failed to download model data"):
+        example.up()
+    endpoints, configs = sagemaker_state(emulator)
+    assert endpoints[0]["EndpointStatus"] == "InService"
+    assert endpoints[0]["EndpointConfigName"] == serving
+    assert serving in configs
+    assert example.outputs()["endpoint_config_name"] == serving
+
+    # A good model, but the rollback alarm fires during the canary's bake.
+    set_alarm(emulator, "example-5xx", "ALARM")
+    example.set_config(model="churn-v3")
+    with pytest.raises(auto.CommandError, match="rolled back"):
+        example.up()
+    endpoints, configs = sagemaker_state(emulator)
+    assert endpoints[0]["EndpointConfigName"] == serving and serving in configs
+
+    # Fixed: the next pulumi up converges and cleans every config but the one in service.
+    set_alarm(emulator, "example-5xx", "OK")
+    example.up()
+    endpoints, configs = sagemaker_state(emulator)
+    now_serving = example.outputs()["endpoint_config_name"]
+    assert now_serving != serving
+    assert endpoints[0]["EndpointConfigName"] == now_serving and endpoints[0]["EndpointStatus"] == "InService"
+    assert configs == [now_serving]
+    example.preview(expect_no_changes=True)
+
+    # pulumi destroy leaves nothing behind.
+    example.destroy()
+    assert sagemaker_state(emulator) == ([], [])
