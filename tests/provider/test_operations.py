@@ -1,0 +1,200 @@
+"""Each provider operation against the emulator (a real HTTP server, real boto3), including every
+failure path: failed create, rolled-back update (bad model and alarm), throttling, eventual
+consistency, a lost create response, and changes made outside Pulumi."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from botocore.exceptions import ConnectionClosedError
+
+from sagemaker_hosting import aws
+from sagemaker_hosting.emulator.testing import Emulator
+from sagemaker_hosting.endpoint import EndpointProvider
+from sagemaker_hosting.endpoint_config import EndpointConfigProvider
+from sagemaker_hosting.provider import ProviderError
+from tests.e2e.harness import FAST, aws_env, client, create_alarm, create_models, set_alarm
+
+
+@pytest.fixture(scope="module")
+def emulator() -> Iterator[Emulator]:
+    with Emulator() as running:
+        yield running
+
+
+@pytest.fixture
+def sagemaker(emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> Any:
+    emulator.reset()
+    emulator.settings(**FAST)
+    for key, value in aws_env(emulator).items():
+        monkeypatch.setenv(key, value)
+    aws._clients.clear()  # clients are cached per process; this test's emulator has a new URL
+    create_models(emulator, "good", "better", missing=("broken",))
+    return client(emulator, "sagemaker")
+
+
+def create_config(model: str, name_prefix: str = "cfg", **extra: Any) -> dict[str, Any]:
+    provider = EndpointConfigProvider()
+    news = {
+        "name_prefix": name_prefix,
+        "production_variants": [
+            {
+                "variant_name": "primary",
+                "model_name": model,
+                "instance_type": "ml.m5.large",
+                "initial_instance_count": 1,
+            }
+        ],
+        **extra,
+    }
+    checked = provider.check({}, news)
+    assert checked.failures == []
+    return provider.create(checked.inputs).outs
+
+
+def create_endpoint(config_name: str, **extra: Any) -> tuple[EndpointProvider, dict[str, Any]]:
+    provider = EndpointProvider()
+    checked = provider.check({}, {"name_prefix": "ep", "endpoint_config_name": config_name, **extra})
+    assert checked.failures == []
+    return provider, provider.create(checked.inputs).outs
+
+
+def update_endpoint(provider: EndpointProvider, outs: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    news = provider.check(outs, {**{k: v for k, v in outs.items() if k not in ("status",)}, **changes}).inputs
+    return provider.update(outs["name"], outs, news).outs
+
+
+def test_create_read_update_delete(sagemaker) -> None:
+    config = create_config("good", tags={"team": "ml"})
+    provider, endpoint = create_endpoint(config["name"], tags={"team": "ml"})
+    assert endpoint["status"] == "InService" and endpoint["arn"].startswith("arn:aws:sagemaker:")
+    assert endpoint["production_variants"][0]["variant_name"] == "primary"
+
+    read = provider.read(endpoint["name"], endpoint)
+    assert read.id == endpoint["name"] and read.outs["endpoint_config_name"] == config["name"]
+    assert read.outs["tags"] == {"team": "ml"}
+
+    newer = create_config("better")
+    moved = update_endpoint(provider, endpoint, endpoint_config_name=newer["name"], tags={"team": "ml", "tier": "1"})
+    assert moved["endpoint_config_name"] == newer["name"] and moved["status"] == "InService"
+    assert aws.list_tags(sagemaker, endpoint["arn"]) == {"team": "ml", "tier": "1"}
+
+    provider.delete(endpoint["name"], moved)
+    assert sagemaker.list_endpoints()["Endpoints"] == []
+    provider.delete(endpoint["name"], moved)  # already gone: still a success
+    EndpointConfigProvider().delete(config["name"], config)
+    EndpointConfigProvider().delete(config["name"], config)
+
+
+def test_failed_create_deletes_the_endpoint_and_reports_the_reason(sagemaker) -> None:
+    config = create_config("broken")
+    with pytest.raises(ProviderError, match=r"could not be created: .*Failed to download model data"):
+        create_endpoint(config["name"])
+    assert sagemaker.list_endpoints()["Endpoints"] == []
+
+
+def test_update_rolled_back_for_missing_model_data(sagemaker) -> None:
+    provider, endpoint = create_endpoint(create_config("good")["name"])
+    broken = create_config("broken")
+    with pytest.raises(ProviderError, match=r"rolled back .*Failed to download model data"):
+        update_endpoint(provider, endpoint, endpoint_config_name=broken["name"])
+    described = sagemaker.describe_endpoint(EndpointName=endpoint["name"])
+    assert described["EndpointStatus"] == "InService"
+    assert described["EndpointConfigName"] == endpoint["endpoint_config_name"]
+
+
+def test_update_rolled_back_by_alarm_during_canary(sagemaker, emulator) -> None:
+    create_alarm(emulator, "errors")
+    deployment = {
+        "blue_green_update_policy": {
+            "traffic_routing_configuration": {
+                "type": "CANARY",
+                "canary_size": {"type": "CAPACITY_PERCENT", "value": 50},
+                "wait_interval_in_seconds": 200,
+            }
+        },
+        "auto_rollback_configuration": {"alarms": [{"alarm_name": "errors"}]},
+    }
+    provider, endpoint = create_endpoint(create_config("good")["name"], deployment_config=deployment)
+    set_alarm(emulator, "errors", "ALARM")
+    with pytest.raises(ProviderError, match="rolled back"):
+        update_endpoint(provider, endpoint, endpoint_config_name=create_config("better")["name"])
+    assert (
+        sagemaker.describe_endpoint(EndpointName=endpoint["name"])["EndpointConfigName"]
+        == endpoint["endpoint_config_name"]
+    )
+
+
+def test_throttling_is_retried(sagemaker, emulator) -> None:
+    emulator.settings(throttle_rate=0.3)
+    config = create_config("good")
+    _, endpoint = create_endpoint(config["name"])
+    emulator.settings(throttle_rate=0.0)
+    assert endpoint["status"] == "InService"
+    assert any(call["error"] == "ThrottlingException" for call in emulator.calls())
+
+
+def test_eventual_consistency_is_waited_out(sagemaker, emulator) -> None:
+    emulator.settings(consistency_delay_seconds=2.0)
+    config = create_config("good")
+    _, endpoint = create_endpoint(config["name"])
+    assert endpoint["status"] == "InService"
+    not_found = [c for c in emulator.calls() if c["action"] == "DescribeEndpointConfig" and c["status"] == 400]
+    assert not_found  # the provider did meet the stale read, and retried
+
+
+def test_lost_create_response_does_not_fail(sagemaker) -> None:
+    """The first CreateEndpoint reaches SageMaker but its response is lost; botocore retries and
+    gets "already existing", which is our own endpoint."""
+    config = create_config("good")
+    client_ = aws.sagemaker_client(aws.AwsSettings())
+    lost: list[bool] = []
+
+    def lose_first_response(request: Any, **_: Any) -> None:
+        if not lost:
+            lost.append(True)
+            import urllib.request
+
+            forwarded = urllib.request.Request(request.url, data=request.body, headers=dict(request.headers))
+            urllib.request.urlopen(forwarded).read()
+            raise ConnectionClosedError(endpoint_url=request.url)
+
+    client_.meta.events.register("before-send.sagemaker.CreateEndpoint", lose_first_response)
+    try:
+        _, endpoint = create_endpoint(config["name"])
+    finally:
+        client_.meta.events.unregister("before-send.sagemaker.CreateEndpoint", lose_first_response)
+    assert lost and endpoint["status"] == "InService"
+
+
+def test_read_reports_changes_and_deletion_outside_pulumi(sagemaker) -> None:
+    config = create_config("good")
+    provider, endpoint = create_endpoint(config["name"], tags={"team": "ml"})
+    other = create_config("better")
+    sagemaker.update_endpoint(EndpointName=endpoint["name"], EndpointConfigName=other["name"])
+    sagemaker.add_tags(ResourceArn=endpoint["arn"], Tags=[{"Key": "team", "Value": "ops"}])
+    read = provider.read(endpoint["name"], endpoint)
+    assert read.outs["endpoint_config_name"] == other["name"]
+    assert read.outs["status"] in ("Updating", "InService")
+    assert read.inputs is not None and read.inputs["tags"] == {"team": "ops"}
+
+    config_read = EndpointConfigProvider().read(config["name"], config)
+    assert config_read.id == config["name"]
+
+    aws.Waiter().wait(
+        "endpoint",
+        lambda: aws.find_endpoint(sagemaker, endpoint["name"]),
+        "EndpointStatus",
+        {"Updating"},
+        {"InService"},
+        60,
+    )
+    sagemaker.delete_endpoint(EndpointName=endpoint["name"])
+    sagemaker.delete_endpoint_config(EndpointConfigName=config["name"])
+    aws.Waiter().wait(
+        "endpoint", lambda: aws.find_endpoint(sagemaker, endpoint["name"]), "EndpointStatus", {"Deleting"}, {None}, 60
+    )
+    assert provider.read(endpoint["name"], endpoint).id is None
+    assert EndpointConfigProvider().read(config["name"], config).id is None
