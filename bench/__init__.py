@@ -1,0 +1,1 @@
+"""Benchmark: deploy many endpoints as fast as one, with few API calls (`make bench`)."""
