@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from sagemaker_hosting.emulator.testing import Emulator
-from tests.e2e.harness import create_models, make_project
+from sagemaker_hosting.testing import create_models, make_project
 
 READS = ("Describe", "List")
 OPERATIONS = ("create", "update", "preview", "destroy")

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from sagemaker_hosting.emulator.testing import Emulator
-from tests.e2e.harness import FAST
+from sagemaker_hosting.testing import FAST
 
 
 @pytest.fixture(scope="module")

@@ -3,11 +3,14 @@ config change, failed deployments (bad model; alarm during the canary), recovery
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from pulumi import automation as auto
 
-from tests.e2e.harness import Project, client, create_alarm, create_models, example_project, set_alarm
+from sagemaker_hosting.testing import Project, client, copy_project, create_alarm, create_models, set_alarm
 
+REPO = Path(__file__).resolve().parents[2]
 READS = ("Describe", "List")
 
 
@@ -30,7 +33,7 @@ def example(tmp_path, emulator) -> Project:
     emulator.settings(create_seconds=1.0, update_seconds=1.0, delete_seconds=0.3, time_scale=0.01)
     create_models(emulator, "churn-v1", "churn-v2", "churn-v3", missing=("churn-broken",))
     create_alarm(emulator, "example-5xx")
-    project = example_project(tmp_path, emulator)
+    project = copy_project(tmp_path, emulator, REPO)
     project.set_config(model="churn-v1", rollbackAlarm="example-5xx", canaryWaitSeconds="100")
     return project
 

@@ -4,7 +4,7 @@ type, destroy."""
 
 from __future__ import annotations
 
-from tests.e2e.harness import client, create_models, make_project
+from sagemaker_hosting.testing import client, create_models, make_project
 
 PROGRAM = """
 import pulumi

@@ -15,7 +15,7 @@ from sagemaker_hosting.emulator.testing import Emulator
 from sagemaker_hosting.endpoint import EndpointProvider
 from sagemaker_hosting.endpoint_config import EndpointConfigProvider
 from sagemaker_hosting.provider import ProviderError
-from tests.e2e.harness import FAST, aws_env, client, create_alarm, create_models, set_alarm
+from sagemaker_hosting.testing import FAST, aws_env, client, create_alarm, create_models, set_alarm
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,9 @@
-"""End-to-end harness: the real Pulumi CLI (through the Automation API, which runs the same CLI)
-against the emulator, with a local file backend in a temporary directory. Nothing here mocks."""
+"""Run Pulumi stacks offline against the emulator: the real Pulumi CLI (through the Automation API,
+which runs the same CLI) with a local file backend, and helpers that seed the emulator with what a
+training pipeline leaves behind (model artifacts in S3, models, alarms).
+
+Used by this project's end-to-end tests, benchmark and demo, and by users testing their own stacks.
+"""
 
 from __future__ import annotations
 
@@ -15,11 +19,10 @@ from pulumi import automation as auto
 
 from sagemaker_hosting.emulator.testing import Emulator
 
-REPO = Path(__file__).resolve().parents[2]
 VENV = Path(sys.prefix)
 """The virtualenv running the tests: it holds this package, the pulumi CLI and its plugins."""
 
-FAST = {"create_seconds": 1.0, "update_seconds": 1.0, "delete_seconds": 0.3, "time_scale": 0.01}
+FAST: dict[str, float] = {"create_seconds": 1.0, "update_seconds": 1.0, "delete_seconds": 0.3, "time_scale": 0.01}
 """Emulator timings for tests: a fleet in a second, DeploymentConfig waits at 1 %."""
 
 
@@ -33,7 +36,7 @@ def aws_env(emulator: Emulator) -> dict[str, str]:
 
 
 def client(emulator: Emulator, service: str) -> Any:
-    return boto3.client(
+    return boto3.client(  # type: ignore[call-overload]
         service,
         endpoint_url=emulator.url,
         region_name="us-east-1",
@@ -118,13 +121,13 @@ def make_project(tmp_path: Path, emulator: Emulator, program: str, name: str = "
     return _stack(tmp_path, work_dir, emulator)
 
 
-def example_project(tmp_path: Path, emulator: Emulator) -> Project:
-    """The repository's example stack (Pulumi.yaml, __main__.py), with its virtualenv made absolute."""
-    work_dir = tmp_path / "example"
+def copy_project(tmp_path: Path, emulator: Emulator, source: Path) -> Project:
+    """A copy of the project in `source` (Pulumi.yaml, __main__.py), its virtualenv made absolute."""
+    work_dir = tmp_path / "project"
     work_dir.mkdir()
-    settings = (REPO / "Pulumi.yaml").read_text().replace("virtualenv: .venv", f"virtualenv: {VENV}")
+    settings = (source / "Pulumi.yaml").read_text().replace("virtualenv: .venv", f"virtualenv: {VENV}")
     (work_dir / "Pulumi.yaml").write_text(settings)
-    (work_dir / "__main__.py").write_text((REPO / "__main__.py").read_text())
+    (work_dir / "__main__.py").write_text((source / "__main__.py").read_text())
     return _stack(tmp_path, work_dir, emulator)
 
 
