@@ -164,10 +164,17 @@ class EndpointProvider(Provider):
         def fetch() -> Mapping[str, Any]:
             config = aws.find_endpoint_config(client, config_name)
             found.update(config or {})
-            return {"Visible": "yes" if config else "no"}
+            return {"Visibility": "visible" if config else "not yet visible"}
 
         try:
-            self.waiter.wait(f'Endpoint config "{config_name}"', fetch, "Visible", {"no"}, {"yes"}, VISIBILITY_SECONDS)
+            self.waiter.wait(
+                f'Endpoint config "{config_name}"',
+                fetch,
+                "Visibility",
+                {"not yet visible"},
+                {"visible"},
+                VISIBILITY_SECONDS,
+            )
         except aws.WaitError as error:
             raise ProviderError(f'Endpoint config "{config_name}" does not exist: {error}') from error
         return found
