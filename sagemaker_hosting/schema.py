@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, Literal
 
 import botocore.session
 import regex
 from botocore import xform_name
-from botocore.model import ListShape, MapShape, ServiceModel, Shape, StructureShape
+from botocore.model import ListShape, MapShape, ServiceModel, Shape, ShapeResolver, StructureShape
 
 Path = tuple[str | int, ...]
 """A location inside an API-form value: member names (or map keys) and list indices."""
@@ -32,9 +33,16 @@ UNKNOWN_MEMBER = "Unknown member"
 
 
 @functools.cache
+def service_data() -> Mapping[str, Any]:
+    """The installed botocore model of the "sagemaker" service as loaded JSON (loaded once)."""
+    data: Mapping[str, Any] = botocore.session.get_session().get_service_data("sagemaker")
+    return data
+
+
+@functools.cache
 def service_model() -> ServiceModel:
-    """The installed botocore model of the "sagemaker" service (loaded once)."""
-    return botocore.session.get_session().get_service_model("sagemaker")
+    """The installed botocore model of the "sagemaker" service."""
+    return ServiceModel(service_data(), service_name="sagemaker")
 
 
 @functools.cache
@@ -50,6 +58,69 @@ def output_shape(operation: str) -> StructureShape:
     """The response shape of `operation`, e.g. "DescribeEndpoint"."""
     shape = service_model().operation_model(operation).output_shape
     assert isinstance(shape, StructureShape), f"{operation} has no output structure"
+    return shape
+
+
+Resource = Literal["EndpointConfig", "Endpoint"]
+
+RESOURCE_OPERATIONS: Mapping[Resource, tuple[str, ...]] = {
+    "EndpointConfig": ("CreateEndpointConfig",),
+    "Endpoint": ("CreateEndpoint", "UpdateEndpoint"),
+}
+"""The API operations whose request members are a resource's inputs."""
+
+NAME_MEMBERS: Mapping[Resource, str] = {"EndpointConfig": "EndpointConfigName", "Endpoint": "EndpointName"}
+"""The request member that a resource's `name` input fills."""
+
+_RESOURCE_SHAPES: Mapping[str, Mapping[str, Any]] = {
+    "SagemakerHostingNamePrefix": {
+        "type": "string",
+        "min": 1,
+        "documentation": "<p>Prefix of the generated name, used when <code>name</code> is not given "
+        "(the Pulumi resource name by default); a random suffix is appended.</p>",
+    },
+    "SagemakerHostingTagMap": {
+        "type": "map",
+        "key": {"shape": "TagKey"},
+        "value": {"shape": "TagValue"},
+        "max": 50,
+        "documentation": "<p>Tags of the resource, as a dict of key to value.</p>",
+    },
+}
+
+
+@functools.cache
+def resource_shape(resource: Resource) -> StructureShape:
+    """Every input of a Pulumi resource as one structure in the model's terms: `Name` (the
+    operation's name member), `NamePrefix`, the operations' other request members, and `Tags` as a
+    map. Built from the model on each load, so new API members become inputs without code."""
+    shapes = service_data()["shapes"]
+    name_member = NAME_MEMBERS[resource]
+    first_input = shapes[input_shape(RESOURCE_OPERATIONS[resource][0]).name]
+    members: dict[str, Any] = {
+        "Name": {
+            "shape": first_input["members"][name_member]["shape"],
+            "documentation": "<p>The name; without it a name is generated from <code>name_prefix</code>.</p>",
+        },
+        "NamePrefix": {"shape": "SagemakerHostingNamePrefix"},
+    }
+    for operation in RESOURCE_OPERATIONS[resource]:
+        request = shapes[input_shape(operation).name]
+        for member, reference in request["members"].items():
+            if member not in (name_member, "Tags"):
+                members.setdefault(member, reference)
+    members["Tags"] = {"shape": "SagemakerHostingTagMap"}
+    definition = {
+        "type": "structure",
+        "required": [member for member in first_input.get("required", []) if member in members],
+        "members": members,
+        "documentation": first_input.get("documentation", ""),
+    }
+    name = f"{resource}Inputs"
+    assert not {name, *_RESOURCE_SHAPES} & set(shapes), "the model now defines a shape of ours"
+    shape_map: Any = {**shapes, **_RESOURCE_SHAPES, name: definition}
+    shape = ShapeResolver(shape_map).get_shape_by_name(name)
+    assert isinstance(shape, StructureShape)
     return shape
 
 
@@ -234,3 +305,259 @@ def has_local_storage(instance_type: str) -> bool:
     if parsed is None:
         return False
     return "d" in parsed["attributes"] or parsed["family"] in _NVME_FAMILIES_WITHOUT_D
+
+
+# --- Cross-field rules ----------------------------------------------------------------------------
+# The service documents these in member documentation but the model cannot express them. They read
+# API-form values defensively (any member may be missing or of a wrong type, reported elsewhere).
+# `name` renders a member name in the caller's style (AWS's PascalCase, or snake_case for users).
+
+Namer = Callable[[str], str]
+
+
+def _same(member: str) -> str:
+    return member
+
+
+def _structures(value: object) -> list[tuple[int, Mapping[str, Any]]]:
+    if isinstance(value, Sequence) and not isinstance(value, str):
+        return [(index, item) for index, item in enumerate(value) if isinstance(item, Mapping)]
+    return []
+
+
+def _mapping(value: object) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def endpoint_config_violations(request: Mapping[str, Any], name: Namer = _same) -> list[Violation]:
+    """CreateEndpointConfig rules: shadow variants only as one production plus one shadow; variant
+    names unique across both lists; a variant is serverless (ServerlessConfig, no instances) or
+    instance-based (InitialInstanceCount and InstanceType or InstancePools); serverless memory in
+    1 GB steps and provisioned concurrency within MaxConcurrency; no KmsKeyId with local storage."""
+    found: list[Violation] = []
+    lists = [
+        (member, _structures(request.get(member))) for member in ("ProductionVariants", "ShadowProductionVariants")
+    ]
+    production, shadow = lists[0][1], lists[1][1]
+    if shadow and (len(production) != 1 or len(shadow) != 1):
+        found.append(
+            Violation(
+                ("ShadowProductionVariants",),
+                request.get("ShadowProductionVariants"),
+                f"{name('ShadowProductionVariants')} needs exactly one production variant and one shadow variant "
+                f"(got {len(production)} and {len(shadow)})",
+            )
+        )
+    seen: dict[object, Path] = {}
+    for member, variants in lists:
+        for index, variant in variants:
+            path: Path = (member, index)
+            variant_name = variant.get("VariantName")
+            if isinstance(variant_name, str) and variant_name in seen:
+                found.append(
+                    Violation(
+                        (*path, "VariantName"),
+                        variant_name,
+                        f"{name('VariantName')} must be unique across {name('ProductionVariants')} and "
+                        f"{name('ShadowProductionVariants')}; it repeats {_render(seen[variant_name], name)}",
+                    )
+                )
+            seen.setdefault(variant_name, (*path, "VariantName"))
+            found.extend(_variant_violations(path, variant, name))
+    kms_key = request.get("KmsKeyId")
+    if kms_key:
+        local = sorted(
+            {
+                instance_type
+                for _, variants in lists
+                for _, variant in variants
+                for instance_type in [
+                    variant.get("InstanceType"),
+                    *(pool.get("InstanceType") for _, pool in _structures(variant.get("InstancePools"))),
+                ]
+                if isinstance(instance_type, str) and has_local_storage(instance_type)
+            }
+        )
+        if local:
+            found.append(
+                Violation(
+                    ("KmsKeyId",),
+                    kms_key,
+                    f"{name('KmsKeyId')} must not be given with instance types that have local storage "
+                    f"({', '.join(local)}): their volumes are encrypted by the instance's hardware module",
+                )
+            )
+    return found
+
+
+def _variant_violations(path: Path, variant: Mapping[str, Any], name: Namer) -> list[Violation]:
+    found: list[Violation] = []
+    serverless = variant.get("ServerlessConfig")
+    instance_members = [m for m in ("InstanceType", "InitialInstanceCount", "InstancePools") if m in variant]
+    if serverless is not None:
+        if instance_members:
+            found.append(
+                Violation(
+                    (*path, instance_members[0]),
+                    variant.get(instance_members[0]),
+                    f"{name(instance_members[0])} must not be given with {name('ServerlessConfig')} "
+                    "(a variant is either serverless or instance-based)",
+                )
+            )
+        config = _mapping(serverless)
+        memory, most, provisioned = (
+            config.get(m) for m in ("MemorySizeInMB", "MaxConcurrency", "ProvisionedConcurrency")
+        )
+        if isinstance(memory, int) and memory % 1024:
+            found.append(
+                Violation(
+                    (*path, "ServerlessConfig", "MemorySizeInMB"),
+                    memory,
+                    f"{name('MemorySizeInMB')} must be a multiple of 1024 (1 GB steps)",
+                )
+            )
+        if isinstance(provisioned, int) and isinstance(most, int) and provisioned > most:
+            found.append(
+                Violation(
+                    (*path, "ServerlessConfig", "ProvisionedConcurrency"),
+                    provisioned,
+                    f"{name('ProvisionedConcurrency')} must be at most {name('MaxConcurrency')} ({most})",
+                )
+            )
+    else:
+        missing = [
+            m
+            for m, present in (
+                ("InitialInstanceCount", "InitialInstanceCount" in variant),
+                ("InstanceType", "InstanceType" in variant or "InstancePools" in variant),
+            )
+            if not present
+        ]
+        if missing:
+            found.append(
+                Violation(
+                    (*path, missing[0]),
+                    None,
+                    f"{name(missing[0])} is required for an instance-based variant "
+                    f"(or give {name('ServerlessConfig')} for a serverless one)",
+                )
+            )
+    return found
+
+
+_CAPACITY_PERCENT_RANGES: Mapping[str, tuple[int, int]] = {
+    "CanarySize": (1, 50),
+    "LinearStepSize": (10, 50),
+    "MaximumBatchSize": (5, 50),
+}
+"""Documented limits of a CapacitySize, as a share of the variant's instances (member docs)."""
+
+
+def endpoint_violations(
+    request: Mapping[str, Any], name: Namer = _same, instance_count: int | None = None
+) -> list[Violation]:
+    """CreateEndpoint / UpdateEndpoint rules: BlueGreenUpdatePolicy and RollingUpdatePolicy are
+    exclusive; CANARY needs CanarySize and LINEAR needs LinearStepSize (and no other size); sizes
+    within their documented share of the fleet (CAPACITY_PERCENT always, INSTANCE_COUNT when
+    `instance_count` is known); MaximumExecutionTimeoutInSeconds above the waits it covers;
+    ExcludeRetainedVariantProperties only with RetainAllVariantProperties, and unique;
+    RetainDeploymentConfig excludes a DeploymentConfig."""
+    found: list[Violation] = []
+    deployment = request.get("DeploymentConfig")
+    config = _mapping(deployment)
+    blue_green, rolling = _mapping(config.get("BlueGreenUpdatePolicy")), _mapping(config.get("RollingUpdatePolicy"))
+    if blue_green and rolling:
+        found.append(
+            Violation(
+                ("DeploymentConfig", "RollingUpdatePolicy"),
+                config.get("RollingUpdatePolicy"),
+                f"{name('BlueGreenUpdatePolicy')} and {name('RollingUpdatePolicy')} are mutually exclusive",
+            )
+        )
+    sizes: list[tuple[Path, str, object]] = []
+    if blue_green:
+        base: Path = ("DeploymentConfig", "BlueGreenUpdatePolicy", "TrafficRoutingConfiguration")
+        routing = _mapping(blue_green.get("TrafficRoutingConfiguration"))
+        kind = routing.get("Type")
+        for member, needed_by in (("CanarySize", "CANARY"), ("LinearStepSize", "LINEAR")):
+            if isinstance(kind, str) and (member in routing) != (kind == needed_by):
+                verb = "is required" if kind == needed_by else "must not be given"
+                found.append(
+                    Violation(
+                        (*base, member), routing.get(member), f"{name(member)} {verb} when {name('Type')} is {kind}"
+                    )
+                )
+            sizes.append(((*base, member), member, routing.get(member)))
+        waits = [blue_green.get("TerminationWaitInSeconds"), routing.get("WaitIntervalInSeconds")]
+        found.extend(_timeout_violations(("DeploymentConfig", "BlueGreenUpdatePolicy"), blue_green, waits, name))
+    if rolling:
+        base = ("DeploymentConfig", "RollingUpdatePolicy")
+        sizes.append(((*base, "MaximumBatchSize"), "MaximumBatchSize", rolling.get("MaximumBatchSize")))
+        found.extend(_timeout_violations(base, rolling, [rolling.get("WaitIntervalInSeconds")], name))
+    for path, member, size in sizes:
+        found.extend(_size_violations(path, member, _mapping(size), instance_count, name))
+    excluded = request.get("ExcludeRetainedVariantProperties")
+    if excluded and request.get("RetainAllVariantProperties") is not True:
+        found.append(
+            Violation(
+                ("ExcludeRetainedVariantProperties",),
+                excluded,
+                f"{name('ExcludeRetainedVariantProperties')} needs {name('RetainAllVariantProperties')} set to true",
+            )
+        )
+    kinds = [item.get("VariantPropertyType") for _, item in _structures(excluded)]
+    if len(kinds) != len(set(map(str, kinds))):
+        found.append(
+            Violation(
+                ("ExcludeRetainedVariantProperties",), excluded, f"{name('VariantPropertyType')} values must be unique"
+            )
+        )
+    if request.get("RetainDeploymentConfig") is True and deployment is not None:
+        found.append(
+            Violation(
+                ("RetainDeploymentConfig",),
+                True,
+                f"{name('RetainDeploymentConfig')} reuses the last deployment configuration and excludes "
+                f"{name('DeploymentConfig')}",
+            )
+        )
+    return found
+
+
+def _size_violations(
+    path: Path, member: str, size: Mapping[str, Any], instance_count: int | None, name: Namer
+) -> list[Violation]:
+    kind, value = size.get("Type"), size.get("Value")
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return []
+    low, high = _CAPACITY_PERCENT_RANGES[member]
+    if kind == "CAPACITY_PERCENT" and not low <= value <= high:
+        return [Violation((*path, "Value"), value, f"{name(member)} must be {low}-{high} % of capacity (got {value})")]
+    if kind == "INSTANCE_COUNT" and instance_count and not low * instance_count <= 100 * value <= high * instance_count:
+        return [
+            Violation(
+                (*path, "Value"),
+                value,
+                f"{name(member)} must be {low}-{high} % of the variant's {instance_count} instances (got {value})",
+            )
+        ]
+    return []
+
+
+def _timeout_violations(path: Path, policy: Mapping[str, Any], waits: list[object], name: Namer) -> list[Violation]:
+    """MaximumExecutionTimeoutInSeconds "should be larger than the total waiting time"."""
+    timeout = policy.get("MaximumExecutionTimeoutInSeconds")
+    total = sum(wait for wait in waits if isinstance(wait, int) and not isinstance(wait, bool))
+    if isinstance(timeout, int) and not isinstance(timeout, bool) and timeout <= total:
+        return [
+            Violation(
+                (*path, "MaximumExecutionTimeoutInSeconds"),
+                timeout,
+                f"{name('MaximumExecutionTimeoutInSeconds')} must be larger than the waits it covers ({total} s)",
+            )
+        ]
+    return []
+
+
+def _render(path: Path, name: Namer) -> str:
+    return "".join(f"[{part}]" if isinstance(part, int) else f".{name(part)}" for part in path).lstrip(".")
