@@ -1,0 +1,57 @@
+"""`python -m sagemaker_hosting.emulator [--host H] [--port N] [--create-seconds S] ...`
+
+Serves until SIGINT or SIGTERM; prints one line with the base URL when ready."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import threading
+from dataclasses import fields
+from types import FrameType
+
+from sagemaker_hosting.emulator.models import Settings
+
+
+def arguments(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m sagemaker_hosting.emulator", description="A local SageMaker hosting emulator."
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=0, help="port to listen on; 0 picks a free one (default)")
+    for setting in fields(Settings):
+        parser.add_argument(
+            f"--{setting.name.replace('_', '-')}",
+            type=float,
+            default=setting.default,
+            help=f"{setting.metadata['help']} (default {setting.default})",
+        )
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = arguments(argv)
+    try:
+        settings = Settings().updated({f.name: getattr(args, f.name) for f in fields(Settings)})
+    except ValueError as error:
+        raise SystemExit(f"error: {error}") from None
+
+    from sagemaker_hosting.emulator.server import EmulatorServer
+
+    server = EmulatorServer(args.host, args.port, settings)
+    stopping = threading.Event()
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        stopping.set()
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    server.start()
+    print(f"SageMaker hosting emulator listening on {server.url}", flush=True)
+    while not stopping.wait(1.0):
+        pass
+    server.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,196 @@
+"""The emulator's HTTP server: one port serving moto's whole app (S3, CloudWatch, IAM, STS, ...),
+the hosting operations in front of it, and the admin API under `/_emulator/`.
+
+Admin API (JSON):
+- `GET /_emulator/settings`, `POST /_emulator/settings` with any of the `Settings` names.
+- `GET /_emulator/calls`: every SageMaker call, in order: action, time, status, name, error.
+  `DELETE /_emulator/calls` clears the calls and the events.
+- `GET /_emulator/events`: every endpoint status change, in order: time, name, status,
+  endpoint_config_name, and `stage` for the steps of an update (Creating, ActivatingTraffic,
+  Baking, Deleting); status "Deleted" when a deleted endpoint is gone.
+- `POST /_emulator/reset`: wipe all state (hosting, every moto service, calls and events).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import threading
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+
+from sagemaker_hosting.emulator.models import Driver, HostingBackend, MotoWorld, Settings
+from sagemaker_hosting.emulator.responses import Answer, HostingResponses, parse, resource_name
+
+StartResponse = Callable[..., Any]
+Environ = dict[str, Any]
+
+DEFAULT_REGION = "us-east-1"
+_CREDENTIAL_SCOPE = re.compile(r"Credential=[^/,\s]+/\d{8}/([a-z0-9-]+)/")
+
+
+def request_region(environ: Environ) -> str:
+    """The region of the request's SigV4 credential scope."""
+    found = _CREDENTIAL_SCOPE.search(environ.get("HTTP_AUTHORIZATION", ""))
+    return found.group(1) if found else DEFAULT_REGION
+
+
+def read_body(environ: Environ) -> bytes:
+    """The request body, left readable again for whoever handles the request next."""
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    body: bytes = environ["wsgi.input"].read(length) if length else b""
+    environ["wsgi.input"] = io.BytesIO(body)
+    return body
+
+
+def respond(start_response: StartResponse, status: int, body: Any, json_type: str = "application/json") -> list[bytes]:
+    payload = json.dumps(body).encode()
+    reason = {200: "OK", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed"}.get(status, "")
+    start_response(
+        f"{status} {reason}",
+        [("Content-Type", json_type), ("Content-Length", str(len(payload))), ("x-amzn-RequestId", request_id())],
+    )
+    return [payload]
+
+
+_request_ids = iter(range(1, 1 << 62))
+
+
+def request_id() -> str:
+    return f"00000000-0000-4000-8000-{next(_request_ids):012d}"
+
+
+class EmulatorApp:
+    """The WSGI application: admin API, hosting operations, and moto for everything else."""
+
+    def __init__(self, backend: HostingBackend, moto_app: Callable[[Environ, StartResponse], Iterable[bytes]]) -> None:
+        self.backend = backend
+        self.responses = HostingResponses(backend)
+        self.moto_app = moto_app
+        self.calls: list[dict[str, Any]] = []
+        self.calls_lock = threading.Lock()
+
+    def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if path.startswith("/_emulator/"):
+            return self.admin(environ, start_response, path.removeprefix("/_emulator/"))
+        target = environ.get("HTTP_X_AMZ_TARGET", "")
+        if not target.startswith("SageMaker."):
+            return self.moto_app(environ, start_response)
+        return self.sagemaker(environ, start_response, target.partition(".")[2])
+
+    def sagemaker(self, environ: Environ, start_response: StartResponse, action: str) -> Iterable[bytes]:
+        received = time.time()
+        body = read_body(environ)
+        answer = self.responses.answer(action, request_region(environ), body)
+        if answer is None:
+            answer = self.ask_moto(environ)
+        request = parse(body)
+        self.record(
+            {
+                "action": action,
+                "time": received,
+                "status": answer.status,
+                "name": resource_name(request) if isinstance(request, dict) else None,
+                "error": answer.error,
+            }
+        )
+        return respond(start_response, answer.status, answer.body, "application/x-amz-json-1.1")
+
+    def ask_moto(self, environ: Environ) -> Answer:
+        """moto's answer to a SageMaker call that is not a hosting operation."""
+        status: list[int] = []
+
+        def capture(line: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
+            status.append(int(line.split()[0]))
+
+        payload = b"".join(self.moto_app(environ, capture))
+        body = parse(payload)
+        return Answer(status[0], body if isinstance(body, dict) else {})
+
+    def record(self, call: dict[str, Any]) -> None:
+        with self.calls_lock:
+            self.calls.append(call)
+
+    def admin(self, environ: Environ, start_response: StartResponse, route: str) -> Iterable[bytes]:
+        method = environ.get("REQUEST_METHOD", "GET")
+        backend = self.backend
+        if route == "settings" and method == "GET":
+            return respond(start_response, 200, backend.settings.as_dict())
+        if route == "settings" and method == "POST":
+            values = parse(read_body(environ))
+            if not isinstance(values, dict):
+                return respond(start_response, 400, {"message": "settings must be a JSON object"})
+            try:
+                with backend.changed:
+                    backend.settings = backend.settings.updated(values)
+            except ValueError as error:
+                return respond(start_response, 400, {"message": str(error)})
+            return respond(start_response, 200, backend.settings.as_dict())
+        if route == "calls" and method == "GET":
+            with self.calls_lock:
+                return respond(start_response, 200, list(self.calls))
+        if route == "calls" and method == "DELETE":
+            self.clear_logs()
+            return respond(start_response, 200, {})
+        if route == "events" and method == "GET":
+            with backend.changed:
+                return respond(start_response, 200, list(backend.events))
+        if route == "reset" and method == "POST":
+            from moto.moto_api._internal.models import moto_api_backend
+
+            moto_api_backend.reset()
+            backend.reset()
+            self.clear_logs()
+            return respond(start_response, 200, {})
+        known = route in ("settings", "calls", "events", "reset")
+        return respond(
+            start_response,
+            405 if known else 404,
+            {"message": f"{method} /_emulator/{route} is not part of the admin API"},
+        )
+
+    def clear_logs(self) -> None:
+        with self.calls_lock:
+            self.calls.clear()
+        with self.backend.changed:
+            self.backend.events.clear()
+
+
+class QuietHandler(WSGIRequestHandler):
+    """No access log: tests and benchmarks make thousands of calls."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        pass
+
+
+class EmulatorServer:
+    """The emulator: a threaded HTTP server and the background driver of deployments."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, settings: Settings | None = None) -> None:
+        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+        self.backend = HostingBackend(MotoWorld(), settings=settings)
+        self.app = EmulatorApp(self.backend, DomainDispatcherApplication(create_backend_app))
+        self.driver = Driver(self.backend)
+        self.http: BaseWSGIServer = make_server(host, port, self.app, threaded=True, request_handler=QuietHandler)
+        self.thread = threading.Thread(target=self.http.serve_forever, name="http", daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self.http.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def start(self) -> None:
+        self.driver.start()
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.http.shutdown()
+        self.thread.join()
+        self.http.server_close()
+        self.driver.stop()
