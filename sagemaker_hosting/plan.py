@@ -1,0 +1,72 @@
+"""`diff` for both resources: replace, update in place, or nothing, from canonical inputs only.
+
+Both sides are normalised again before comparing, so what SageMaker fills in or reorders (default
+weights, 1 vs 1.0, tag order, PascalCase vs snake_case) never shows as a change. Outputs that are
+not inputs (`arn`, `status`, times, `__provider`) are not compared. A value not known until apply
+counts as a change. Pure logic: no AWS call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sagemaker_hosting import normalize, schema
+
+ENDPOINT_EXTRA_INPUTS = ("timeouts",)
+"""Endpoint inputs that are no API member."""
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What `pulumi up` will do with one resource."""
+
+    changes: bool
+    replaces: list[str]
+    """Inputs whose change replaces the resource."""
+    changed: list[str]
+    """Every input that changes."""
+    delete_before_replace: bool = False
+
+
+def plan_endpoint_config(old_outputs: Mapping[str, Any], new_inputs: Mapping[str, Any]) -> Plan:
+    """Configs are immutable: any change but `tags` (or `name_prefix` under an unchanged name)
+    replaces the config; a tags-only change is an update in place."""
+    changed = changed_inputs("EndpointConfig", old_outputs, new_inputs)
+    in_place = {"tags"} | ({"name_prefix"} if "name" not in changed else set())
+    return Plan(bool(changed), [key for key in changed if key not in in_place], changed)
+
+
+def plan_endpoint(old_outputs: Mapping[str, Any], new_inputs: Mapping[str, Any]) -> Plan:
+    """Only a new `name` replaces an endpoint (deleting first when the names differ only in case,
+    as endpoint names are unique case-insensitively); a new `endpoint_config_name`, deployment
+    settings, retain flags, tags and timeouts change in place."""
+    changed = changed_inputs("Endpoint", old_outputs, new_inputs, ENDPOINT_EXTRA_INPUTS)
+    if "name" not in changed:
+        return Plan(bool(changed), [], changed)
+    old_name, new_name = old_outputs.get("name"), new_inputs.get("name")
+    same_but_case = (
+        isinstance(old_name, str)
+        and isinstance(new_name, str)
+        and not normalize.is_unknown(new_name)
+        and old_name.lower() == new_name.lower()
+    )
+    return Plan(True, ["name"], changed, delete_before_replace=same_but_case)
+
+
+def changed_inputs(
+    resource: schema.Resource, old: Mapping[str, Any], new: Mapping[str, Any], extra: Collection[str] = ()
+) -> list[str]:
+    """The resource's inputs whose canonical values differ, in the model's member order."""
+    shape = schema.resource_shape(resource)
+    keys = [*schema.members_by_snake(shape), *extra]
+    before, after = (_comparable(shape, values, keys, extra) for values in (old, new))
+    return [key for key in keys if before.get(key) != after.get(key)]
+
+
+def _comparable(shape: Any, values: Mapping[str, Any], keys: Collection[str], extra: Collection[str]) -> dict[str, Any]:
+    inputs = {key: value for key, value in values.items() if key in keys}
+    canonical, _ = normalize.to_canonical(shape, inputs, extra=extra)
+    canonical.setdefault("tags", {})  # no tags and an empty dict are the same
+    return canonical

@@ -1,0 +1,200 @@
+"""`check` for both resources: canonical inputs, and every problem with them named for the user.
+
+Problems come from one validator (`schema`: the service model's constraints and the documented
+cross-field rules), reported here with snake_case paths, plus what only the resources have: tags as
+a dict, generated names, `timeouts`, and the refusal to replace a config under an explicit name.
+Values not known until apply (Pulumi preview) pass every rule. Pure logic: no AWS call.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from collections.abc import Callable, Collection, Mapping
+from typing import Any
+
+from botocore.model import ListShape, MapShape, StructureShape
+
+from sagemaker_hosting import naming, normalize, plan, schema
+from sagemaker_hosting.normalize import InputError
+
+__all__ = ["InputError", "check_endpoint", "check_endpoint_config", "parse_duration"]
+
+PROVIDER_KEY = "__provider"
+"""The input in which `pulumi.dynamic` stores the pickled provider; not one of ours."""
+
+TIMEOUT_OPERATIONS = ("create", "update", "delete")
+
+_DURATION = re.compile(r"(?:(?P<h>\d+)h)?(?:(?P<m>\d+)m)?(?:(?P<s>\d+)s)?")
+
+CrossFieldRules = Callable[[Mapping[str, Any], schema.Namer], list[schema.Violation]]
+
+
+def check_endpoint_config(olds: Mapping[str, Any], news: Mapping[str, Any]) -> tuple[dict[str, Any], list[InputError]]:
+    """Canonical inputs of an `EndpointConfig` and the problems with them. `olds` are the previous
+    inputs (empty on create and on replacement): they keep a generated name stable, and with an
+    explicit name a change that would replace the config is refused."""
+    canonical, errors = _check("EndpointConfig", olds, news, schema.endpoint_config_violations)
+    old_name, name = olds.get("name"), canonical.get("name")
+    if news.get("name") is not None and isinstance(old_name, str) and isinstance(name, str):
+        replaces = plan.plan_endpoint_config(olds, canonical).replaces
+        if replaces and old_name.lower() == name.lower():
+            errors.append(
+                InputError(
+                    "name",
+                    "name",
+                    f'changing {", ".join(f"`{key}`" for key in replaces)} replaces endpoint config "{name}", '
+                    "and a replacement needs a new name: the config in use cannot be deleted and created again "
+                    "under the same name safely. Change `name`, or remove it to let a name be generated.",
+                )
+            )
+    return canonical, errors
+
+
+def check_endpoint(olds: Mapping[str, Any], news: Mapping[str, Any]) -> tuple[dict[str, Any], list[InputError]]:
+    """Canonical inputs of an `Endpoint` and the problems with them; `timeouts` become seconds."""
+    canonical, errors = _check("Endpoint", olds, news, schema.endpoint_violations, extra=("timeouts",))
+    if "timeouts" in canonical:
+        canonical["timeouts"], timeout_errors = parse_timeouts(canonical["timeouts"])
+        errors.extend(timeout_errors)
+        if not canonical["timeouts"]:
+            del canonical["timeouts"]
+    return canonical, errors
+
+
+def _check(
+    resource: schema.Resource,
+    olds: Mapping[str, Any],
+    news: Mapping[str, Any],
+    rules: CrossFieldRules,
+    extra: Collection[str] = (),
+) -> tuple[dict[str, Any], list[InputError]]:
+    shape = schema.resource_shape(resource)
+    raw = {key: value for key, value in news.items() if key != PROVIDER_KEY and value is not None}
+    canonical, errors = normalize.to_canonical(shape, raw, extra=extra)
+    canonical["name"] = naming.resolve_name(olds, canonical)
+    api = normalize.to_api(shape, {key: value for key, value in canonical.items() if key not in extra})
+    violations = [*schema.constraint_violations(shape, api), *rules(api, schema.snake)]
+    errors.extend(_input_error(shape, v) for v in violations if not normalize.is_unknown(v.value))
+    errors.extend(_reserved_tag_errors(canonical.get("tags")))
+    return canonical, errors
+
+
+def _input_error(shape: StructureShape, violation: schema.Violation) -> InputError:
+    """A violation in the user's terms: a snake_case path, the rule, and the value given."""
+    path, last = _snake_path(shape, violation.path)
+    rule, value = violation.rule, violation.value
+    if rule == "Member must not be null":
+        reason = f"`{path}` is required"
+    elif rule.startswith("Member must satisfy enum value set: "):
+        reason = f"`{path}` {_enum_reason(rule, value)}"
+    elif rule.startswith("Member must satisfy regular expression pattern: "):
+        pattern = rule.removeprefix("Member must satisfy regular expression pattern: ")
+        reason = f"`{path}` must match the pattern ^{pattern}$ (got {_show(value)})"
+    elif rule.startswith("Member "):
+        reason = f"`{path}` {rule.removeprefix('Member ')} (got {_show(value)})"
+    elif last and rule.startswith(f"{last} "):
+        reason = f"`{path}` {rule.removeprefix(f'{last} ')}"
+    else:
+        reason = f"`{path}`: {rule}"
+    return InputError(normalize.top_property(path), path, reason)
+
+
+def _snake_path(shape: StructureShape, path: schema.Path) -> tuple[str, str]:
+    """The snake_case form of an API-form path, and the snake_case name of its last member."""
+    rendered, last = "", ""
+    current: Any = shape
+    for part in path:
+        if isinstance(part, int):
+            rendered = normalize.join(rendered, part)
+            current = current.member if isinstance(current, ListShape) else None
+        elif isinstance(current, MapShape):
+            rendered += normalize.map_key(part)
+            current = current.value
+        else:
+            last = schema.snake(part)
+            rendered = normalize.join(rendered, last)
+            current = current.members.get(part) if isinstance(current, StructureShape) else None
+    return rendered, last
+
+
+def _enum_reason(rule: str, value: object) -> str:
+    allowed = rule.removeprefix("Member must satisfy enum value set: [").removesuffix("]").split(", ")
+    close = difflib.get_close_matches(str(value), allowed, n=3) if isinstance(value, str) else []
+    if len(allowed) <= 12:
+        return f"must be one of {', '.join(allowed)} (got {_show(value)})"
+    hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+    return f"got {_show(value)}, which is not one of the {len(allowed)} values the API allows{hint}"
+
+
+def _show(value: object) -> str:
+    shown = repr(value)
+    return shown if len(shown) <= 80 else f"{shown[:77]}..."
+
+
+def _reserved_tag_errors(tags: object) -> list[InputError]:
+    """Tag keys starting with `aws:` are reserved for AWS."""
+    if not isinstance(tags, Mapping):
+        return []
+    return [
+        InputError("tags", f"tags{normalize.map_key(key)}", f"tag key {key!r} must not start with `aws:` (reserved)")
+        for key in tags
+        if isinstance(key, str) and key.lower().startswith("aws:")
+    ]
+
+
+def parse_duration(value: object) -> int | None:
+    """Seconds in a timeout: a positive number of seconds, or a duration such as "90m", "2h",
+    "1h30m", "45s"; None when `value` is neither."""
+    if isinstance(value, str):
+        text = value.strip()
+        match = _DURATION.fullmatch(text)
+        if text and match:
+            value = int(match["h"] or 0) * 3600 + int(match["m"] or 0) * 60 + int(match["s"] or 0)
+        else:
+            try:
+                value = float(text)
+            except ValueError:
+                return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < math.inf:
+        return None
+    return math.ceil(value)
+
+
+def parse_timeouts(timeouts: object) -> tuple[Any, list[InputError]]:
+    """`timeouts` ({"create", "update", "delete"}: seconds or durations) as whole seconds."""
+    if normalize.is_unknown(timeouts):
+        return timeouts, []
+    if not isinstance(timeouts, Mapping):
+        return timeouts, [
+            InputError(
+                "timeouts",
+                "timeouts",
+                f"`timeouts` must be a dict with keys create, update, delete (got {_show(timeouts)})",
+            )
+        ]
+    seconds: dict[str, Any] = {}
+    errors: list[InputError] = []
+    for key, value in timeouts.items():
+        path = normalize.join("timeouts", key)
+        if value is None:
+            continue
+        if key not in TIMEOUT_OPERATIONS:
+            close = difflib.get_close_matches(key, TIMEOUT_OPERATIONS, n=1)
+            hint = f"did you mean `{close[0]}`?" if close else f"valid keys: {', '.join(TIMEOUT_OPERATIONS)}"
+            errors.append(InputError("timeouts", path, f"unknown key `{key}` in `timeouts`; {hint}"))
+            continue
+        parsed = value if normalize.is_unknown(value) else parse_duration(value)
+        if parsed is None:
+            errors.append(
+                InputError(
+                    "timeouts",
+                    path,
+                    f'`{path}` must be a positive number of seconds or a duration like "90m", "2h", "1h30m", '
+                    f'"45s" (got {_show(value)})',
+                )
+            )
+        else:
+            seconds[key] = parsed
+    return seconds, errors
