@@ -1,0 +1,56 @@
+# Targets for a newcomer: `make demo`, `make test`. Both run `setup` as needed.
+#
+#   setup  .venv/ with requirements-dev.txt and this package (editable), and the Pulumi CLI with its
+#          Python language host and dynamic-provider plugin in .venv/bin (built once per machine by
+#          scripts/build_pulumi.sh into ~/.cache/sagemaker-hosting, which `clean` leaves alone)
+#   test   the whole test suite, end-to-end tests included (PYTEST_ARGS="-k ..." to narrow it)
+#   lint   ruff check, ruff format --check, mypy
+#   demo   the example stack against the local emulator: up, blue/green update, destroy
+#   bench  the benchmark
+#   clean  remove .venv and tool caches in the repository
+#
+# Needs only python3 (3.11+), go (1.25+) and make; everything else comes from PyPI and the Go module proxy.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# The CLI and its plugins must be found on PATH by the programs and tools the targets run.
+RUN := PATH="$(CURDIR)/$(BIN):$$PATH"
+PULUMI_INPUTS := scripts/build_pulumi.sh requirements.txt $(wildcard tools/pulumi-cli/go.* tools/pulumi-cli/*.go \
+	tools/pulumi-cli/cmd/*/*.go)
+
+.PHONY: setup test lint demo bench clean FORCE
+
+setup: $(VENV)/.requirements-installed $(VENV)/.pulumi-installed
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.requirements-installed: requirements.txt requirements-dev.txt pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -e .
+	touch $@
+
+# Rebuilt when its inputs change, or when the installed link no longer resolves (cache deleted).
+$(VENV)/.pulumi-installed: $(PULUMI_INPUTS) $(shell test -e $(BIN)/pulumi || echo FORCE) | $(BIN)/python
+	scripts/build_pulumi.sh $(BIN)
+	touch $@
+
+FORCE:
+
+test: setup
+	$(RUN) $(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.requirements-installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy sagemaker_hosting
+
+demo: setup
+	$(RUN) $(BIN)/python scripts/demo.py
+
+bench: setup
+	$(RUN) $(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
