@@ -22,6 +22,7 @@ from sagemaker_hosting.emulator.models import (
     rollback_seconds,
     update_phases,
 )
+from tests.emulator.helpers import put_alarm
 
 REGION = "us-east-1"
 ROLE = "arn:aws:iam::123456789012:role/sagemaker"
@@ -200,16 +201,7 @@ def aws() -> Iterator[dict[str, Any]]:
         s3.create_bucket(Bucket="models")
         s3.put_object(Bucket="models", Key="good/model.tar.gz", Body=b"weights")
         cloudwatch = boto3.client("cloudwatch", region_name=REGION)
-        cloudwatch.put_metric_alarm(
-            AlarmName="errors",
-            MetricName="Invocation5XXErrors",
-            Namespace="AWS/SageMaker",
-            Statistic="Sum",
-            Period=60,
-            EvaluationPeriods=1,
-            Threshold=1.0,
-            ComparisonOperator="GreaterThanOrEqualToThreshold",
-        )
+        put_alarm(cloudwatch, "errors")
         yield {"s3": s3, "cloudwatch": cloudwatch}
 
 

@@ -1,0 +1,110 @@
+"""Helpers of the conformance suite: boto3 clients for the emulator, seeding, and waiting."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+import botocore.config
+
+from sagemaker_hosting.emulator.testing import client_options
+
+FAST: dict[str, float] = {"create_seconds": 0.3, "update_seconds": 0.3, "delete_seconds": 0.1, "time_scale": 0.001}
+"""Short timings: fleets in 0.3 s, DeploymentConfig waits at 1/1000 (a 600 s wait takes 0.6 s)."""
+
+ROLE = "arn:aws:iam::123456789012:role/sagemaker"
+IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/serve:1"
+
+
+@dataclass
+class Aws:
+    """boto3 clients for the emulator; `raw` skips botocore's client-side parameter validation (and
+    retries) so that requests reach the server's own validation."""
+
+    url: str
+    sagemaker: Any
+    raw: Any
+    s3: Any
+    cloudwatch: Any
+
+    @staticmethod
+    def at(url: str) -> Aws:
+        def client(service: str, **config: Any) -> Any:
+            return boto3.client(  # type: ignore[call-overload]
+                service, config=botocore.config.Config(**config), **client_options(url)
+            )
+
+        return Aws(
+            url,
+            sagemaker=client("sagemaker"),
+            raw=client("sagemaker", parameter_validation=False, retries={"max_attempts": 1}),
+            s3=client("s3"),
+            cloudwatch=client("cloudwatch"),
+        )
+
+
+def put_alarm(cloudwatch: Any, name: str) -> None:
+    """A CloudWatch alarm on the endpoint's 5XX errors (state OK until set otherwise)."""
+    cloudwatch.put_metric_alarm(
+        AlarmName=name,
+        MetricName="Invocation5XXErrors",
+        Namespace="AWS/SageMaker",
+        Statistic="Sum",
+        Period=60,
+        EvaluationPeriods=1,
+        Threshold=1.0,
+        ComparisonOperator="GreaterThanOrEqualToThreshold",
+    )
+
+
+def seed(aws: Aws) -> None:
+    """What a training pipeline leaves behind: model artifacts in S3 for "good" and "better", none
+    for "broken", an image-only model, and an alarm "errors"."""
+    aws.s3.create_bucket(Bucket="models")
+    for name in ("good", "better", "broken"):
+        if name != "broken":
+            aws.s3.put_object(Bucket="models", Key=f"{name}/model.tar.gz", Body=b"weights")
+        container = {"Image": IMAGE, "ModelDataUrl": f"s3://models/{name}/model.tar.gz"}
+        aws.sagemaker.create_model(ModelName=name, ExecutionRoleArn=ROLE, PrimaryContainer=container)
+    aws.sagemaker.create_model(ModelName="image-only", ExecutionRoleArn=ROLE, PrimaryContainer={"Image": IMAGE})
+    put_alarm(aws.cloudwatch, "errors")
+
+
+def variant(model: str = "good", name: str = "primary", instances: int = 1, **extra: Any) -> dict[str, Any]:
+    return {
+        "VariantName": name,
+        "ModelName": model,
+        "InstanceType": "ml.m5.large",
+        "InitialInstanceCount": instances,
+        **extra,
+    }
+
+
+def create_config(sagemaker: Any, name: str, model: str = "good", instances: int = 1, **extra: Any) -> None:
+    sagemaker.create_endpoint_config(
+        EndpointConfigName=name, ProductionVariants=[variant(model, instances=instances)], **extra
+    )
+
+
+def wait_while(sagemaker: Any, name: str, pending: Collection[str], timeout: float = 60.0) -> dict[str, Any]:
+    """DescribeEndpoint every 50 ms until the status leaves `pending`; the last description."""
+    deadline = time.monotonic() + timeout
+    while True:
+        described: dict[str, Any] = sagemaker.describe_endpoint(EndpointName=name)
+        if described["EndpointStatus"] not in pending or time.monotonic() > deadline:
+            return described
+        time.sleep(0.05)
+
+
+def in_service(aws: Aws, name: str = "ep", config: str = "blue", model: str = "good", **extra: Any) -> dict[str, Any]:
+    """A new endpoint on a new config, waited for with boto3's own waiter."""
+    create_config(aws.sagemaker, config, model)
+    aws.sagemaker.create_endpoint(EndpointName=name, EndpointConfigName=config, **extra)
+    aws.sagemaker.get_waiter("endpoint_in_service").wait(
+        EndpointName=name, WaiterConfig={"Delay": 0.1, "MaxAttempts": 600}
+    )
+    described: dict[str, Any] = aws.sagemaker.describe_endpoint(EndpointName=name)
+    return described
