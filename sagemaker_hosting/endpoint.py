@@ -8,7 +8,7 @@ back fails `pulumi up` and the state keeps the old config (which the engine then
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Collection, Mapping
 from typing import TYPE_CHECKING, Any, Unpack
 
 import pulumi
@@ -16,7 +16,7 @@ import pulumi.dynamic as dynamic
 from botocore.exceptions import ClientError
 
 from sagemaker_hosting import aws, deadlines, normalize, plan, schema, validate
-from sagemaker_hosting.provider import Provider, ProviderError, api_failure, jsonable
+from sagemaker_hosting.provider import VISIBILITY_SECONDS, Provider, ProviderError, api_failure, jsonable
 
 if TYPE_CHECKING:
     from mypy_boto3_sagemaker import SageMakerClient
@@ -29,14 +29,9 @@ OUTPUT_KEYS = ("arn", "status", "creation_time", "last_modified_time", "failure_
 IN_PROGRESS = frozenset({"Creating", "Updating", "SystemUpdating", "RollingBack", "Deleting"})
 """Statuses in which SageMaker rejects UpdateEndpoint and DeleteEndpoint."""
 
-VISIBILITY_SECONDS = 120.0
-"""How long a just-created config or endpoint may stay invisible to eventually consistent reads."""
-
 
 class EndpointProvider(Provider):
     """CreateEndpoint / UpdateEndpoint / DeleteEndpoint with waits, rollback detection and tags."""
-
-    waiter = aws.Waiter()
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> dynamic.CheckResult:
         inputs, errors = validate.check_endpoint(_olds, news)
@@ -56,7 +51,7 @@ class EndpointProvider(Provider):
         client = aws.sagemaker_client(self.settings)
         self.await_config(client, inputs["endpoint_config_name"])
         request = self.request("CreateEndpoint", inputs, EndpointName=name)
-        self.retry_while_config_invisible(lambda: self.call_create(client, request))
+        self.call_while_not_found("CreateEndpoint", f'endpoint "{name}"', lambda: self.call_create(client, request))
         timeout = self.timeout(inputs, "create", deadlines.create_seconds())
         try:
             described = self.wait(client, name, {"Creating"}, {"InService"}, timeout, invisible_is_pending=True)
@@ -98,7 +93,7 @@ class EndpointProvider(Provider):
         """UpdateEndpoint to the new config, wait, and verify the endpoint now runs it."""
         config_name = inputs["endpoint_config_name"]
         config = self.await_config(client, config_name)
-        current = aws.find_endpoint(client, name)
+        current: Mapping[str, Any] | None = aws.find_endpoint(client, name)
         if current is None:
             raise ProviderError(
                 f'Endpoint "{name}" was deleted outside Pulumi; run `pulumi refresh`, then `pulumi up` to recreate it.'
@@ -110,7 +105,7 @@ class EndpointProvider(Provider):
         timeout = self.timeout(inputs, "update", deadlines.update_seconds(deployment_config, counts))
         if current.get("EndpointConfigName") != config_name:
             request = self.request("UpdateEndpoint", inputs, EndpointName=name)
-            self.retry_while_config_invisible(lambda: client.update_endpoint(**request))
+            self.call_while_not_found("UpdateEndpoint", f'endpoint "{name}"', lambda: client.update_endpoint(**request))
         try:
             described = self.wait(client, name, {"Updating", "SystemUpdating", "RollingBack"}, {"InService"}, timeout)
         except aws.WaitError as error:
@@ -179,27 +174,12 @@ class EndpointProvider(Provider):
             raise ProviderError(f'Endpoint config "{config_name}" does not exist: {error}') from error
         return found
 
-    def retry_while_config_invisible(self, call: Callable[[], object]) -> None:
-        """Run a create/update call, retrying while SageMaker's eventually consistent read of the
-        config still answers "Could not find endpoint configuration"."""
-        start = self.waiter.clock()
-        while True:
-            try:
-                call()
-                return
-            except ClientError as error:
-                elapsed = self.waiter.clock() - start
-                if not aws.is_not_found(error) or elapsed >= VISIBILITY_SECONDS:
-                    action = error.operation_name
-                    raise api_failure(action, "the endpoint", error) from error
-                self.waiter.sleep(self.waiter.delay(elapsed))
-
     def wait(
         self,
         client: SageMakerClient,
         name: str,
-        pending: set[str],
-        target: set[str | None],
+        pending: Collection[str],
+        target: Collection[str | None],
         timeout: float,
         invisible_is_pending: bool = False,
     ) -> Mapping[str, Any] | None:

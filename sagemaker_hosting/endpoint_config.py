@@ -45,14 +45,18 @@ class EndpointConfigProvider(Provider):
         name = inputs["name"]
         client = aws.sagemaker_client(self.settings)
         request = self.request("CreateEndpointConfig", inputs, EndpointConfigName=name)
-        try:
-            arn = client.create_endpoint_config(**request)["EndpointConfigArn"]
-        except ClientError as error:
-            existing = aws.find_endpoint_config(client, name) if aws.is_already_existing(error) else None
-            if existing is None or not aws.was_retried(error):
-                raise api_failure("CreateEndpointConfig", f'endpoint config "{name}"', error) from error
-            # A retried call found the config that its own lost first attempt created.
-            arn = existing["EndpointConfigArn"]
+
+        def create_config() -> str:
+            try:
+                return client.create_endpoint_config(**request)["EndpointConfigArn"]
+            except ClientError as error:
+                if aws.is_already_existing(error) and aws.was_retried(error):
+                    existing = aws.find_endpoint_config(client, name)
+                    if existing:
+                        return str(existing["EndpointConfigArn"])  # created by this call's lost first attempt
+                raise
+
+        arn = self.call_while_not_found("CreateEndpointConfig", f'endpoint config "{name}"', create_config)
         described = aws.find_endpoint_config(client, name) or {}
         return dynamic.CreateResult(name, {**inputs, **self.live_outputs(arn, described)})
 

@@ -9,17 +9,22 @@ from __future__ import annotations
 
 import gc
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import pulumi.dynamic as dynamic
 from botocore.exceptions import ClientError
 
 from sagemaker_hosting import aws, normalize, schema
 
+T = TypeVar("T")
+
 PROVIDER_KEY = "__provider"
+
+VISIBILITY_SECONDS = 120.0
+"""How long a just-created model, config or endpoint may stay invisible to eventually consistent reads."""
 
 PROVIDER_THREADS = 256
 """Resource operations the provider process runs at once (the engine's `--parallel` still applies)."""
@@ -57,6 +62,7 @@ class Provider(dynamic.ResourceProvider):
     """The pickled provider holds no secret (no client, no credentials), so stacks need no passphrase."""
 
     settings = aws.AwsSettings()
+    waiter = aws.Waiter()
 
     def configure(self, req: dynamic.ConfigureRequest) -> None:
         """Take `aws:region` and `aws:profile` from the stack config when set."""
@@ -78,6 +84,20 @@ class Provider(dynamic.ResourceProvider):
             body["Tags"] = normalize.tags_to_api(inputs["tags"])
         body.update(explicit)
         return body
+
+    def call_while_not_found(self, action: str, what: str, call: Callable[[], T]) -> T:
+        """Make a create/update call, retrying while SageMaker's eventually consistent read of a
+        resource it refers to (a model just created by a pipeline, a config just created by us)
+        still answers "Could not find ..." (the API reference advises retrying)."""
+        start = self.waiter.clock()
+        while True:
+            try:
+                return call()
+            except ClientError as error:
+                elapsed = self.waiter.clock() - start
+                if not aws.is_not_found(error) or elapsed >= VISIBILITY_SECONDS:
+                    raise api_failure(action, what, error) from error
+                self.waiter.sleep(self.waiter.delay(elapsed))
 
 
 def api_failure(action: str, what: str, error: ClientError) -> ProviderError:

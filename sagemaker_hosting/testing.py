@@ -17,32 +17,26 @@ from typing import Any
 import boto3
 from pulumi import automation as auto
 
-from sagemaker_hosting.emulator.testing import Emulator
+from sagemaker_hosting.emulator.testing import Emulator, client_options, environment
 
 VENV = Path(sys.prefix)
 """The virtualenv running the tests: it holds this package, the pulumi CLI and its plugins."""
 
-FAST: dict[str, float] = {"create_seconds": 1.0, "update_seconds": 1.0, "delete_seconds": 0.3, "time_scale": 0.01}
-"""Emulator timings for tests: a fleet in a second, DeploymentConfig waits at 1 %."""
-
-
-def aws_env(emulator: Emulator) -> dict[str, str]:
-    return {
-        "AWS_ENDPOINT_URL": emulator.url,
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-    }
+FAST: dict[str, float] = {
+    "create_seconds": 1.0,
+    "update_seconds": 1.0,
+    "delete_seconds": 0.3,
+    "time_scale": 0.01,
+    "throttle_rate": 0.0,
+    "consistency_delay_seconds": 0.0,
+}
+"""Emulator settings for tests: a fleet in a second, DeploymentConfig waits at 1 %, no throttling,
+no stale reads (settings survive a reset, so tests apply all of them)."""
 
 
 def client(emulator: Emulator, service: str) -> Any:
-    return boto3.client(  # type: ignore[call-overload]
-        service,
-        endpoint_url=emulator.url,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
+    """A boto3 client of `service` pointed at the emulator."""
+    return boto3.client(service, **client_options(emulator.url))  # type: ignore[call-overload]
 
 
 def create_models(emulator: Emulator, *names: str, missing: tuple[str, ...] = ()) -> None:
@@ -136,7 +130,7 @@ def _stack(tmp_path: Path, work_dir: Path, emulator: Emulator) -> Project:
     backend.mkdir()
     home.mkdir()
     env = {
-        **aws_env(emulator),
+        **environment(emulator.url),
         "PATH": f"{VENV / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
         "PULUMI_BACKEND_URL": f"file://{backend}",
         "PULUMI_CONFIG_PASSPHRASE": "",

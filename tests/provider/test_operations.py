@@ -11,11 +11,11 @@ import pytest
 from botocore.exceptions import ConnectionClosedError
 
 from sagemaker_hosting import aws
-from sagemaker_hosting.emulator.testing import Emulator
+from sagemaker_hosting.emulator.testing import Emulator, environment
 from sagemaker_hosting.endpoint import EndpointProvider
 from sagemaker_hosting.endpoint_config import EndpointConfigProvider
 from sagemaker_hosting.provider import ProviderError
-from sagemaker_hosting.testing import FAST, aws_env, client, create_alarm, create_models, set_alarm
+from sagemaker_hosting.testing import FAST, client, create_alarm, create_models, set_alarm
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +28,7 @@ def emulator() -> Iterator[Emulator]:
 def sagemaker(emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> Any:
     emulator.reset()
     emulator.settings(**FAST)
-    for key, value in aws_env(emulator).items():
+    for key, value in environment(emulator.url).items():
         monkeypatch.setenv(key, value)
     aws._clients.clear()  # clients are cached per process; this test's emulator has a new URL
     create_models(emulator, "good", "better", missing=("broken",))
