@@ -195,4 +195,5 @@ def _api(shape: Shape, value: Any) -> Any:
         return [_api(shape.member, item) for item in value]
     if isinstance(shape, MapShape) and isinstance(value, Mapping):
         return {key: _api(shape.value, item) for key, item in value.items()}
-    return value
+    # Pulumi's wire format has only doubles: an integer member comes back from state as 2.0.
+    return _scalar(shape, value)
