@@ -40,7 +40,7 @@ class Aws:
         return Aws(
             url,
             sagemaker=client("sagemaker"),
-            raw=client("sagemaker", parameter_validation=False, retries={"max_attempts": 1}),
+            raw=client("sagemaker", parameter_validation=False, retries={"total_max_attempts": 1}),
             s3=client("s3"),
             cloudwatch=client("cloudwatch"),
         )
