@@ -348,7 +348,7 @@ def endpoint_config_violations(request: Mapping[str, Any], name: Namer = _same) 
                 f"(got {len(production)} and {len(shadow)})",
             )
         )
-    seen: dict[object, Path] = {}
+    seen: dict[str, Path] = {}
     for member, variants in lists:
         for index, variant in variants:
             path: Path = (member, index)
@@ -362,7 +362,8 @@ def endpoint_config_violations(request: Mapping[str, Any], name: Namer = _same) 
                         f"{name('ShadowProductionVariants')}; it repeats {_render(seen[variant_name], name)}",
                     )
                 )
-            seen.setdefault(variant_name, (*path, "VariantName"))
+            elif isinstance(variant_name, str):
+                seen[variant_name] = (*path, "VariantName")
             found.extend(_variant_violations(path, variant, name))
     kms_key = request.get("KmsKeyId")
     if kms_key:

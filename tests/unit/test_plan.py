@@ -1,0 +1,141 @@
+"""`diff` decisions: replace, update in place, or nothing."""
+
+from __future__ import annotations
+
+import pytest
+from pulumi.runtime.rpc import UNKNOWN
+
+from sagemaker_hosting import plan
+from tests.unit.samples import VARIANT
+
+CONFIG_OUTPUTS = {
+    "name": "main-abc1234",
+    "name_prefix": "main",
+    "production_variants": [VARIANT],
+    "tags": {"a": "1", "b": "2"},
+    "arn": "arn:aws:sagemaker:us-east-1:123456789012:endpoint-config/main-abc1234",
+    "creation_time": "2024-01-01T00:00:00+00:00",
+    "__provider": "pickled",
+}
+
+
+def config_inputs(**changes):
+    inputs = {k: v for k, v in CONFIG_OUTPUTS.items() if k not in ("arn", "creation_time")}
+    return inputs | changes
+
+
+@pytest.mark.parametrize(
+    ("news", "replaces", "changed"),
+    [
+        (config_inputs(), [], []),
+        (config_inputs(__provider="re-pickled"), [], []),
+        (config_inputs(tags={"b": "2", "a": "1"}), [], []),  # tag order
+        (  # values the API fills in or writes differently
+            config_inputs(
+                production_variants=[
+                    {
+                        "VariantName": "primary",
+                        "ModelName": "m",
+                        "InitialInstanceCount": 2.0,
+                        "InstanceType": "ml.m5.large",
+                    }
+                ]
+            ),
+            [],
+            [],
+        ),
+        (config_inputs(production_variants=[{**VARIANT, "initial_variant_weight": 1}]), [], []),
+        (config_inputs(tags={"a": "1"}), [], ["tags"]),
+        (config_inputs(tags=None), [], ["tags"]),
+        (
+            config_inputs(production_variants=[{**VARIANT, "instance_type": "ml.m5.xlarge"}]),
+            ["production_variants"],
+            ["production_variants"],
+        ),
+        (
+            config_inputs(production_variants=[{**VARIANT, "model_name": UNKNOWN}]),
+            ["production_variants"],
+            ["production_variants"],
+        ),
+        (config_inputs(kms_key_id="alias/k", tags={}), ["kms_key_id"], ["kms_key_id", "tags"]),
+        (config_inputs(name="main-new1234"), ["name"], ["name"]),
+        (config_inputs(name_prefix="renamed"), [], ["name_prefix"]),  # same name: nothing to replace
+        (config_inputs(name="x", name_prefix="renamed"), ["name", "name_prefix"], ["name", "name_prefix"]),
+    ],
+)
+def test_plan_endpoint_config(news, replaces, changed):
+    decision = plan.plan_endpoint_config(CONFIG_OUTPUTS, news)
+    assert decision.replaces == replaces
+    assert decision.changed == changed
+    assert decision.changes is bool(changed)
+    assert decision.delete_before_replace is False
+
+
+ENDPOINT_OUTPUTS = {
+    "name": "main-abc1234",
+    "name_prefix": "main",
+    "endpoint_config_name": "cfg-1",
+    "tags": {},
+    "timeouts": {"update": 5400},
+    "arn": "arn:aws:sagemaker:us-east-1:123456789012:endpoint/main-abc1234",
+    "status": "InService",
+    "creation_time": "2024-01-01T00:00:00+00:00",
+    "last_modified_time": "2024-01-01T00:00:00+00:00",
+    "failure_reason": None,
+    "production_variants": [{"variant_name": "primary", "current_weight": 1.0}],
+    "__provider": "pickled",
+}
+CANARY = {
+    "blue_green_update_policy": {
+        "traffic_routing_configuration": {
+            "type": "CANARY",
+            "wait_interval_in_seconds": 300,
+            "canary_size": {"type": "CAPACITY_PERCENT", "value": 10},
+        }
+    },
+    "auto_rollback_configuration": {"alarms": [{"alarm_name": "errors"}]},
+}
+
+
+def endpoint_inputs(**changes):
+    keys = ("name", "name_prefix", "endpoint_config_name", "tags", "timeouts")
+    return {k: ENDPOINT_OUTPUTS[k] for k in keys} | changes
+
+
+@pytest.mark.parametrize(
+    ("news", "replaces", "changed", "delete_first"),
+    [
+        (endpoint_inputs(), [], [], False),
+        (endpoint_inputs(endpoint_config_name="cfg-2"), [], ["endpoint_config_name"], False),
+        (endpoint_inputs(endpoint_config_name=UNKNOWN), [], ["endpoint_config_name"], False),
+        (endpoint_inputs(deployment_config=CANARY), [], ["deployment_config"], False),
+        (endpoint_inputs(retain_all_variant_properties=True), [], ["retain_all_variant_properties"], False),
+        (endpoint_inputs(retain_deployment_config=True), [], ["retain_deployment_config"], False),
+        (endpoint_inputs(tags={"team": "ml"}), [], ["tags"], False),
+        (endpoint_inputs(timeouts={"update": 7200}), [], ["timeouts"], False),
+        (endpoint_inputs(name="other"), ["name"], ["name"], False),
+        (endpoint_inputs(name="Main-ABC1234"), ["name"], ["name"], True),  # unique case-insensitively
+        (endpoint_inputs(name=UNKNOWN), ["name"], ["name"], False),
+    ],
+)
+def test_plan_endpoint(news, replaces, changed, delete_first):
+    decision = plan.plan_endpoint(ENDPOINT_OUTPUTS, news)
+    assert (decision.replaces, decision.changed, decision.delete_before_replace) == (replaces, changed, delete_first)
+    assert decision.changes is bool(changed)
+
+
+def test_deployment_settings_written_in_api_case_are_no_change():
+    old = ENDPOINT_OUTPUTS | {"deployment_config": CANARY}
+    new = endpoint_inputs(
+        deployment_config={
+            "BlueGreenUpdatePolicy": {
+                "TrafficRoutingConfiguration": {
+                    "Type": "CANARY",
+                    "WaitIntervalInSeconds": 300.0,
+                    "CanarySize": {"Type": "CAPACITY_PERCENT", "Value": 10},
+                }
+            },
+            "AutoRollbackConfiguration": {"Alarms": [{"AlarmName": "errors"}]},
+        }
+    )
+    assert plan.plan_endpoint(old, new).changes is False
