@@ -75,7 +75,7 @@ def fleet(n: int, seconds: dict[str, float]) -> dict[str, Any]:
 
         measure("create", project.up)
         deployment = project.stack.export_stack().deployment
-        ours = [r for r in deployment["resources"] if r["type"].startswith("pulumi-python:dynamic:")]
+        ours = [r for r in deployment["resources"] if r["type"].startswith("pulumi-python:dynamic")]
         result["state_bytes_per_resource"] = max(len(json.dumps(r)) for r in ours)
         measure("preview", lambda: project.preview(expect_no_changes=True))
         project.set_config(instances="2")

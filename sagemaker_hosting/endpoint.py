@@ -233,7 +233,7 @@ def live_outputs(described: Mapping[str, Any] | None) -> dict[str, Any]:
     }
 
 
-class Endpoint(dynamic.Resource):
+class Endpoint(dynamic.Resource, module="sagemaker", name="Endpoint"):
     """A SageMaker endpoint (CreateEndpoint, UpdateEndpoint).
 
     Every member of CreateEndpoint and UpdateEndpoint is a keyword argument, in snake_case

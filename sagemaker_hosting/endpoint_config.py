@@ -107,7 +107,7 @@ def schema_input_keys() -> list[str]:
     return [schema.snake(m) for m in shape.members if m not in ("EndpointConfigName", "Tags")]
 
 
-class EndpointConfig(dynamic.Resource):
+class EndpointConfig(dynamic.Resource, module="sagemaker", name="EndpointConfig"):
     """A SageMaker endpoint configuration (CreateEndpointConfig).
 
     Every member of CreateEndpointConfig is a keyword argument, in snake_case
