@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> None:
     signal.signal(signal.SIGTERM, stop)
     server.start()
     print(f"SageMaker hosting emulator listening on {server.url}", flush=True)
-    while not stopping.wait(1.0):
+    while not stopping.wait(0.2):
         pass
     server.stop()
 

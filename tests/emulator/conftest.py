@@ -13,7 +13,7 @@ from tests.emulator.helpers import FAST, Aws, seed
 
 @pytest.fixture(scope="module")
 def emulator() -> Iterator[Emulator]:
-    with Emulator(**FAST) as running:
+    with Emulator() as running:
         yield running
 
 

@@ -30,7 +30,7 @@ def stages(emulator: Emulator, since: float) -> list[str]:
 
 # --- 1. every request member stored and returned ---------------------------------------------------
 
-MODEL = {
+MODEL: dict[str, Any] = {
     "ModelName": "full-model",
     "PrimaryContainer": {
         "ContainerHostname": "main",
@@ -45,7 +45,7 @@ MODEL = {
     "VpcConfig": {"SecurityGroupIds": ["sg-12345678"], "Subnets": ["subnet-12345678"]},
     "EnableNetworkIsolation": True,
 }
-CONFIG = {
+CONFIG: dict[str, Any] = {
     "EndpointConfigName": "full-config",
     "ProductionVariants": [
         variant(
@@ -85,7 +85,7 @@ CONFIG = {
     "EnableNetworkIsolation": False,
     "MetricsConfig": {"EnableEnhancedMetrics": True, "MetricPublishFrequencyInSeconds": 60},
 }
-DEPLOYMENT = {
+DEPLOYMENT: dict[str, Any] = {
     "BlueGreenUpdatePolicy": {
         "TrafficRoutingConfiguration": {
             "Type": "CANARY",
@@ -290,7 +290,7 @@ def test_duplicates_and_missing_resources(aws) -> None:
         f'Cannot create already existing endpoint "{ARN}:endpoint/my-endpoint".',
     )
     assert aws.sagemaker.describe_endpoint(EndpointName="my-endpoint")["EndpointName"] == "My-Endpoint"
-    for call, request, message in [
+    cases: list[tuple[Any, dict[str, Any], str]] = [
         (aws.sagemaker.describe_endpoint, {"EndpointName": "nope"}, f'Could not find endpoint "{ARN}:endpoint/nope".'),
         (aws.sagemaker.delete_endpoint, {"EndpointName": "nope"}, f'Could not find endpoint "{ARN}:endpoint/nope".'),
         (
@@ -315,7 +315,8 @@ def test_duplicates_and_missing_resources(aws) -> None:
             {"EndpointConfigName": "orphan", "ProductionVariants": [variant("nope")]},
             f'Could not find model "{ARN}:model/nope".',
         ),
-    ]:
+    ]
+    for call, request, message in cases:
         assert error_of(call, **request) == ("ValidationException", message)
 
 

@@ -221,7 +221,7 @@ def backend(aws, clock) -> HostingBackend:
 
 
 def config(backend: HostingBackend, name: str, model: str = "good", instances: int = 1, **extra: Any) -> None:
-    variant = {"VariantName": "primary", "ModelName": model, "InstanceType": "ml.m5.large"}
+    variant: dict[str, Any] = {"VariantName": "primary", "ModelName": model, "InstanceType": "ml.m5.large"}
     variant |= {"InitialInstanceCount": instances, "InitialVariantWeight": 1.0}
     backend.create_endpoint_config(REGION, {"EndpointConfigName": name, "ProductionVariants": [variant], **extra})
 

@@ -56,7 +56,11 @@ def test_bad_flag_value_is_refused() -> None:
 
 def test_admin_api(aws, emulator) -> None:
     assert emulator.settings(delete_seconds=0.2)["delete_seconds"] == 0.2
-    for bad, message in [({"nope": 1}, "unknown setting"), ({"time_scale": "x"}, "must be a number")]:
+    bad_settings: list[tuple[dict[str, Any], str]] = [
+        ({"nope": 1}, "unknown setting"),
+        ({"time_scale": "x"}, "must be a number"),
+    ]
+    for bad, message in bad_settings:
         with pytest.raises(EmulatorError, match=message):
             emulator.settings(**bad)
     with pytest.raises(urllib.error.HTTPError) as missing:
