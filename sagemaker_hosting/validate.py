@@ -73,6 +73,13 @@ def _check(
     shape = schema.resource_shape(resource)
     raw = {key: value for key, value in news.items() if key != PROVIDER_KEY and value is not None}
     canonical, errors = normalize.to_canonical(shape, raw, extra=extra)
+    name_keys = {schema.NAME_MEMBERS[resource], schema.snake(schema.NAME_MEMBERS[resource])}
+    errors = [
+        InputError(e.property, e.path, f"unknown key `{e.path}`: the {resource}'s name is the `name` input")
+        if e.path in name_keys
+        else e
+        for e in errors
+    ]
     canonical["name"] = naming.resolve_name(olds, canonical)
     api = normalize.to_api(shape, {key: value for key, value in canonical.items() if key not in extra})
     violations = [*schema.constraint_violations(shape, api), *rules(api, schema.snake)]

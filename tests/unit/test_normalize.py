@@ -148,6 +148,14 @@ def test_to_api_is_the_request_form():
     }
 
 
+def test_to_api_types_numbers_from_pulumi_state():
+    """Pulumi's wire format has only doubles: integers come back from state as 2.0."""
+    shape = schema.input_shape("CreateEndpointConfig")
+    request = normalize.to_api(shape, {"production_variants": [{**VARIANT, "initial_instance_count": 2.0}]})
+    count = request["ProductionVariants"][0]["InitialInstanceCount"]
+    assert (count, type(count)) == (2, int)
+
+
 def test_from_api_reads_a_describe_response():
     described = {
         "EndpointConfigName": "cfg",

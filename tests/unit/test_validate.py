@@ -123,6 +123,12 @@ def blue_green(kind, wait=60, **routing):
             "must have length less than or equal to 10",
         ),
         (
+            config(EndpointConfigName="cfg"),
+            "EndpointConfigName",
+            "EndpointConfigName",
+            "the EndpointConfig's name is the `name` input",
+        ),
+        (
             config(produktion_variants=[]),
             "produktion_variants",
             "produktion_variants",
@@ -204,7 +210,7 @@ def test_endpoint_config_check_reports(news, property_, path, reason):
         (endpoint(endpoint_config_name=None), "endpoint_config_name", "`endpoint_config_name` is required"),
         (endpoint(name="x" * 64), "name", "must have length less than or equal to 63"),
         (endpoint(endpoint_config="cfg"), "endpoint_config", "did you mean `endpoint_config_name`?"),
-        (endpoint(endpoint_name="e"), "endpoint_name", "unknown key `endpoint_name`"),  # it is `name`
+        (endpoint(endpoint_name="e"), "endpoint_name", "the Endpoint's name is the `name` input"),
         (
             endpoint(
                 deployment_config=blue_green("CANARY", wait=4000, canary_size={"type": "CAPACITY_PERCENT", "value": 10})
