@@ -450,8 +450,9 @@ _CAPACITY_PERCENT_RANGES: Mapping[str, tuple[int, int]] = {
     "CanarySize": (1, 50),
     "LinearStepSize": (10, 50),
     "MaximumBatchSize": (5, 50),
+    "RollbackMaximumBatchSize": (1, 100),  # undocumented range; its default is "100% of total capacity"
 }
-"""Documented limits of a CapacitySize, as a share of the variant's instances (member docs)."""
+"""Limits of a CapacitySize, as a share of the variant's instances (from the member docs)."""
 
 
 def endpoint_violations(
@@ -493,7 +494,8 @@ def endpoint_violations(
         found.extend(_timeout_violations(("DeploymentConfig", "BlueGreenUpdatePolicy"), blue_green, waits, name))
     if rolling:
         base = ("DeploymentConfig", "RollingUpdatePolicy")
-        sizes.append(((*base, "MaximumBatchSize"), "MaximumBatchSize", rolling.get("MaximumBatchSize")))
+        for member in ("MaximumBatchSize", "RollbackMaximumBatchSize"):
+            sizes.append(((*base, member), member, rolling.get(member)))
         found.extend(_timeout_violations(base, rolling, [rolling.get("WaitIntervalInSeconds")], name))
     for path, member, size in sizes:
         found.extend(_size_violations(path, member, _mapping(size), instance_count, name))

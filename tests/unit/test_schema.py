@@ -357,6 +357,12 @@ ROLLING = {"MaximumBatchSize": percent(25), "WaitIntervalInSeconds": 60}
             ("DeploymentConfig", "RollingUpdatePolicy", "MaximumBatchSize", "Value"),
             "5-50 %",
         ),
+        (
+            {"DeploymentConfig": {"RollingUpdatePolicy": {**ROLLING, "RollbackMaximumBatchSize": percent(150)}}},
+            None,
+            ("DeploymentConfig", "RollingUpdatePolicy", "RollbackMaximumBatchSize", "Value"),
+            "1-100 %",
+        ),
         (  # INSTANCE_COUNT is checked when the variant's instances are known: 3 of 4 is 75 %
             {"DeploymentConfig": blue_green("CANARY", CanarySize=count(3))},
             4,
