@@ -6,7 +6,9 @@
 #   test   the whole test suite, end-to-end tests included (PYTEST_ARGS="-k ..." to narrow it)
 #   lint   ruff check, ruff format --check, mypy
 #   demo   the example stack against the local emulator: up, blue/green update, destroy
-#   bench  the benchmark
+#   bench  the benchmark (N = 1, 4, 16, 32 endpoints), its tables written into README.md
+#   bench-quick  the CI variant (N = 1 and 8, short emulator times); fails when a target is missed
+#   readme the generated parts of README.md: the coverage table and the captured `pulumi preview`
 #   clean  remove .venv and tool caches in the repository
 #
 # Needs only python3 (3.11+), go (1.25+) and make; everything else comes from PyPI and the Go module proxy.
@@ -19,7 +21,7 @@ RUN := PATH="$(CURDIR)/$(BIN):$$PATH"
 PULUMI_INPUTS := scripts/build_pulumi.sh requirements.txt $(wildcard tools/pulumi-cli/go.* tools/pulumi-cli/*.go \
 	tools/pulumi-cli/cmd/*/*.go)
 
-.PHONY: setup test lint demo bench clean FORCE
+.PHONY: setup test lint demo bench bench-quick readme clean FORCE
 
 setup: $(VENV)/.requirements-installed $(VENV)/.pulumi-installed
 
@@ -43,13 +45,20 @@ test: setup
 lint: $(VENV)/.requirements-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy sagemaker_hosting
+	$(BIN)/mypy sagemaker_hosting bench scripts tests
 
 demo: setup
 	$(RUN) $(BIN)/python scripts/demo.py
 
 bench: setup
-	$(RUN) $(BIN)/python -m bench
+	$(RUN) $(BIN)/python -m bench --readme
+
+bench-quick: setup
+	$(RUN) $(BIN)/python -m bench --quick
+
+readme: setup
+	$(BIN)/python -m scripts.coverage_table --update
+	UPDATE_README=1 $(RUN) $(BIN)/pytest tests/e2e/test_example_stack.py -k lifecycle
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis

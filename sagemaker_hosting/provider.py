@@ -37,15 +37,20 @@ def widen_provider_server(threads: int = PROVIDER_THREADS) -> None:
     changes, and an endpoint operation holds its thread for minutes while SageMaker provisions, so a
     stack of sixteen endpoints would deploy in four waves. The operations are I/O waits, so more
     threads are sound; the executor reads `_max_workers` on every submit, so raising it takes effect
-    for all later calls. This runs when the provider process first unpickles one of our providers
-    (during the first Check, before any create), and nowhere else.
+    for all later calls, and a thread is started for each call already queued behind the first four
+    (a `pulumi destroy` sends its deletes before any of them has imported this module). This runs
+    when the provider process first unpickles one of our providers (the first Check of an update,
+    the first Delete of a destroy), and nowhere else.
     """
     main = sys.modules.get("__main__")
     if getattr(main, "DynamicResourceProviderServicer", None) is None:
         return  # not the dynamic-provider process (e.g. the Pulumi program itself)
     for candidate in gc.get_objects():
         if isinstance(candidate, ThreadPoolExecutor) and candidate._max_workers < threads:
-            candidate._max_workers = threads
+            with candidate._shutdown_lock:
+                candidate._max_workers = threads
+                for _ in range(candidate._work_queue.qsize()):
+                    candidate._adjust_thread_count()
 
 
 widen_provider_server()

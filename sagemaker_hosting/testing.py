@@ -89,9 +89,9 @@ class Project:
     def up(self) -> auto.UpResult:
         return self.stack.up(on_output=self.output.append, color="never")
 
-    def preview(self, expect_no_changes: bool = False) -> auto.PreviewResult:
+    def preview(self, expect_no_changes: bool = False, diff: bool = False) -> auto.PreviewResult:
         return self.stack.preview(
-            on_output=self.output.append, expect_no_changes=expect_no_changes, color="never", diff=False
+            on_output=self.output.append, expect_no_changes=expect_no_changes, color="never", diff=diff
         )
 
     def refresh(self, expect_no_changes: bool = False) -> auto.RefreshResult:

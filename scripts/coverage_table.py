@@ -1,55 +1,39 @@
 """Print a Markdown table of every request member of CreateEndpointConfig, CreateEndpoint and
 UpdateEndpoint in the installed botocore model: its type, whether it is required, the resource
-argument that carries it, and the tests that mention that argument (or the member itself), found by
-reading tests/, so the table never claims more than the tests show.
+argument that carries it, and for each test suite (tests/unit, emulator, provider, e2e) how many of
+its test modules use that argument (or the member itself), found by reading tests/, so the table
+never claims more than the tests show.
 
-    python scripts/coverage_table.py                    # print the table
-    python scripts/coverage_table.py --update README.md # replace it between the coverage markers
+    python -m scripts.coverage_table           # print the table
+    python -m scripts.coverage_table --update  # replace it in README.md (make readme)
 """
 
 from __future__ import annotations
 
 import argparse
-import ast
 import re
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 from botocore.model import ListShape, MapShape, Shape, StructureShape
 
 from sagemaker_hosting import schema
+from scripts import readme_blocks
 
 ROOT = Path(__file__).resolve().parent.parent
-START, END = "<!-- coverage:start -->", "<!-- coverage:end -->"
+
+SUITES = ("unit", "emulator", "provider", "e2e")
+"""The test folders under tests/, a column each."""
 
 
-@dataclass(frozen=True)
-class TestFile:
-    """A test module's lines, and the line ranges of its test functions (decorators included)."""
-
-    path: str
-    lines: list[str]
-    tests: list[tuple[int, int, str]]
-
-    @classmethod
-    def read(cls, path: Path, root: Path) -> TestFile:
-        text = path.read_text()
-        tests = []
-        for node in ast.walk(ast.parse(text)):
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith("test"):
-                first = min([node.lineno, *(decorator.lineno for decorator in node.decorator_list)])
-                tests.append((first, node.end_lineno or node.lineno, node.name))
-        return cls(str(path.relative_to(root)), text.splitlines(), tests)
-
-    def mentions(self, pattern: re.Pattern[str]) -> str | None:
-        """`path (N tests)` when lines of N tests match, `path` for matches outside any test only."""
-        matched = [number for number, line in enumerate(self.lines, start=1) if pattern.search(line)]
-        if not matched:
-            return None
-        owners = {name for first, last, name in self.tests for number in matched if first <= number <= last}
-        count = f" ({len(owners)} test{'s' if len(owners) != 1 else ''})" if owners else ""
-        return f"`{self.path}`{count}"
+def modules_by_suite(tests_dir: Path) -> dict[str, dict[str, str]]:
+    """Each suite's test modules: name -> text."""
+    found: dict[str, dict[str, str]] = {suite: {} for suite in SUITES}
+    for path in sorted(tests_dir.rglob("test_*.py")):
+        suite = path.relative_to(tests_dir).parts[0]
+        if suite in found:
+            found[suite][path.name] = path.read_text()
+    return found
 
 
 def type_name(shape: Shape) -> str:
@@ -77,7 +61,7 @@ def search_pattern(resource_argument: str, member: str) -> re.Pattern[str]:
     )
 
 
-def rows(tests: list[TestFile]) -> list[list[str]]:
+def rows(suites: dict[str, dict[str, str]]) -> list[list[str]]:
     table = []
     for resource, operations in schema.RESOURCE_OPERATIONS.items():
         for operation in operations:
@@ -85,7 +69,7 @@ def rows(tests: list[TestFile]) -> list[list[str]]:
             for member, member_shape in shape.members.items():
                 resource_argument = argument(resource, member)
                 pattern = search_pattern(resource_argument, member)
-                found = [place for test in tests if (place := test.mentions(pattern))]
+                counts = [sum(1 for text in suites[suite].values() if pattern.search(text)) for suite in suites]
                 table.append(
                     [
                         operation,
@@ -93,7 +77,7 @@ def rows(tests: list[TestFile]) -> list[list[str]]:
                         type_name(member_shape),
                         "yes" if member in shape.required_members else "no",
                         f"`{resource}.{resource_argument}`",
-                        ", ".join(found) or "**none**",
+                        *(str(count) if count else "**0**" for count in counts),
                     ]
                 )
     return table
@@ -101,29 +85,19 @@ def rows(tests: list[TestFile]) -> list[list[str]]:
 
 def render(tests_dir: Path = ROOT / "tests") -> str:
     """The Markdown table for the installed model and the tests under `tests_dir`."""
-    tests = [TestFile.read(path, tests_dir.parent) for path in sorted(tests_dir.rglob("test_*.py"))]
-    header = ["Operation", "Member", "Type", "Required", "Argument", "Tests"]
-    lines = [header, ["---"] * len(header), *rows(tests)]
+    suites = modules_by_suite(tests_dir)
+    header = ["Operation", "Member", "Type", "Required", "Argument", *(f"{suite} modules" for suite in suites)]
+    lines = [header, ["---"] * len(header), *rows(suites)]
     return "\n".join("| " + " | ".join(cell.replace("|", "\\|") for cell in line) + " |" for line in lines) + "\n"
-
-
-def update(document: Path, table: str) -> None:
-    """Replace what is between the coverage markers in `document` with `table`."""
-    text = document.read_text()
-    if START not in text or END not in text:
-        raise SystemExit(f"{document} has no {START} ... {END} markers")
-    head, rest = text.split(START, 1)
-    _, tail = rest.split(END, 1)
-    document.write_text(f"{head}{START}\n{table}{END}{tail}")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--update", type=Path, metavar="FILE", help="replace the table between the markers in FILE")
+    parser.add_argument("--update", action="store_true", help="replace the table between README's coverage markers")
     options = parser.parse_args()
     table = render()
     if options.update:
-        update(options.update, table)
+        readme_blocks.write("coverage", table)
     else:
         sys.stdout.write(table)
     return 0

@@ -32,22 +32,24 @@ def main() -> int:
         create_alarm(emulator, "churn-endpoint-5xx")
         project = copy_project(Path(tmp), emulator, REPO)
         project.set_config(model="churn-v1", rollbackAlarm="churn-endpoint-5xx")
-        echo = {"on_output": lambda line: print(line, end="" if line.endswith("\n") else "\n", flush=True)}
+
+        def echo(line: str) -> None:
+            print(line, end="" if line.endswith("\n") else "\n", flush=True)
 
         show("pulumi up: model churn-v1")
-        project.stack.up(color="always", **echo)
+        project.stack.up(color="always", on_output=echo)
 
         show("pulumi preview: model churn-v2 (what a pull request shows)")
         project.set_config(model="churn-v2")
-        project.stack.preview(color="always", diff=True, **echo)
+        project.stack.preview(color="always", diff=True, on_output=echo)
 
         show("pulumi up: blue/green to churn-v2 with a 25 % canary")
         emulator.clear_calls()
-        project.stack.up(color="always", **echo)
+        project.stack.up(color="always", on_output=echo)
         calls = [call for call in emulator.calls() if call["action"].startswith(WRITES)]
 
         show("pulumi destroy")
-        project.stack.destroy(color="always", **echo)
+        project.stack.destroy(color="always", on_output=echo)
 
         show("What SageMaker was asked to do during the blue/green update")
         for call in calls:

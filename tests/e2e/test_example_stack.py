@@ -3,22 +3,43 @@ config change, failed deployments (bad model; alarm during the canary), recovery
 
 from __future__ import annotations
 
+import os
+import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pulumi import automation as auto
 
 from sagemaker_hosting.testing import Project, client, copy_project, create_alarm, create_models, set_alarm
+from scripts import readme_blocks
 
 REPO = Path(__file__).resolve().parents[2]
 READS = ("Describe", "List")
 
 
-def actions(calls: list[dict], *names: str) -> list[dict]:
-    return [call for call in calls if call["action"] in names]
+def stable_preview(text: str) -> str:
+    """`pulumi preview --diff` as README shows it: generated name suffixes and times made stable."""
+    suffixes: dict[str, str] = {}
+
+    def stable_name(found: re.Match[str]) -> str:
+        return found.group(1) + suffixes.setdefault(found.group(2), f"{len(suffixes) + 1:07d}")
+
+    text = re.sub(r"\b(main-)([a-z0-9]{7})\b", stable_name, text)
+    text = re.sub(r"\d{4}-\d\d-\d\dT[\d:.]+\+00:00", "2026-01-01T00:00:00+00:00", text)
+    body = text[text.index("Previewing update") :].rstrip()
+    return f"```\n$ pulumi preview --diff\n{body}\n```\n"
 
 
-def sagemaker_state(emulator) -> tuple[list[dict], list[str]]:
+def check_readme_preview(preview: str) -> None:
+    """README's preview block is this preview (`UPDATE_README=1` rewrites it)."""
+    shown = stable_preview(preview)
+    if os.environ.get("UPDATE_README"):
+        readme_blocks.write("preview", shown)
+    assert readme_blocks.read("preview") == shown, "README's preview is stale: run `make readme`"
+
+
+def sagemaker_state(emulator) -> tuple[list[dict[str, Any]], list[str]]:
     sagemaker = client(emulator, "sagemaker")
     endpoints = [
         sagemaker.describe_endpoint(EndpointName=e["EndpointName"]) for e in sagemaker.list_endpoints()["Endpoints"]
@@ -55,10 +76,12 @@ def test_example_lifecycle(example: Project, emulator) -> None:
     # A new model: the preview shows a config replacement and an endpoint update, and only reads.
     emulator.clear_calls()
     example.set_config(model="churn-v2")
-    preview = example.preview()
-    assert preview.change_summary.get("replace") == 1
-    assert preview.change_summary.get("update") == 1
+    preview = example.preview(diff=True)
+    assert preview.change_summary.get(auto.OpType.REPLACE) == 1
+    assert preview.change_summary.get(auto.OpType.UPDATE) == 1
     assert all(call["action"].startswith(READS) for call in emulator.calls())
+    assert '~ model_name            : "churn-v1" => "churn-v2"' in preview.stdout
+    check_readme_preview(preview.stdout)
 
     # pulumi up: one create, one blue/green update, then the old config is deleted, last.
     old_config = outputs["endpoint_config_name"]

@@ -4,6 +4,8 @@ type, destroy."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from sagemaker_hosting.testing import client, create_models, make_project
 
 PROGRAM = """
@@ -44,6 +46,11 @@ configs = {
         shadow_production_variants=[variant("shadow", "model-b")]),
     "kms": EndpointConfig("kms", production_variants=[variant("main", "model-a")],
         kms_key_id="arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"),
+    "network": EndpointConfig("network", production_variants=[variant("main", "model-a")],
+        execution_role_arn="arn:aws:iam::123456789012:role/endpoint",
+        vpc_config={"security_group_ids": ["sg-0123456789abcdef0"], "subnets": ["subnet-0123", "subnet-4567"]},
+        enable_network_isolation=True,
+        metrics_config={"enable_enhanced_metrics": True, "metric_publish_frequency_in_seconds": 60}),
 }
 
 size = {"type": "INSTANCE_COUNT", "value": 1}
@@ -75,7 +82,7 @@ def test_field_groups(tmp_path, emulator) -> None:
     project.up()
     names = project.outputs()
 
-    def described_config(group: str) -> dict:
+    def described_config(group: str) -> Any:
         endpoint = sagemaker.describe_endpoint(EndpointName=names[group])
         assert endpoint["EndpointStatus"] == "InService"
         return sagemaker.describe_endpoint_config(EndpointConfigName=endpoint["EndpointConfigName"])
@@ -89,6 +96,13 @@ def test_field_groups(tmp_path, emulator) -> None:
     assert shap["ShapBaselineConfig"]["ShapBaseline"] == "1,2,3"
     assert described_config("shadow")["ShadowProductionVariants"][0]["VariantName"] == "shadow"
     assert described_config("kms")["KmsKeyId"].endswith("1234567890ab")
+    network = described_config("network")
+    assert network["ExecutionRoleArn"].endswith(":role/endpoint") and network["EnableNetworkIsolation"] is True
+    assert network["VpcConfig"] == {
+        "SecurityGroupIds": ["sg-0123456789abcdef0"],
+        "Subnets": ["subnet-0123", "subnet-4567"],
+    }
+    assert network["MetricsConfig"] == {"EnableEnhancedMetrics": True, "MetricPublishFrequencyInSeconds": 60}
 
     # What SageMaker filled in or reordered never shows as a change.
     project.preview(expect_no_changes=True)
@@ -103,7 +117,7 @@ def test_field_groups(tmp_path, emulator) -> None:
         calls.count("CreateEndpointConfig")
         == calls.count("UpdateEndpoint")
         == calls.count("DeleteEndpointConfig")
-        == 10
+        == 11
     )
     for kind in ("canary", "linear", "rolling"):
         endpoint = sagemaker.describe_endpoint(EndpointName=names[kind])

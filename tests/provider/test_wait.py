@@ -67,7 +67,8 @@ def make_waiter(fake: FakeTime, messages: list[str]) -> Waiter:
     ],
 )
 def test_wait_reaches_target(timeline, pending, target, expected_status):
-    fake, messages = FakeTime(), []
+    fake = FakeTime()
+    messages: list[str] = []
     described = make_waiter(fake, messages).wait(
         "Endpoint", endpoint_that(timeline, fake), "EndpointStatus", pending, target, 3600
     )
@@ -87,14 +88,16 @@ def test_wait_reaches_target(timeline, pending, target, expected_status):
     ],
 )
 def test_wait_fails_on_unexpected_status(final, message):
-    fake, messages = FakeTime(), []
+    fake = FakeTime()
+    messages: list[str] = []
     fetch = endpoint_that([(0, {"EndpointStatus": "Creating"}), (30, final)], fake)
     with pytest.raises(WaitError, match=message):
         make_waiter(fake, messages).wait("Endpoint", fetch, "EndpointStatus", {"Creating"}, {"InService"}, 3600)
 
 
 def test_wait_times_out_with_advice():
-    fake, messages = FakeTime(), []
+    fake = FakeTime()
+    messages: list[str] = []
     fetch = endpoint_that([(0, {"EndpointStatus": "Updating"})], fake)
     with pytest.raises(WaitError, match=r"still Updating after 2m00s \(timeout 2m00s\); raise `timeouts`"):
         make_waiter(fake, messages).wait("Endpoint", fetch, "EndpointStatus", {"Updating"}, {"InService"}, 120)
@@ -102,7 +105,8 @@ def test_wait_times_out_with_advice():
 
 
 def test_progress_reports_changes_of_status_and_stage():
-    fake, messages = FakeTime(), []
+    fake = FakeTime()
+    messages: list[str] = []
     stage = {
         "PendingDeploymentSummary": {
             "ProductionVariants": [{"VariantName": "primary", "VariantStatus": [{"Status": "Baking"}]}]
@@ -129,7 +133,8 @@ def test_poll_delay_bounds(elapsed):
 
 
 def test_first_polls_are_quick_then_back_off():
-    fake, messages = FakeTime(), []
+    fake = FakeTime()
+    messages: list[str] = []
     fetch = endpoint_that([(0, {"EndpointStatus": "Creating"}), (600, {"EndpointStatus": "InService"})], fake)
     make_waiter(fake, messages).wait("Endpoint", fetch, "EndpointStatus", {"Creating"}, {"InService"}, 3600)
     assert fake.sleeps[0] == 1.0

@@ -1,12 +1,14 @@
 """Files generated from the service model: `args.py` is up to date, and the README coverage table
-lists every request member with the tests that mention it."""
+lists every request member with the test modules that use it, and is current."""
 
 from __future__ import annotations
 
 import typing
 
+import pytest
+
 from sagemaker_hosting import args, schema
-from scripts import coverage_table, gen_args
+from scripts import coverage_table, gen_args, readme_blocks
 
 
 def test_args_module_is_up_to_date():
@@ -29,23 +31,33 @@ def test_summary_is_plain_text_of_at_most_two_sentences():
     assert gen_args.summary(html) == "First `Thing` here. Second & more."
 
 
-def test_coverage_table_lists_every_member_and_its_tests(tmp_path):
-    (tmp_path / "test_sample.py").write_text(
-        "def test_uses_kms():\n    make(kms_key_id='k')\n\n\ndef test_other():\n    pass\n"
-    )
+def test_coverage_table_counts_the_modules_of_each_suite_that_use_a_member(tmp_path):
+    (tmp_path / "unit").mkdir()
+    (tmp_path / "e2e").mkdir()
+    (tmp_path / "unit" / "test_sample.py").write_text("def test_uses_kms():\n    make(kms_key_id='k')\n")
+    (tmp_path / "e2e" / "test_one.py").write_text("PROGRAM = 'EndpointConfig(kms_key_id=key)'\n")
+    (tmp_path / "e2e" / "test_two.py").write_text("request = {'KmsKeyId': 'k'}\n")
     table = coverage_table.render(tmp_path)
     lines = table.splitlines()
     operations = ("CreateEndpointConfig", "CreateEndpoint", "UpdateEndpoint")
     members = sum(len(schema.input_shape(operation).members) for operation in operations)
     assert len(lines) == 2 + members
+    assert lines[0].endswith("| unit modules | emulator modules | provider modules | e2e modules |")
     kms = next(line for line in lines if "| KmsKeyId |" in line)
-    assert kms.endswith(f"`EndpointConfig.kms_key_id` | `{tmp_path.name}/test_sample.py` (1 test) |")
+    assert kms.endswith("| `EndpointConfig.kms_key_id` | 1 | **0** | **0** | 2 |")
     vpc = next(line for line in lines if "| VpcConfig |" in line)
-    assert vpc.endswith("| **none** |")
+    assert vpc.endswith("| **0** | **0** | **0** | **0** |")
 
 
-def test_coverage_table_update_replaces_between_markers(tmp_path):
+def test_readme_coverage_table_is_up_to_date():
+    assert readme_blocks.read("coverage") == coverage_table.render(), "run: make readme"
+
+
+def test_readme_blocks_are_replaced_between_their_markers(tmp_path):
     readme = tmp_path / "README.md"
-    readme.write_text(f"intro\n{coverage_table.START}\nold table\n{coverage_table.END}\noutro\n")
-    coverage_table.update(readme, "| new |\n")
-    assert readme.read_text() == f"intro\n{coverage_table.START}\n| new |\n{coverage_table.END}\noutro\n"
+    readme.write_text("intro\n<!-- coverage:start -->\nold table\n<!-- coverage:end -->\noutro\n")
+    readme_blocks.write("coverage", "| new |\n", readme)
+    assert readme_blocks.read("coverage", readme) == "| new |\n"
+    assert readme.read_text() == "intro\n<!-- coverage:start -->\n| new |\n<!-- coverage:end -->\noutro\n"
+    with pytest.raises(SystemExit, match="no <!-- preview:start -->"):
+        readme_blocks.read("preview", readme)

@@ -1,0 +1,88 @@
+"""Bad input fails `pulumi preview` with the field and the rule, before any SageMaker call, and
+`pulumi up` creates nothing; an explicit config name that a change would recreate is refused at
+preview."""
+
+from __future__ import annotations
+
+import pytest
+from pulumi import automation as auto
+
+from sagemaker_hosting.testing import client, create_models, make_project
+
+PROGRAM = """
+import pulumi
+from sagemaker_hosting import Endpoint, EndpointConfig
+
+config = pulumi.Config()
+variant = {"variant_name": "primary", "model_name": "model-a", "instance_type": config.require("instanceType"),
+           "initial_instance_count": config.require_int("instances")}
+if config.get("typo"):
+    variant[config.get("typo")] = 1
+endpoint_config = EndpointConfig("main", name=config.get("configName"), production_variants=[variant])
+Endpoint("main", endpoint_config_name=endpoint_config.name)
+"""
+
+
+@pytest.mark.parametrize(
+    ("config", "messages"),
+    [
+        pytest.param(
+            {"instances": "0"},
+            ["`production_variants[0].initial_instance_count`", "greater than or equal to 1"],
+            id="range",
+        ),
+        pytest.param(
+            {"instanceType": "ml.m5.largest"},
+            ["`production_variants[0].instance_type`", "did you mean 'ml.m5.large'"],
+            id="enum",
+        ),
+        pytest.param(
+            {"typo": "initial_instance_cuont"},
+            ["initial_instance_cuont", "did you mean `initial_instance_count`?"],
+            id="unknown-key",
+        ),
+        pytest.param(
+            {"configName": "bad_name"},
+            ["`name` must match the pattern", "'bad_name'"],
+            id="pattern",
+        ),
+    ],
+)
+def test_bad_input_fails_preview_before_any_call(tmp_path, emulator, config, messages) -> None:
+    emulator.reset()
+    create_models(emulator, "model-a")
+    project = make_project(tmp_path, emulator, PROGRAM)
+    project.set_config(**{"instanceType": "ml.m5.large", "instances": "1", **config})
+    emulator.clear_calls()
+    with pytest.raises(auto.CommandError) as preview:
+        project.preview()
+    for message in messages:
+        assert message in str(preview.value)
+    with pytest.raises(auto.CommandError):
+        project.up()
+    assert emulator.calls() == []
+    sagemaker = client(emulator, "sagemaker")
+    assert sagemaker.list_endpoint_configs()["EndpointConfigs"] == []
+    assert sagemaker.list_endpoints()["Endpoints"] == []
+
+
+def test_explicit_config_name_is_not_recreated_in_place(tmp_path, emulator) -> None:
+    emulator.reset()
+    create_models(emulator, "model-a")
+    project = make_project(tmp_path, emulator, PROGRAM)
+    project.set_config(instanceType="ml.m5.large", instances="1", configName="pinned")
+    project.up()
+
+    project.set_config(instances="2")
+    emulator.clear_calls()
+    with pytest.raises(auto.CommandError) as preview:
+        project.preview()
+    assert 'replaces endpoint config "pinned"' in str(preview.value)
+    assert "Change `name`, or remove it to let a name be generated" in str(preview.value)
+    assert all(call["action"].startswith(("Describe", "List")) for call in emulator.calls())
+
+    project.set_config(configName="pinned-v2")
+    project.up()
+    sagemaker = client(emulator, "sagemaker")
+    assert [c["EndpointConfigName"] for c in sagemaker.list_endpoint_configs()["EndpointConfigs"]] == ["pinned-v2"]
+    project.destroy()

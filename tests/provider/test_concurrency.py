@@ -1,0 +1,55 @@
+"""The provider process runs many operations at once: `widen_provider_server` raises the dynamic
+provider server's four-thread pool, including for calls already queued behind the first four."""
+
+from __future__ import annotations
+
+import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from sagemaker_hosting.provider import widen_provider_server
+
+
+def run_together(executor: ThreadPoolExecutor, calls: int, widen: bool) -> list[bool]:
+    """Submit `calls` operations that each wait for all the others, widening the pool (as the first
+    unpickling of a provider does) after they are all queued; True for each that met the others."""
+    barrier = threading.Barrier(calls, timeout=5)
+
+    def operation() -> bool:
+        try:
+            barrier.wait()
+        except threading.BrokenBarrierError:
+            return False
+        return True
+
+    futures = [executor.submit(operation) for _ in range(calls)]
+    if widen:
+        widen_provider_server(threads=64)
+    return [future.result(timeout=30) for future in futures]
+
+
+@pytest.fixture
+def provider_process(monkeypatch):
+    """Make this process look like `python -m pulumi.dynamic` to `widen_provider_server`."""
+    monkeypatch.setattr(sys.modules["__main__"], "DynamicResourceProviderServicer", object, raising=False)
+
+
+@pytest.mark.parametrize("calls", [8, 32])
+def test_queued_calls_run_at_once_after_widening(provider_process, calls) -> None:
+    with ThreadPoolExecutor(max_workers=4) as executor:
+        assert all(run_together(executor, calls, widen=True))
+        assert executor._max_workers == 64
+
+
+def test_without_widening_only_four_run_at_once(provider_process) -> None:
+    with ThreadPoolExecutor(max_workers=4) as executor:
+        assert not all(run_together(executor, 8, widen=False))
+
+
+def test_other_processes_are_left_alone(monkeypatch) -> None:
+    monkeypatch.delattr(sys.modules["__main__"], "DynamicResourceProviderServicer", raising=False)
+    with ThreadPoolExecutor(max_workers=4) as executor:
+        widen_provider_server(threads=64)
+        assert executor._max_workers == 4
