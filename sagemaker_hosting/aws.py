@@ -53,7 +53,7 @@ def sagemaker_client(settings: AwsSettings) -> SageMakerClient:
         if client is None:
             session = boto3.session.Session(profile_name=settings.profile, region_name=settings.region)
             config = botocore.config.Config(
-                retries={"mode": "standard", "max_attempts": MAX_ATTEMPTS},
+                retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS},
                 user_agent_extra=USER_AGENT,
             )
             client = session.client("sagemaker", config=config)

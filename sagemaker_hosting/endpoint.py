@@ -109,7 +109,15 @@ class EndpointProvider(Provider):
         try:
             described = self.wait(client, name, {"Updating", "SystemUpdating", "RollingBack"}, {"InService"}, timeout)
         except aws.WaitError as error:
-            raise ProviderError(f'Deployment of config "{config_name}" to endpoint "{name}" failed: {error}') from error
+            advice = ""
+            if (error.last or {}).get("EndpointStatus") == "UpdateRollbackFailed":
+                advice = (
+                    ". SageMaker could not roll back either, so the endpoint may serve a mix of configs: deploy a "
+                    "working config (fix the inputs and run `pulumi up`), or delete the endpoint and recreate it"
+                )
+            raise ProviderError(
+                f'Deployment of config "{config_name}" to endpoint "{name}" failed: {error}{advice}'
+            ) from error
         assert described is not None
         if described.get("EndpointConfigName") != config_name:
             reason = described.get("FailureReason") or "no reason given"

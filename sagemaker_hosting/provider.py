@@ -113,6 +113,11 @@ def api_failure(action: str, what: str, error: ClientError) -> ProviderError:
         "AccessDeniedException": " Grant the IAM action listed in README's IAM section to the deploying role.",
         "ThrottlingException": " The API stayed throttled through every retry; deploy fewer endpoints at once.",
     }.get(code, "")
+    if aws.is_already_existing(error):
+        hint = (
+            " It exists outside this stack (names are unique per account and region, endpoint names"
+            " case-insensitively): give another `name`, or remove `name` to let one be generated."
+        )
     return ProviderError(f"{action} failed for {what}: {code}: {message}{hint}")
 
 

@@ -17,7 +17,7 @@ from typing import Any
 import boto3
 from pulumi import automation as auto
 
-from sagemaker_hosting.emulator.testing import Emulator, client_options, environment
+from sagemaker_hosting.emulator.testing import REGION, Emulator, client_options, environment
 
 VENV = Path(sys.prefix)
 """The virtualenv running the tests: it holds this package, the pulumi CLI and its plugins."""
@@ -34,9 +34,9 @@ FAST: dict[str, float] = {
 no stale reads (settings survive a reset, so tests apply all of them)."""
 
 
-def client(emulator: Emulator, service: str) -> Any:
-    """A boto3 client of `service` pointed at the emulator."""
-    return boto3.client(service, **client_options(emulator.url))  # type: ignore[call-overload]
+def client(emulator: Emulator, service: str, region: str = REGION) -> Any:
+    """A boto3 client of `service` in `region` pointed at the emulator."""
+    return boto3.client(service, **client_options(emulator.url, region))  # type: ignore[call-overload]
 
 
 def create_models(emulator: Emulator, *names: str, missing: tuple[str, ...] = ()) -> None:

@@ -134,6 +134,25 @@ def test_update_rolled_back_by_alarm_during_canary(sagemaker, emulator) -> None:
     )
 
 
+def test_update_whose_rollback_fails_says_what_to_do(sagemaker, emulator) -> None:
+    create_alarm(emulator, "errors")
+    deployment = {
+        "rolling_update_policy": {
+            "maximum_batch_size": {"type": "INSTANCE_COUNT", "value": 1},
+            "wait_interval_in_seconds": 200,
+        },
+        "auto_rollback_configuration": {"alarms": [{"alarm_name": "errors"}]},
+    }
+    provider, endpoint = create_endpoint(create_config("good")["name"], deployment_config=deployment)
+    # The old config deleted behind the endpoint's back (as other tools do): a rolling rollback needs it.
+    sagemaker.delete_endpoint_config(EndpointConfigName=endpoint["endpoint_config_name"])
+    set_alarm(emulator, "errors", "ALARM")
+    with pytest.raises(ProviderError) as failure:
+        update_endpoint(provider, endpoint, endpoint_config_name=create_config("better")["name"])
+    assert f'Endpoint "{endpoint["name"]}" is UpdateRollbackFailed' in str(failure.value)
+    assert "deploy a working config" in str(failure.value)
+
+
 def test_throttling_is_retried(sagemaker, emulator) -> None:
     emulator.settings(throttle_rate=0.3)
     # About eight calls a deployment: none is throttled 6 % of the time, so deploy until one was.
@@ -179,6 +198,16 @@ def test_lost_create_response_does_not_fail(sagemaker) -> None:
     finally:
         client_.meta.events.unregister("before-send.sagemaker.CreateEndpoint", lose_first_response)
     assert lost and endpoint["status"] == "InService"
+
+
+def test_name_taken_outside_the_stack_is_reported_with_advice(sagemaker) -> None:
+    config = create_config("good")
+    sagemaker.create_endpoint(EndpointName="Taken", EndpointConfigName=config["name"])
+    with pytest.raises(ProviderError) as failure:
+        create_endpoint(config["name"], name="taken")  # endpoint names are unique case-insensitively
+    message = str(failure.value)
+    assert 'CreateEndpoint failed for endpoint "taken": ValidationException: Cannot create already existing' in message
+    assert "give another `name`, or remove `name`" in message
 
 
 def test_read_reports_changes_and_deletion_outside_pulumi(sagemaker) -> None:
