@@ -33,17 +33,8 @@ IN_PROGRESS = frozenset({"Creating", "Updating", "SystemUpdating", "RollingBack"
 class EndpointProvider(Provider):
     """CreateEndpoint / UpdateEndpoint / DeleteEndpoint with waits, rollback detection and tags."""
 
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> dynamic.CheckResult:
-        inputs, errors = validate.check_endpoint(_olds, news)
-        return dynamic.CheckResult(inputs, [dynamic.CheckFailure(e.property, e.reason) for e in errors])
-
-    def diff(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> dynamic.DiffResult:
-        decision = plan.plan_endpoint(_olds, _news)
-        return dynamic.DiffResult(
-            changes=decision.changes,
-            replaces=decision.replaces,
-            delete_before_replace=decision.delete_before_replace,
-        )
+    check_inputs = staticmethod(validate.check_endpoint)
+    plan_change = staticmethod(plan.plan_endpoint)
 
     def create(self, props: dict[str, Any]) -> dynamic.CreateResult:
         inputs = self.inputs(props)

@@ -28,17 +28,8 @@ OUTPUT_KEYS = ("arn", "creation_time")
 class EndpointConfigProvider(Provider):
     """CRUD for one endpoint configuration (CreateEndpointConfig / Describe / Delete, tags in place)."""
 
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> dynamic.CheckResult:
-        inputs, errors = validate.check_endpoint_config(_olds, news)
-        return dynamic.CheckResult(inputs, [dynamic.CheckFailure(e.property, e.reason) for e in errors])
-
-    def diff(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> dynamic.DiffResult:
-        decision = plan.plan_endpoint_config(_olds, _news)
-        return dynamic.DiffResult(
-            changes=decision.changes,
-            replaces=decision.replaces,
-            delete_before_replace=decision.delete_before_replace,
-        )
+    check_inputs = staticmethod(validate.check_endpoint_config)
+    plan_change = staticmethod(plan.plan_endpoint_config)
 
     def create(self, props: dict[str, Any]) -> dynamic.CreateResult:
         inputs = self.inputs(props)

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 import pulumi.dynamic as dynamic
 from botocore.exceptions import ClientError
 
-from sagemaker_hosting import aws, normalize, schema
+from sagemaker_hosting import aws, normalize, plan, schema, validate
 
 T = TypeVar("T")
 
@@ -68,6 +68,25 @@ class Provider(dynamic.ResourceProvider):
 
     settings = aws.AwsSettings()
     waiter = aws.Waiter()
+
+    check_inputs: Callable[[Mapping[str, Any], Mapping[str, Any]], tuple[dict[str, Any], list[validate.InputError]]]
+    """The resource's validation (module `validate`): canonical inputs and the problems with them."""
+    plan_change: Callable[[Mapping[str, Any], Mapping[str, Any]], plan.Plan]
+    """The resource's diff (module `plan`): replace, update in place, or nothing."""
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> dynamic.CheckResult:
+        """Validate and normalise the inputs; no AWS call (it runs at preview)."""
+        inputs, errors = self.check_inputs(_olds, news)
+        return dynamic.CheckResult(inputs, [dynamic.CheckFailure(e.property, e.reason) for e in errors])
+
+    def diff(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> dynamic.DiffResult:
+        """What `pulumi up` will do, from the old outputs and the new inputs; no AWS call."""
+        decision = self.plan_change(_olds, _news)
+        return dynamic.DiffResult(
+            changes=decision.changes,
+            replaces=decision.replaces,
+            delete_before_replace=decision.delete_before_replace,
+        )
 
     def configure(self, req: dynamic.ConfigureRequest) -> None:
         """Take `aws:region` and `aws:profile` from the stack config when set."""

@@ -29,9 +29,10 @@ FAST: dict[str, float] = {
     "time_scale": 0.01,
     "throttle_rate": 0.0,
     "consistency_delay_seconds": 0.0,
+    "instance_quota": 0.0,
 }
 """Emulator settings for tests: a fleet in a second, DeploymentConfig waits at 1 %, no throttling,
-no stale reads (settings survive a reset, so tests apply all of them)."""
+no stale reads, no instance quota (settings survive a reset, so tests apply all of them)."""
 
 
 def client(emulator: Emulator, service: str, region: str = REGION) -> Any:
@@ -59,7 +60,13 @@ def create_models(emulator: Emulator, *names: str, missing: tuple[str, ...] = ()
 
 
 def create_alarm(emulator: Emulator, name: str) -> None:
-    client(emulator, "cloudwatch").put_metric_alarm(
+    """A CloudWatch alarm in the emulator, for AutoRollbackConfiguration (state OK until set otherwise)."""
+    put_alarm(client(emulator, "cloudwatch"), name)
+
+
+def put_alarm(cloudwatch: Any, name: str) -> None:
+    """A CloudWatch alarm on an endpoint's 5XX errors, through any CloudWatch client."""
+    cloudwatch.put_metric_alarm(
         AlarmName=name,
         MetricName="Invocation5XXErrors",
         Namespace="AWS/SageMaker",
@@ -125,22 +132,29 @@ def copy_project(tmp_path: Path, emulator: Emulator, source: Path) -> Project:
     return _stack(tmp_path, work_dir, emulator)
 
 
-def _stack(tmp_path: Path, work_dir: Path, emulator: Emulator) -> Project:
-    backend, home = tmp_path / "state", tmp_path / "pulumi-home"
-    backend.mkdir()
-    home.mkdir()
-    env = {
-        **environment(emulator.url),
+def offline_environment(root: Path) -> dict[str, str]:
+    """Variables that run the Pulumi CLI offline: a file backend and PULUMI_HOME under `root`
+    (created), an empty secrets passphrase, no update checks or plugin downloads, this virtualenv's
+    bin first on PATH, and 64 resource operations at once."""
+    backend, home = root / "state", root / "pulumi-home"
+    backend.mkdir(parents=True, exist_ok=True)
+    home.mkdir(parents=True, exist_ok=True)
+    return {
         "PATH": f"{VENV / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
         "PULUMI_BACKEND_URL": f"file://{backend}",
+        "PULUMI_HOME": str(home),
         "PULUMI_CONFIG_PASSPHRASE": "",
         "PULUMI_SKIP_UPDATE_CHECK": "true",
         "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
         "PULUMI_PARALLEL": "64",
     }
+
+
+def _stack(tmp_path: Path, work_dir: Path, emulator: Emulator) -> Project:
+    env = {**environment(emulator.url), **offline_environment(tmp_path)}
     workspace = auto.LocalWorkspaceOptions(
         work_dir=str(work_dir),
-        pulumi_home=str(home),
+        pulumi_home=env["PULUMI_HOME"],
         env_vars=env,
         pulumi_command=auto.PulumiCommand(root=str(VENV)),
     )

@@ -19,7 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-VENV_BIN = Path(sys.prefix) / "bin"
+from sagemaker_hosting.testing import VENV, offline_environment
+
+VENV_BIN = VENV / "bin"
 """The running virtualenv's bin directory: `make setup` installs pulumi and its plugins there."""
 
 REPO = Path(__file__).resolve().parents[1]
@@ -27,22 +29,9 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def offline_env(root: Path) -> dict[str, str]:
-    """Environment for running pulumi without network or account: backend and PULUMI_HOME under `root`
-    (created), an empty secrets passphrase, the virtualenv's bin first on PATH."""
-    backend, home = root / "pulumi-state", root / "pulumi-home"
-    backend.mkdir(parents=True, exist_ok=True)
-    home.mkdir(parents=True, exist_ok=True)
-    return {
-        **os.environ,
-        "PATH": f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}",
-        "PYTHONPATH": str(REPO),
-        "PULUMI_BACKEND_URL": f"file://{backend}",
-        "PULUMI_HOME": str(home),
-        "PULUMI_CONFIG_PASSPHRASE": "",
-        "PULUMI_SKIP_UPDATE_CHECK": "true",
-        "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
-        "NO_COLOR": "1",
-    }
+    """This process's environment plus what runs pulumi offline, with backend and PULUMI_HOME under
+    `root` (`sagemaker_hosting.testing.offline_environment`), and this repository importable."""
+    return {**os.environ, **offline_environment(root), "PYTHONPATH": str(REPO), "NO_COLOR": "1"}
 
 
 def python_project(work_dir: Path, name: str, program: str) -> Path:

@@ -76,6 +76,10 @@ class Settings:
         default=0.0,
         metadata={"help": "seconds after a create during which the new resource is invisible to reads"},
     )
+    instance_quota: float = field(
+        default=0.0,
+        metadata={"help": "instances of one instance type that endpoints may run per region (0: no limit)"},
+    )
 
     def updated(self, values: Mapping[str, object]) -> Settings:
         """These settings with `values` applied; ValueError names an unknown or bad value."""
@@ -331,6 +335,26 @@ class Endpoint(Resource):
     deployment_config: dict[str, Any] | None = None
 
 
+def instance_counts(fleet: Fleet) -> dict[str, int]:
+    """Instances per instance type of a fleet's instance-backed variants (shadow variants too)."""
+    counts: dict[str, int] = {}
+    for variant in [*fleet.production, *fleet.shadow]:
+        instance_type = variant.spec.get("InstanceType")
+        if instance_type and variant.instances:
+            counts[instance_type] = counts.get(instance_type, 0) + variant.instances
+    return counts
+
+
+def extra_instances(deployment: Mapping[str, Any] | None, target: Fleet) -> dict[str, int]:
+    """Instances an update runs beside the old fleet: the whole green fleet, or one rolling batch."""
+    counts = instance_counts(target)
+    rolling = (deployment or {}).get("RollingUpdatePolicy")
+    if not rolling:
+        return counts
+    batch = batch_instances(rolling["MaximumBatchSize"], target.instances)
+    return {instance_type: min(count, batch) for instance_type, count in counts.items()}
+
+
 def arn(kind: str, region: str, name: str, account: str = ACCOUNT) -> str:
     """SageMaker ARNs carry the name in lower case."""
     return f"arn:aws:sagemaker:{region}:{account}:{kind}/{name.lower()}"
@@ -501,6 +525,7 @@ class HostingBackend:
             endpoint.config_name = config.name
             endpoint.deployment_config = request.get("DeploymentConfig")
             target = self._fleet(config, None, None)
+            self._check_quota(region, instance_counts(target))
             endpoint.task = Task("create", create_phases(self.settings), now, now, target=target)
             self._add(endpoint)
             self._event(endpoint, now)
@@ -529,6 +554,7 @@ class HostingBackend:
                 deployment = endpoint.deployment_config
             else:
                 deployment = request.get("DeploymentConfig")
+            self._check_quota(region, extra_instances(deployment, target))
             if deployment:
                 endpoint.deployment_config = deployment
             now = self.clock()
@@ -589,6 +615,31 @@ class HostingBackend:
         with self.changed:
             self.advance()
             return self._list("endpoint", region, request, "Endpoints", "EndpointName", "EndpointArn")
+
+    def _check_quota(self, region: str, requested: Mapping[str, int]) -> None:
+        """ResourceLimitExceeded when `requested` more instances of a type would exceed
+        `instance_quota`: every endpoint's running fleet counts, and so does a green fleet being
+        deployed (blue/green runs both until the old one is terminated)."""
+        quota = int(self.settings.instance_quota)
+        if not quota:
+            return
+        used: dict[str, int] = {}
+        for endpoint in self.stores["endpoint"].values():
+            if endpoint.region != region:
+                continue
+            fleets = [endpoint.live, endpoint.task.target if endpoint.task else None]
+            for fleet in filter(None, fleets):
+                for instance_type, count in instance_counts(fleet).items():
+                    used[instance_type] = used.get(instance_type, 0) + count
+        for instance_type, delta in sorted(requested.items()):
+            if used.get(instance_type, 0) + delta > quota:
+                raise HostingError(
+                    "ResourceLimitExceeded",
+                    f"The account-level service limit '{instance_type} for endpoint usage' is {quota} Instances, "
+                    f"with current utilization of {used.get(instance_type, 0)} Instances and a request delta of "
+                    f"{delta} Instances. Please use AWS Service Quotas to request an increase for this quota. If AWS "
+                    "Service Quotas is not available, contact AWS support to request an increase for this quota.",
+                )
 
     def _updatable(self, region: str, name: str) -> Endpoint:
         endpoint: Endpoint = self._get("endpoint", region, name)

@@ -21,7 +21,7 @@ def emulator() -> Iterator[Emulator]:
 def aws(emulator: Emulator) -> Aws:
     """Clean state, fast settings, and the seed (see `seed`)."""
     emulator.reset()
-    emulator.settings(**FAST, throttle_rate=0.0, consistency_delay_seconds=0.0)
+    emulator.settings(**FAST, throttle_rate=0.0, consistency_delay_seconds=0.0, instance_quota=0.0)
     clients = Aws.at(emulator.url)
     seed(clients)
     return clients

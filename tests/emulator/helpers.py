@@ -11,6 +11,7 @@ import boto3
 import botocore.config
 
 from sagemaker_hosting.emulator.testing import client_options
+from sagemaker_hosting.testing import put_alarm
 
 FAST: dict[str, float] = {"create_seconds": 0.3, "update_seconds": 0.3, "delete_seconds": 0.1, "time_scale": 0.001}
 """Short timings: fleets in 0.3 s, DeploymentConfig waits at 1/1000 (a 600 s wait takes 0.6 s)."""
@@ -44,20 +45,6 @@ class Aws:
             s3=client("s3"),
             cloudwatch=client("cloudwatch"),
         )
-
-
-def put_alarm(cloudwatch: Any, name: str) -> None:
-    """A CloudWatch alarm on the endpoint's 5XX errors (state OK until set otherwise)."""
-    cloudwatch.put_metric_alarm(
-        AlarmName=name,
-        MetricName="Invocation5XXErrors",
-        Namespace="AWS/SageMaker",
-        Statistic="Sum",
-        Period=60,
-        EvaluationPeriods=1,
-        Threshold=1.0,
-        ComparisonOperator="GreaterThanOrEqualToThreshold",
-    )
 
 
 def seed(aws: Aws) -> None:

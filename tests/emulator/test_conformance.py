@@ -528,6 +528,29 @@ def test_retain_flags_against_scaled_capacity(aws, retain, count) -> None:
     assert aws.sagemaker.describe_endpoint(EndpointName="ep")["ProductionVariants"][0]["CurrentInstanceCount"] == count
 
 
+def test_instance_quota_counts_running_and_green_fleets(aws, emulator) -> None:
+    emulator.settings(instance_quota=3)
+    in_service(aws, "first")  # 1 instance of ml.m5.large
+    create_config(aws.sagemaker, "pair", instances=2)
+    aws.sagemaker.create_endpoint(EndpointName="second", EndpointConfigName="pair")  # 3 of 3
+    code, message = error_of(aws.sagemaker.create_endpoint, EndpointName="third", EndpointConfigName="blue")
+    assert code == "ResourceLimitExceeded"
+    assert message.startswith(
+        "The account-level service limit 'ml.m5.large for endpoint usage' is 3 Instances, with current "
+        "utilization of 3 Instances and a request delta of 1 Instances."
+    )
+    assert error_of(aws.sagemaker.describe_endpoint, EndpointName="third")[1].startswith("Could not find endpoint")
+    # Blue/green runs the green fleet beside the blue one, so even a same-size update needs room.
+    aws.sagemaker.get_waiter("endpoint_in_service").wait(EndpointName="second", WaiterConfig={"Delay": 0.1})
+    create_config(aws.sagemaker, "green")
+    code, _ = error_of(aws.sagemaker.update_endpoint, EndpointName="first", EndpointConfigName="green")
+    assert code == "ResourceLimitExceeded"
+    assert aws.sagemaker.describe_endpoint(EndpointName="first")["EndpointStatus"] == "InService"
+    emulator.settings(instance_quota=4)
+    aws.sagemaker.update_endpoint(EndpointName="first", EndpointConfigName="green")
+    assert aws.sagemaker.describe_endpoint(EndpointName="first")["EndpointStatus"] == "Updating"
+
+
 # --- 8. tags -----------------------------------------------------------------------------------------
 
 

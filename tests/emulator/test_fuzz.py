@@ -18,7 +18,7 @@ from moto import mock_aws
 from sagemaker_hosting import schema
 from sagemaker_hosting.emulator.models import IN_PROGRESS, HostingBackend, HostingError, MotoWorld, Settings
 from sagemaker_hosting.emulator.validation import violation
-from tests.emulator.helpers import put_alarm
+from sagemaker_hosting.testing import put_alarm
 
 REGION = "us-east-1"
 NAMES = st.sampled_from(["ep-a", "ep-b", "EP-A"])

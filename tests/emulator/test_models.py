@@ -22,7 +22,7 @@ from sagemaker_hosting.emulator.models import (
     rollback_seconds,
     update_phases,
 )
-from tests.emulator.helpers import put_alarm
+from sagemaker_hosting.testing import put_alarm
 
 REGION = "us-east-1"
 ROLE = "arn:aws:iam::123456789012:role/sagemaker"

@@ -153,6 +153,46 @@ def test_update_whose_rollback_fails_says_what_to_do(sagemaker, emulator) -> Non
     assert "deploy a working config" in str(failure.value)
 
 
+def test_instance_quota_is_reported_with_advice_and_leaves_the_endpoint_as_it_was(sagemaker, emulator) -> None:
+    emulator.settings(instance_quota=1)
+    config = create_config("good")
+    provider, endpoint = create_endpoint(config["name"])
+    with pytest.raises(ProviderError) as failure:
+        create_endpoint(config["name"])
+    assert "CreateEndpoint failed for endpoint" in str(failure.value)
+    assert "ResourceLimitExceeded: The account-level service limit 'ml.m5.large for endpoint usage'" in str(
+        failure.value
+    )
+    assert "Request a quota increase for the instance type" in str(failure.value)
+    assert len(sagemaker.list_endpoints()["Endpoints"]) == 1
+
+    with pytest.raises(ProviderError, match=r"UpdateEndpoint failed .* ResourceLimitExceeded"):
+        update_endpoint(provider, endpoint, endpoint_config_name=create_config("better")["name"])
+    described = sagemaker.describe_endpoint(EndpointName=endpoint["name"])
+    assert described["EndpointStatus"] == "InService"
+    assert described["EndpointConfigName"] == config["name"]
+
+
+def test_busy_endpoint_is_waited_out_before_update_and_delete(sagemaker) -> None:
+    provider, endpoint = create_endpoint(create_config("good")["name"])
+
+    def scale_out_of_band() -> None:
+        sagemaker.update_endpoint_weights_and_capacities(
+            EndpointName=endpoint["name"],
+            DesiredWeightsAndCapacities=[{"VariantName": "primary", "DesiredInstanceCount": 2}],
+        )
+        assert sagemaker.describe_endpoint(EndpointName=endpoint["name"])["EndpointStatus"] == "Updating"
+
+    scale_out_of_band()
+    newer = create_config("better")
+    moved = update_endpoint(provider, endpoint, endpoint_config_name=newer["name"])
+    assert moved["status"] == "InService" and moved["endpoint_config_name"] == newer["name"]
+
+    scale_out_of_band()
+    provider.delete(endpoint["name"], moved)
+    assert sagemaker.list_endpoints()["Endpoints"] == []
+
+
 def test_throttling_is_retried(sagemaker, emulator) -> None:
     emulator.settings(throttle_rate=0.3)
     # About eight calls a deployment: none is throttled 6 % of the time, so deploy until one was.
