@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 from sagemaker_hosting.emulator.testing import Emulator
-from sagemaker_hosting.testing import copy_project, create_alarm, create_models
+from sagemaker_hosting.testing import client, copy_project, create_alarm, create_models
 
 REPO = Path(__file__).resolve().parents[1]
 WRITES = ("Create", "Update", "Delete", "Add")
@@ -50,10 +50,18 @@ def main() -> int:
 
         show("pulumi destroy")
         project.stack.destroy(color="always", on_output=echo)
+        sagemaker = client(emulator, "sagemaker")
+        left = sagemaker.list_endpoints()["Endpoints"] + sagemaker.list_endpoint_configs()["EndpointConfigs"]
 
         show("What SageMaker was asked to do during the blue/green update")
         for call in calls:
             print(f"  {call['action']:<22} {call['name']}")
+    # The demo runs in CI: it fails unless the update was exactly the blue/green sequence and
+    # nothing was left behind.
+    actions = [call["action"] for call in calls]
+    if actions != ["CreateEndpointConfig", "UpdateEndpoint", "DeleteEndpointConfig"] or left:
+        print(f"demo: unexpected calls {actions} or resources left behind {left}", file=sys.stderr)
+        return 1
     return 0
 
 
