@@ -4,9 +4,7 @@ Modelled on Terraform's SageMaker resources: *find* returns the resource or None
 with explicit pending and target statuses. Waiting takes an injected clock and sleep (as
 botocore's waiters and retry handler do), so it is tested without real time.
 
-IAM actions this module uses (the provider needs nothing else): sagemaker:CreateEndpointConfig,
-DescribeEndpointConfig, DeleteEndpointConfig, CreateEndpoint, DescribeEndpoint, UpdateEndpoint,
-DeleteEndpoint, AddTags, DeleteTags, ListTags.
+The IAM actions the provider needs are `IAM_ACTIONS`, and no others.
 """
 
 from __future__ import annotations
@@ -25,6 +23,22 @@ if TYPE_CHECKING:
     from mypy_boto3_sagemaker import SageMakerClient
 
 USER_AGENT = "sagemaker-hosting/0.1"
+"""Added to every request's User-Agent, so the provider's calls can be told apart in logs."""
+
+IAM_ACTIONS = (
+    "sagemaker:CreateEndpointConfig",
+    "sagemaker:DescribeEndpointConfig",
+    "sagemaker:DeleteEndpointConfig",
+    "sagemaker:CreateEndpoint",
+    "sagemaker:DescribeEndpoint",
+    "sagemaker:UpdateEndpoint",
+    "sagemaker:DeleteEndpoint",
+    "sagemaker:AddTags",
+    "sagemaker:DeleteTags",
+    "sagemaker:ListTags",
+)
+"""Every IAM action the provider uses (README's IAM section lists them; the end-to-end tests check
+every call the provider makes against this list)."""
 MAX_ATTEMPTS = 10
 """Attempts per API call, throttling included (botocore's standard retry mode)."""
 

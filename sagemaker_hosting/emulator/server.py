@@ -3,7 +3,8 @@ the hosting operations in front of it, and the admin API under `/_emulator/`.
 
 Admin API (JSON):
 - `GET /_emulator/settings`, `POST /_emulator/settings` with any of the `Settings` names.
-- `GET /_emulator/calls`: every SageMaker call, in order: action, time, status, name, error.
+- `GET /_emulator/calls`: every SageMaker call, in order: action, time, status, name, error,
+  user_agent.
   `DELETE /_emulator/calls` clears the calls and the events.
 - `GET /_emulator/events`: every endpoint status change, in order: time, name, status,
   endpoint_config_name, and `stage` for the steps of an update (Creating, ActivatingTraffic,
@@ -97,6 +98,7 @@ class EmulatorApp:
                 "status": answer.status,
                 "name": resource_name(request) if isinstance(request, dict) else None,
                 "error": answer.error,
+                "user_agent": environ.get("HTTP_USER_AGENT", ""),
             }
         )
         return respond(start_response, answer.status, answer.body, "application/x-amz-json-1.1")

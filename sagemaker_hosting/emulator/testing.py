@@ -121,7 +121,8 @@ class Emulator:
         return dict(self._admin("GET", "settings"))
 
     def calls(self) -> list[dict[str, Any]]:
-        """Every SageMaker call received, in order: action, time (epoch s), status (HTTP), name, error."""
+        """Every SageMaker call received, in order: action, time (epoch s), status (HTTP), name, error,
+        user_agent."""
         return list(self._admin("GET", "calls"))
 
     def events(self) -> list[dict[str, Any]]:

@@ -77,6 +77,7 @@ def test_admin_api(aws, emulator) -> None:
         ("CreateEndpointConfig", 200, "cfg", None),
     ]
     assert calls[0]["time"] <= calls[1]["time"]
+    assert all(call["user_agent"].startswith("Boto3/") for call in calls)
 
     aws.s3.put_object(Bucket="models", Key="extra", Body=b"x")
     emulator.reset()

@@ -3,11 +3,12 @@ lists every request member with the test modules that use it, and is current."""
 
 from __future__ import annotations
 
+import re
 import typing
 
 import pytest
 
-from sagemaker_hosting import args, schema
+from sagemaker_hosting import args, aws, schema
 from scripts import coverage_table, gen_args, readme_blocks
 
 
@@ -61,3 +62,9 @@ def test_readme_blocks_are_replaced_between_their_markers(tmp_path):
     assert readme.read_text() == "intro\n<!-- coverage:start -->\n| new |\n<!-- coverage:end -->\noutro\n"
     with pytest.raises(SystemExit, match="no <!-- preview:start -->"):
         readme_blocks.read("preview", readme)
+
+
+def test_readme_lists_exactly_the_iam_actions_the_provider_uses():
+    readme = readme_blocks.README.read_text()
+    iam = readme.split("## IAM actions", 1)[1].split("\n## ", 1)[0]
+    assert set(re.findall(r"sagemaker:[A-Za-z]+", iam)) == set(aws.IAM_ACTIONS)
