@@ -3,6 +3,7 @@ config change, failed deployments (bad model; alarm during the canary), recovery
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 from pathlib import Path
@@ -68,6 +69,14 @@ def test_example_lifecycle(example: Project, emulator) -> None:
     assert outputs["endpoint_name"] == endpoints[0]["EndpointName"]
     assert outputs["endpoint_arn"] == endpoints[0]["EndpointArn"]
     assert configs == [endpoints[0]["EndpointConfigName"]] == [outputs["endpoint_config_name"]]
+
+    # The state holds each provider as a reference to its class in the package: small, no path.
+    resources = (example.stack.export_stack().deployment or {})["resources"]
+    for resource in resources:
+        if resource["type"].startswith("pulumi-python:dynamic/"):
+            pickled = base64.b64decode(resource["outputs"]["__provider"])
+            assert len(pickled) < 100 and str(REPO).encode() not in pickled
+            assert f"{resource['type'].rpartition(':')[2]}Provider".encode() in pickled
 
     # Nothing changed: preview and refresh agree.
     example.preview(expect_no_changes=True)
