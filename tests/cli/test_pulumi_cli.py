@@ -78,6 +78,14 @@ def test_lifecycle_of_a_dynamic_resource(project: tuple[Path, dict[str, str]], t
     assert stack_outputs(work_dir, env) == {}
 
 
+def test_program_of_a_stack_without_config_runs(tmp_path: Path) -> None:
+    env = offline_env(tmp_path)
+    work_dir = python_project(tmp_path / "project", "no-config", 'import pulumi\npulumi.export("answer", 42)\n')
+    run_pulumi(work_dir, env, "stack", "init", "test")
+    run_pulumi(work_dir, env, "up", "--yes")
+    assert stack_outputs(work_dir, env) == {"answer": 42}
+
+
 def test_config_and_secrets_reach_the_program(tmp_path: Path) -> None:
     env = offline_env(tmp_path)
     program = """\

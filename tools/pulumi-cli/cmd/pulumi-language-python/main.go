@@ -160,7 +160,11 @@ func (host *pythonHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pu
 	if err := tc.ValidateVenv(ctx); err != nil {
 		return nil, err
 	}
-	config, err := json.Marshal(req.GetConfig())
+	configValues := req.GetConfig()
+	if configValues == nil {
+		configValues = map[string]string{} // a stack without config: "{}", not "null", for the SDK
+	}
+	config, err := json.Marshal(configValues)
 	if err != nil {
 		return nil, fmt.Errorf("failed to serialize configuration: %w", err)
 	}
