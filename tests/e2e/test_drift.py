@@ -45,7 +45,9 @@ def test_refresh_reports_drift_and_up_repairs_it(tmp_path, emulator) -> None:
     sagemaker.add_tags(ResourceArn=arn, Tags=[{"Key": "team", "Value": "ops"}])
 
     refresh = project.refresh()
-    assert refresh.summary.resource_changes is not None and refresh.summary.resource_changes.get(auto.OpType.UPDATE) == 1
+    assert (
+        refresh.summary.resource_changes is not None and refresh.summary.resource_changes.get(auto.OpType.UPDATE) == 1
+    )
     preview = project.preview()
     assert preview.change_summary.get(auto.OpType.UPDATE) == 1
     project.up()
@@ -58,7 +60,9 @@ def test_refresh_reports_drift_and_up_repairs_it(tmp_path, emulator) -> None:
     sagemaker.delete_endpoint(EndpointName=name)
     sagemaker.get_waiter("endpoint_deleted").wait(EndpointName=name, WaiterConfig={"Delay": 0.2})
     refresh = project.refresh()
-    assert refresh.summary.resource_changes is not None and refresh.summary.resource_changes.get(auto.OpType.DELETE) == 1
+    assert (
+        refresh.summary.resource_changes is not None and refresh.summary.resource_changes.get(auto.OpType.DELETE) == 1
+    )
     project.up()
     recreated = project.outputs()["name"]  # a generated name: a new one for the new endpoint
     assert recreated.startswith("drift-") and recreated != name

@@ -3,7 +3,11 @@ lists every request member with the test modules that use it, and is current."""
 
 from __future__ import annotations
 
+import ast
+import importlib.metadata
 import re
+import sys
+import tomllib
 import typing
 
 import pytest
@@ -68,3 +72,28 @@ def test_readme_lists_exactly_the_iam_actions_the_provider_uses():
     readme = readme_blocks.README.read_text()
     iam = readme.split("## IAM actions", 1)[1].split("\n## ", 1)[0]
     assert set(re.findall(r"sagemaker:[A-Za-z]+", iam)) == set(aws.IAM_ACTIONS)
+
+
+def test_package_declares_every_library_it_imports():
+    """pyproject's dependencies cover the package's imports, and its `emulator` extra those of the
+    emulator and of `sagemaker_hosting.testing`, so `pip install sagemaker-hosting[emulator]` works."""
+    root = coverage_table.ROOT
+    project = tomllib.loads((root / "pyproject.toml").read_text())["project"]
+
+    def names(requirements: list[str]) -> set[str]:
+        return {re.split(r"[\[<>=; ]", requirement, maxsplit=1)[0].lower() for requirement in requirements}
+
+    core = names(project["dependencies"])
+    with_emulator = core | names(project["optional-dependencies"]["emulator"])
+    distributions = importlib.metadata.packages_distributions()
+    for path in sorted((root / "sagemaker_hosting").rglob("*.py")):
+        declared = with_emulator if "emulator" in path.parts or path.name == "testing.py" else core
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import | ast.ImportFrom) and not getattr(node, "level", 0):
+                modules = [alias.name for alias in node.names] if isinstance(node, ast.Import) else [node.module]
+                for module in modules:
+                    top = str(module).split(".")[0]
+                    if top in sys.stdlib_module_names or top in ("sagemaker_hosting", "mypy_boto3_sagemaker"):
+                        continue
+                    provided_by = {name.lower() for name in distributions.get(top, [top])}
+                    assert provided_by & declared, f"{path.name} imports {top}, which pyproject does not declare"
