@@ -134,10 +134,18 @@ def test_failed_deployments_keep_the_old_config(example: Project, emulator) -> N
 
     # Fixed: the next pulumi up converges and cleans every config but the one in service.
     set_alarm(emulator, "example-5xx", "OK")
+    emulator.clear_calls()
     example.up()
+    calls, events = emulator.calls(), emulator.events()
     endpoints, configs = sagemaker_state(emulator)
     now_serving = example.outputs()["endpoint_config_name"]
     assert now_serving != serving
+    # The config that served all along (left pending deletion by the failed runs) goes last,
+    # after the endpoint is InService on the new one.
+    moved = min(e["time"] for e in events if e["status"] == "InService" and e["endpoint_config_name"] == now_serving)
+    deletes = [call for call in calls if call["action"] == "DeleteEndpointConfig"]
+    assert serving in {call["name"] for call in deletes}
+    assert all(call["time"] > moved for call in deletes)
     assert endpoints[0]["EndpointConfigName"] == now_serving and endpoints[0]["EndpointStatus"] == "InService"
     assert configs == [now_serving]
     example.preview(expect_no_changes=True)
