@@ -12,6 +12,7 @@ README.md (`make bench` does).
 from __future__ import annotations
 
 import argparse
+import functools
 import itertools
 import json
 import os
@@ -117,6 +118,40 @@ def noticing(create_seconds: float) -> dict[str, float]:
         }
 
 
+FLOOR_PROGRAM = """
+import pulumi
+from pulumi.dynamic import CheckResult, CreateResult, DiffResult, Resource, ResourceProvider
+
+class Nothing(ResourceProvider):
+    serialize_as_secret_always = False
+    def check(self, olds, news): return CheckResult(news, [])
+    def diff(self, id, olds, news): return DiffResult(changes=False)
+    def create(self, props): return CreateResult("nothing", props)
+
+class Placeholder(Resource):
+    def __init__(self, name): super().__init__(Nothing(), name, {"value": 1})
+
+for i in range(pulumi.Config().require_int("endpoints")):
+    Placeholder(f"config-{i}")
+    Placeholder(f"endpoint-{i}")
+"""
+"""The same number of dynamic resources as the benchmark's stacks, with a provider that does nothing."""
+
+
+def engine_floor(n: int) -> float:
+    """A no-op preview of `n` pairs of do-nothing dynamic resources against 1 pair: what the engine
+    and the SDK alone add as a stack grows, the floor under our preview ratio."""
+    walls: dict[int, float] = {}
+    with Emulator() as emulator:
+        for size in (1, n):
+            with tempfile.TemporaryDirectory() as tmp:
+                project = make_project(Path(tmp), emulator, FLOOR_PROGRAM, name=f"floor{size}")
+                project.set_config(endpoints=str(size))
+                project.up()
+                walls[size] = timed(functools.partial(project.preview, expect_no_changes=True))
+    return walls[n] / walls[1]
+
+
 def startup(runs: int = 3) -> float:
     """Seconds from starting the emulator process to its ready line (the slowest of `runs`)."""
     slowest = 0.0
@@ -159,6 +194,8 @@ def targets(report: dict[str, Any], quick: bool) -> list[tuple[str, str, str, st
             row(f"{op} of {result['n']} vs 1", ratio(result, base, op), limit, "x")
     largest = fleets[-1]
     row(f"no-op preview of {largest['n']} vs 1", ratio(largest, base, "preview"), 1.5, "x")
+    floor = f"{report['preview_floor']:.2f}x"
+    rows.append(("the same, a do-nothing dynamic provider (engine floor)", floor, "-", "reference"))
     for result in fleets:
         row(f"non-read calls of a no-op preview, N={result['n']}", result["calls"]["preview"]["writes"], 0)
         row(f"state per resource, N={result['n']}", result["state_bytes_per_resource"] / 1024, 8, " KB")
@@ -265,6 +302,7 @@ def main() -> int:
         "startup_seconds": startup(),
         "fleets": [fleet(n, seconds) for n in sizes],
         "notices": [noticing(t) for t in notice_times],
+        "preview_floor": engine_floor(sizes[-1]),
     }
     output = args.json or Path("bench/results") / ("quick.json" if args.quick else "latest.json")
     output.parent.mkdir(parents=True, exist_ok=True)
