@@ -230,7 +230,7 @@ def markdown(header: list[str], lines: list[list[Any]]) -> list[str]:
     ]
 
 
-def tables(report: dict[str, Any], quick: bool) -> str:
+def tables(report: dict[str, Any], verdicts: list[tuple[str, str, str, str]]) -> str:
     fleets, notices = report["fleets"], report["notices"]
     base = fleets[0]
     sections = [
@@ -278,7 +278,7 @@ def tables(report: dict[str, Any], quick: bool) -> str:
                 ],
             )
         )
-    sections.append(markdown(["target", "measured", "limit", "verdict"], [list(r) for r in targets(report, quick)]))
+    sections.append(markdown(["target", "measured", "limit", "verdict"], [list(r) for r in verdicts]))
     machine = report["machine"]
     sections.append([f"Measured on {machine['cpus']} cores, {machine['platform']}, Python {machine['python']}."])
     return "\n\n".join("\n".join(section) for section in sections) + "\n"
@@ -307,11 +307,12 @@ def main() -> int:
     output = args.json or Path("bench/results") / ("quick.json" if args.quick else "latest.json")
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(report, indent=2))
-    text = tables(report, args.quick)
+    verdicts = targets(report, args.quick)
+    text = tables(report, verdicts)
     print(text)
     if args.readme:
         readme_blocks.write("bench", text)
-    missed = [r for r in targets(report, args.quick) if r[3] == "MISSED"]
+    missed = [r for r in verdicts if r[3] == "MISSED"]
     for name, measured, limit, _ in missed:
         print(f"MISSED: {name}: {measured} (limit {limit})", file=sys.stderr)
     return 1 if missed else 0

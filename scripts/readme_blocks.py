@@ -13,19 +13,24 @@ def markers(block: str) -> tuple[str, str]:
     return f"<!-- {block}:start -->", f"<!-- {block}:end -->"
 
 
-def read(block: str, document: Path = README) -> str:
-    """The text between the block's markers."""
+def _split(block: str, document: Path) -> tuple[str, str, str]:
+    """The document's text before the block (start marker included), the block, and after it (end
+    marker included)."""
     start, end = markers(block)
     text = document.read_text()
-    if start not in text or end not in text:
+    if start + "\n" not in text or end not in text:
         raise SystemExit(f"{document} has no {start} ... {end} markers")
-    return text.split(start + "\n", 1)[1].split(end, 1)[0]
+    head, rest = text.split(start + "\n", 1)
+    body, tail = rest.split(end, 1)
+    return head + start + "\n", body, end + tail
+
+
+def read(block: str, document: Path = README) -> str:
+    """The text between the block's markers."""
+    return _split(block, document)[1]
 
 
 def write(block: str, content: str, document: Path = README) -> None:
     """Replace the text between the block's markers with `content` (ending in a newline)."""
-    start, end = markers(block)
-    read(block, document)  # the markers exist
-    head, rest = document.read_text().split(start, 1)
-    _, tail = rest.split(end, 1)
-    document.write_text(f"{head}{start}\n{content}{end}{tail}")
+    head, _, tail = _split(block, document)
+    document.write_text(head + content + tail)
