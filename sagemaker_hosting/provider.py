@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import sys
+import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
@@ -38,9 +39,16 @@ def widen_provider_server(threads: int = PROVIDER_THREADS) -> None:
     stack of sixteen endpoints would deploy in four waves. The operations are I/O waits, so more
     threads are sound; the executor reads `_max_workers` on every submit, so raising it takes effect
     for all later calls, and a thread is started for each call already queued behind the first four
-    (a `pulumi destroy` sends its deletes before any of them has imported this module). This runs
-    when the provider process first unpickles one of our providers (the first Check of an update,
-    the first Delete of a destroy), and nowhere else.
+    (a `pulumi destroy` sends its deletes before any of them has imported this module).
+
+    The executor starts no thread for a call while its idle count says a thread is free, and that
+    count drifts upwards (every finished call adds one; a queued call that a thread picks up takes
+    none), so it can claim a free thread while every thread is in a minutes-long wait, and the call
+    would queue behind them. It is replaced by one that never claims a free thread: each call gets a
+    thread of its own until there are `threads`, and idle threads still take queued calls.
+
+    This runs when the provider process first unpickles one of our providers (the first Check of an
+    update, the first Delete of a destroy), and nowhere else.
     """
     main = sys.modules.get("__main__")
     if getattr(main, "DynamicResourceProviderServicer", None) is None:
@@ -49,8 +57,16 @@ def widen_provider_server(threads: int = PROVIDER_THREADS) -> None:
         if isinstance(candidate, ThreadPoolExecutor) and candidate._max_workers < threads:
             with candidate._shutdown_lock:
                 candidate._max_workers = threads
+                candidate._idle_semaphore = _NeverIdle(0)
                 for _ in range(candidate._work_queue.qsize()):
                     candidate._adjust_thread_count()
+
+
+class _NeverIdle(threading.Semaphore):
+    """An idle-thread count that never lets the executor skip starting a thread (see above)."""
+
+    def acquire(self, blocking: bool = True, timeout: float | None = None) -> bool:
+        return False
 
 
 widen_provider_server()

@@ -43,6 +43,21 @@ def test_queued_calls_run_at_once_after_widening(provider_process, calls) -> Non
         assert executor._max_workers == 64
 
 
+def test_queued_calls_run_at_once_after_the_pool_was_busy(provider_process) -> None:
+    """Calls queued behind four busy threads leave the executor counting more idle threads than it
+    has (each finished call adds one, a queued call taken by a thread takes none); the widened pool
+    must still start a thread for each call that would otherwise wait behind a busy one."""
+    with ThreadPoolExecutor(max_workers=4) as executor:
+        busy = threading.Event()
+        warm_up = [executor.submit(busy.wait, 30) for _ in range(4)]
+        warm_up += [executor.submit(busy.is_set) for _ in range(12)]
+        busy.set()
+        for future in warm_up:
+            future.result(timeout=30)
+        assert all(run_together(executor, 8, widen=True))
+        assert all(run_together(executor, 16, widen=False))  # later calls too
+
+
 def test_without_widening_only_four_run_at_once(provider_process) -> None:
     with ThreadPoolExecutor(max_workers=4) as executor:
         assert not all(run_together(executor, 8, widen=False))
