@@ -914,7 +914,8 @@ class EndpointConfigArgs(TypedDict, total=False):
     """The name; without it a name is generated from `name_prefix`."""
     name_prefix: pulumi.Input[str]
     """Prefix of the generated name, used when `name` is not given (the Pulumi resource name by default); a
-    random suffix is appended."""
+    suffix hashed from the resource's identity and content is appended. A resource that has a name keeps it
+    when the prefix changes."""
     production_variants: Required[pulumi.Input[Sequence[pulumi.Input[ProductionVariantArgs]]]]
     """An array of `ProductionVariant` objects, one for each model that you want to host at this endpoint."""
     data_capture_config: pulumi.Input[DataCaptureConfigArgs]
@@ -945,6 +946,10 @@ class EndpointConfigArgs(TypedDict, total=False):
     """The configuration parameters for utilization metrics."""
     tags: pulumi.Input[Mapping[str, pulumi.Input[str]]]
     """Tags of the resource, as a dict of key to value."""
+    region: pulumi.Input[str]
+    """The AWS region of the resource; by default the stack's `aws:region`, else the standard AWS
+    configuration's. Changing it replaces the resource: it is created in the new region first, then deleted in
+    the old one."""
 
 
 class EndpointArgs(TypedDict, total=False):
@@ -954,7 +959,8 @@ class EndpointArgs(TypedDict, total=False):
     """The name; without it a name is generated from `name_prefix`."""
     name_prefix: pulumi.Input[str]
     """Prefix of the generated name, used when `name` is not given (the Pulumi resource name by default); a
-    random suffix is appended."""
+    suffix hashed from the resource's identity and content is appended. A resource that has a name keeps it
+    when the prefix changes."""
     endpoint_config_name: Required[pulumi.Input[str]]
     """The name of an endpoint configuration. For more information, see CreateEndpointConfig."""
     deployment_config: pulumi.Input[DeploymentConfigArgs]
@@ -974,5 +980,9 @@ class EndpointArgs(TypedDict, total=False):
     configuration is not reused)."""
     tags: pulumi.Input[Mapping[str, pulumi.Input[str]]]
     """Tags of the resource, as a dict of key to value."""
+    region: pulumi.Input[str]
+    """The AWS region of the resource; by default the stack's `aws:region`, else the standard AWS
+    configuration's. Changing it replaces the resource: it is created in the new region first, then deleted in
+    the old one."""
     timeouts: pulumi.Input[TimeoutsArgs]
     """Limits of create, update and delete; see `TimeoutsArgs`."""

@@ -9,6 +9,7 @@ The IAM actions the provider needs are `IAM_ACTIONS`, and no others.
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections.abc import Callable, Collection, Mapping
@@ -50,6 +51,16 @@ class AwsSettings:
 
     region: str | None = None
     profile: str | None = None
+
+    def default_region(self) -> str | None:
+        """The region of resources that name none: `aws:region`, else the standard configuration's
+        (AWS_REGION, AWS_DEFAULT_REGION, the profile's `region`); no AWS call."""
+        return self.region or _configured_region(self.profile)
+
+
+@functools.cache
+def _configured_region(profile: str | None) -> str | None:
+    return boto3.session.Session(profile_name=profile).region_name
 
 
 _clients: dict[AwsSettings, SageMakerClient] = {}

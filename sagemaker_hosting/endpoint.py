@@ -16,7 +16,14 @@ import pulumi.dynamic as dynamic
 from botocore.exceptions import ClientError
 
 from sagemaker_hosting import aws, deadlines, normalize, plan, schema, validate
-from sagemaker_hosting.provider import VISIBILITY_SECONDS, Provider, ProviderError, api_failure, jsonable
+from sagemaker_hosting.provider import (
+    VISIBILITY_SECONDS,
+    Provider,
+    ProviderError,
+    api_failure,
+    jsonable,
+    resource_props,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_sagemaker import SageMakerClient
@@ -39,7 +46,7 @@ class EndpointProvider(Provider):
     def create(self, props: dict[str, Any]) -> dynamic.CreateResult:
         inputs = self.inputs(props)
         name = inputs["name"]
-        client = aws.sagemaker_client(self.settings)
+        client = self.client(inputs)
         self.await_config(client, inputs["endpoint_config_name"])
         request = self.request("CreateEndpoint", inputs, EndpointName=name)
         self.call_while_not_found("CreateEndpoint", f'endpoint "{name}"', lambda: self.call_create(client, request))
@@ -64,20 +71,19 @@ class EndpointProvider(Provider):
                     return  # a retried call found the endpoint its own lost first attempt created
             raise
 
-    def update(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> dynamic.UpdateResult:
-        inputs = self.inputs(_news)
-        client = aws.sagemaker_client(self.settings)
-        config_name = inputs["endpoint_config_name"]
+    def update(self, name: str, old_outputs: dict[str, Any], news: dict[str, Any]) -> dynamic.UpdateResult:
+        inputs = self.inputs(news)
+        client = self.client(old_outputs)
         described: Mapping[str, Any] | None = None
-        if config_name != _olds.get("endpoint_config_name"):
-            described = self.deploy(client, _id, inputs)
+        if inputs["endpoint_config_name"] != old_outputs.get("endpoint_config_name"):
+            described = self.deploy(client, name, inputs)
         try:
-            aws.update_tags(client, _olds["arn"], _olds.get("tags") or {}, inputs.get("tags") or {})
+            aws.update_tags(client, old_outputs["arn"], old_outputs.get("tags") or {}, inputs.get("tags") or {})
         except ClientError as error:
-            raise api_failure("AddTags/DeleteTags", f'endpoint "{_id}"', error) from error
-        described = described or aws.find_endpoint(client, _id)
+            raise api_failure("AddTags/DeleteTags", f'endpoint "{name}"', error) from error
+        described = described or aws.find_endpoint(client, name)
         if described is None:
-            raise ProviderError(f'Endpoint "{_id}" no longer exists; run `pulumi refresh` to update the stack.')
+            raise ProviderError(f'Endpoint "{name}" no longer exists; run `pulumi refresh` to update the stack.')
         return dynamic.UpdateResult({**inputs, **live_outputs(described)})
 
     def deploy(self, client: SageMakerClient, name: str, inputs: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -118,27 +124,27 @@ class EndpointProvider(Provider):
             )
         return described
 
-    def delete(self, _id: str, _props: dict[str, Any]) -> None:
-        client = aws.sagemaker_client(self.settings)
-        current = aws.find_endpoint(client, _id)
+    def delete(self, name: str, props: dict[str, Any]) -> None:
+        client = self.client(props)
+        current = aws.find_endpoint(client, name)
         if current is None:
             return
         if current["EndpointStatus"] in IN_PROGRESS - {"Deleting"}:
-            self.settle(client, _id, _props)
+            self.settle(client, name, props)
         try:
-            client.delete_endpoint(EndpointName=_id)
+            client.delete_endpoint(EndpointName=name)
         except ClientError as error:
             if not aws.is_not_found(error):
-                raise api_failure("DeleteEndpoint", f'endpoint "{_id}"', error) from error
-        timeout = self.timeout(_props, "delete", deadlines.delete_seconds())
+                raise api_failure("DeleteEndpoint", f'endpoint "{name}"', error) from error
+        timeout = self.timeout(props, "delete", deadlines.delete_seconds())
         try:
-            self.wait(client, _id, {"Deleting"}, {None}, timeout)
+            self.wait(client, name, {"Deleting"}, {None}, timeout)
         except aws.WaitError as error:
-            raise ProviderError(f'Endpoint "{_id}" was not deleted: {error}') from error
+            raise ProviderError(f'Endpoint "{name}" was not deleted: {error}') from error
 
     def read(self, id_: str, props: dict[str, Any]) -> dynamic.ReadResult:
         """Refresh: the live config name, tags and state; an endpoint deleted outside Pulumi is gone."""
-        client = aws.sagemaker_client(self.settings)
+        client = self.client(props)
         described = aws.find_endpoint(client, id_)
         if described is None:
             return dynamic.ReadResult(None, {})
@@ -266,10 +272,5 @@ class Endpoint(dynamic.Resource, module="sagemaker", name="Endpoint"):
         opts: pulumi.ResourceOptions | None = None,
         **args: Unpack[EndpointArgs],
     ) -> None:
-        props: dict[str, Any] = dict(args)
-        if props.get("name") is None:
-            props["name_prefix"] = props.get("name_prefix") or resource_name
-        props.setdefault("name", None)
-        props.setdefault("tags", {})
-        props.update({key: None for key in OUTPUT_KEYS})
+        props = resource_props("sagemaker:Endpoint", resource_name, args, OUTPUT_KEYS, opts)
         super().__init__(EndpointProvider(), resource_name, props, opts)

@@ -16,7 +16,7 @@ import pulumi.dynamic as dynamic
 from botocore.exceptions import ClientError
 
 from sagemaker_hosting import aws, normalize, plan, schema, validate
-from sagemaker_hosting.provider import Provider, api_failure, jsonable
+from sagemaker_hosting.provider import Provider, api_failure, jsonable, resource_props
 
 if TYPE_CHECKING:
     from sagemaker_hosting.args import EndpointConfigArgs
@@ -34,7 +34,7 @@ class EndpointConfigProvider(Provider):
     def create(self, props: dict[str, Any]) -> dynamic.CreateResult:
         inputs = self.inputs(props)
         name = inputs["name"]
-        client = aws.sagemaker_client(self.settings)
+        client = self.client(inputs)
         request = self.request("CreateEndpointConfig", inputs, EndpointConfigName=name)
 
         def create_config() -> str:
@@ -52,7 +52,7 @@ class EndpointConfigProvider(Provider):
         return dynamic.CreateResult(name, {**inputs, **self.live_outputs(arn, described)})
 
     def read(self, id_: str, props: dict[str, Any]) -> dynamic.ReadResult:
-        client = aws.sagemaker_client(self.settings)
+        client = self.client(props)
         described = aws.find_endpoint_config(client, id_)
         if described is None:
             return dynamic.ReadResult(None, {})
@@ -67,24 +67,23 @@ class EndpointConfigProvider(Provider):
         outs = {**inputs, **self.live_outputs(described["EndpointConfigArn"], described)}
         return dynamic.ReadResult(id_, outs, inputs)
 
-    def update(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> dynamic.UpdateResult:
+    def update(self, name: str, old_outputs: dict[str, Any], news: dict[str, Any]) -> dynamic.UpdateResult:
         """Only tags change in place (everything else replaces)."""
-        inputs = self.inputs(_news)
-        client = aws.sagemaker_client(self.settings)
-        arn = _olds["arn"]
+        inputs = self.inputs(news)
+        client = self.client(old_outputs)
         try:
-            aws.update_tags(client, arn, _olds.get("tags") or {}, inputs.get("tags") or {})
+            aws.update_tags(client, old_outputs["arn"], old_outputs.get("tags") or {}, inputs.get("tags") or {})
         except ClientError as error:
-            raise api_failure("AddTags/DeleteTags", f'endpoint config "{_id}"', error) from error
-        return dynamic.UpdateResult({**inputs, **{key: _olds.get(key) for key in OUTPUT_KEYS}})
+            raise api_failure("AddTags/DeleteTags", f'endpoint config "{name}"', error) from error
+        return dynamic.UpdateResult({**inputs, **{key: old_outputs.get(key) for key in OUTPUT_KEYS}})
 
-    def delete(self, _id: str, _props: dict[str, Any]) -> None:
-        client = aws.sagemaker_client(self.settings)
+    def delete(self, name: str, props: dict[str, Any]) -> None:
+        client = self.client(props)
         try:
-            client.delete_endpoint_config(EndpointConfigName=_id)
+            client.delete_endpoint_config(EndpointConfigName=name)
         except ClientError as error:
             if not aws.is_not_found(error):
-                raise api_failure("DeleteEndpointConfig", f'endpoint config "{_id}"', error) from error
+                raise api_failure("DeleteEndpointConfig", f'endpoint config "{name}"', error) from error
 
     @staticmethod
     def live_outputs(arn: str, described: dict[str, Any]) -> dict[str, Any]:
@@ -122,10 +121,5 @@ class EndpointConfig(dynamic.Resource, module="sagemaker", name="EndpointConfig"
         opts: pulumi.ResourceOptions | None = None,
         **args: Unpack[EndpointConfigArgs],
     ) -> None:
-        props: dict[str, Any] = dict(args)
-        if props.get("name") is None:
-            props["name_prefix"] = props.get("name_prefix") or resource_name
-        props.setdefault("name", None)
-        props.setdefault("tags", {})
-        props.update({key: None for key in OUTPUT_KEYS})
+        props = resource_props("sagemaker:EndpointConfig", resource_name, args, OUTPUT_KEYS, opts)
         super().__init__(EndpointConfigProvider(), resource_name, props, opts)

@@ -1,23 +1,35 @@
-"""Resource names: an explicit `name`, or one generated from the Pulumi resource name.
+"""Resource names: an explicit `name`, or one generated from the resource's identity and content.
 
 SageMaker names match `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$`. A generated name is the sanitised
-prefix, "-", and a random suffix, so a replacement (which Pulumi checks with empty olds) gets a
-fresh name and the new resource can be created before the old one is deleted.
+prefix (the Pulumi resource name by default), "-", and a 7-character suffix hashed from the
+resource's *name seed* (its project, stack, type and resource name, set by the resource class) and
+the inputs that make it what it is. It is deterministic, so the name `pulumi preview` shows is the
+name `pulumi up` creates (`preview --save-plan` / `up --plan` agree); a replaced config, whose
+content differs, gets a different name, so the new one is created before the old one is deleted.
+
+Once a resource has a name it keeps it: renaming the Pulumi resource (with `aliases`), moving it
+into a component or changing `name_prefix` renames nothing in SageMaker.
 """
 
 from __future__ import annotations
 
-import random
+import hashlib
+import json
 import re
 import string
 from collections.abc import Mapping
 from typing import Any
 
+from pulumi.runtime.rpc import UNKNOWN
+
+from sagemaker_hosting import normalize
+
 MAX_LENGTH = 63
 SUFFIX_LENGTH = 7
 SUFFIX_ALPHABET = string.ascii_lowercase + string.digits
 
-_system_random = random.SystemRandom()
+SEED_KEY = "__name_seed"
+"""The input in which a resource class passes its name seed (hidden from diffs, as `__` keys are)."""
 
 
 def sanitize_prefix(prefix: str) -> str:
@@ -27,26 +39,39 @@ def sanitize_prefix(prefix: str) -> str:
     return cleaned[: MAX_LENGTH - SUFFIX_LENGTH - 1].rstrip("-")
 
 
-def generate_name(prefix: str, rng: random.Random | None = None) -> str:
-    """A new name: the sanitised `prefix`, "-", and 7 random lowercase letters and digits."""
-    chooser = rng or _system_random
-    suffix = "".join(chooser.choice(SUFFIX_ALPHABET) for _ in range(SUFFIX_LENGTH))
+def name_seed(project: str, stack: str, resource_type: str, resource_name: str, parent_type: str = "") -> str:
+    """What makes a resource's generated name unique: its place in Pulumi's URN (the project, the
+    stack, the parent's type, its own type and name), as a short hash."""
+    identity = "::".join((project, stack, parent_type, resource_type, resource_name))
+    return hashlib.sha256(identity.encode()).hexdigest()[:16]
+
+
+def generate_name(prefix: str, identity: object) -> str:
+    """The sanitised `prefix`, "-", and 7 lowercase letters and digits hashed from `identity`
+    (any JSON-serialisable value)."""
+    digest = int.from_bytes(hashlib.sha256(json.dumps(identity, sort_keys=True, default=repr).encode()).digest(), "big")
+    suffix = ""
+    for _ in range(SUFFIX_LENGTH):
+        digest, index = divmod(digest, len(SUFFIX_ALPHABET))
+        suffix += SUFFIX_ALPHABET[index]
     head = sanitize_prefix(prefix)
     return f"{head}-{suffix}" if head else suffix
 
 
-def resolve_name(olds: Mapping[str, Any], news: Mapping[str, Any], rng: random.Random | None = None) -> Any:
+def resolve_name(olds: Mapping[str, Any], news: Mapping[str, Any], content: Mapping[str, Any]) -> Any:
     """The name `check` settles on, from canonical inputs.
 
-    An explicit `name` is used as it is; otherwise the old name is kept while `name_prefix` is
-    unchanged (stable across updates), and a new one is generated from `name_prefix` when there is
-    no old name (a create, or a replacement, which Pulumi checks with empty olds).
+    An explicit `name` is used as it is; otherwise a resource that has a name keeps it, and a new
+    one (a create, or a replacement, which Pulumi checks with empty olds) gets a name generated from
+    its seed and `content`. While `content` holds a value not known until apply, so does the name.
     """
     explicit = news.get("name")
     if explicit is not None:
         return explicit
-    prefix = news.get("name_prefix")
     old_name = olds.get("name")
-    if isinstance(old_name, str) and olds.get("name_prefix") == prefix:
+    if isinstance(old_name, str):
         return old_name
-    return generate_name(prefix if isinstance(prefix, str) else "", rng)
+    prefix = news.get("name_prefix")
+    if normalize.is_unknown([prefix, content]):
+        return UNKNOWN
+    return generate_name(prefix if isinstance(prefix, str) else "", {"seed": news.get(SEED_KEY), **content})

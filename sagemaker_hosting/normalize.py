@@ -4,8 +4,11 @@ Canonical form is what `check` returns and what the state stores: snake_case key
 (users may write nested keys in snake_case or the API's PascalCase), no `None` values, numbers
 typed per the model (integer members `int`, float members `float`, so 1 == 1.0 never shows as a
 change), the defaults SageMaker fills in and returns filled in (`schema.API_DEFAULTS`), and tags as
-a plain dict. Values that are Pulumi's preview placeholder for unknowns are left as they are.
-Pure logic: no AWS call.
+a plain dict.
+
+Values not known until apply (at `pulumi preview`, another resource's output) reach a provider in
+more than one form; `with_wire_unknowns` turns every form into one, the wire sentinel string, at
+the provider's door, and everything here leaves that sentinel as it is. Pure logic: no AWS call.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from botocore.model import ListShape, MapShape, Shape, StructureShape
+from pulumi.output import Unknown
 from pulumi.runtime.rpc import UNKNOWN
 
 from sagemaker_hosting import schema
@@ -33,10 +37,29 @@ class InputError:
     """What is wrong, naming the field and the rule."""
 
 
+def _is_placeholder(value: object) -> bool:
+    """Whether `value` itself is one of the forms of Pulumi's placeholder for a value not known until
+    apply: the wire sentinel string (`rpc.UNKNOWN`), or the `pulumi.output.Unknown` object that
+    `pulumi.dynamic` makes of it when it deserialises `check` and `diff` requests."""
+    return isinstance(value, Unknown) or (isinstance(value, str) and value == UNKNOWN)
+
+
+def with_wire_unknowns(value: Any) -> Any:
+    """`value` with every placeholder, at any depth (a whole input, a list, a dict, one member, a
+    tag value), replaced by the wire sentinel, which the engine shows as `output<string>`."""
+    if _is_placeholder(value):
+        return UNKNOWN
+    if isinstance(value, Mapping):
+        return {key: with_wire_unknowns(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [with_wire_unknowns(item) for item in value]
+    return value
+
+
 def is_unknown(value: object) -> bool:
     """Whether `value` is, or contains, Pulumi's placeholder for a value not known until apply."""
-    if isinstance(value, str):
-        return value == UNKNOWN
+    if _is_placeholder(value):
+        return True
     if isinstance(value, Mapping):
         return any(is_unknown(item) for item in value.values())
     if isinstance(value, list | tuple):

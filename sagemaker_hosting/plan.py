@@ -31,36 +31,49 @@ class Plan:
 
 
 def plan_endpoint_config(old_outputs: Mapping[str, Any], new_inputs: Mapping[str, Any]) -> Plan:
-    """Configs are immutable: any change but `tags` (or `name_prefix` under an unchanged name)
-    replaces the config; a tags-only change is an update in place."""
+    """Configs are immutable: any change but `tags` (a new `region` included) replaces the config;
+    a tags-only change is an update in place."""
     changed = changed_inputs("EndpointConfig", old_outputs, new_inputs)
-    in_place = {"tags"} | ({"name_prefix"} if "name" not in changed else set())
-    return Plan(bool(changed), [key for key in changed if key not in in_place], changed)
+    return Plan(bool(changed), [key for key in changed if key != "tags"], changed)
 
 
 def plan_endpoint(old_outputs: Mapping[str, Any], new_inputs: Mapping[str, Any]) -> Plan:
-    """Only a new `name` replaces an endpoint (deleting first when the names differ only in case,
-    as endpoint names are unique case-insensitively); a new `endpoint_config_name`, deployment
-    settings, retain flags, tags and timeouts change in place."""
+    """A new `name` or `region` replaces an endpoint (deleting first when the names differ only in
+    case, as endpoint names are unique case-insensitively); a new `endpoint_config_name`,
+    deployment settings, retain flags, tags and timeouts change in place."""
     changed = changed_inputs("Endpoint", old_outputs, new_inputs, ENDPOINT_EXTRA_INPUTS)
-    if "name" not in changed:
+    replaces = [key for key in changed if key in ("name", "region")]
+    if not replaces:
         return Plan(bool(changed), [], changed)
     old_name, new_name = old_outputs.get("name"), new_inputs.get("name")
-    same_but_case = (
-        isinstance(old_name, str)
+    same_place_but_case = (
+        "region" not in replaces
+        and isinstance(old_name, str)
         and isinstance(new_name, str)
         and not normalize.is_unknown(new_name)
         and old_name.lower() == new_name.lower()
     )
-    return Plan(True, ["name"], changed, delete_before_replace=same_but_case)
+    return Plan(True, replaces, changed, delete_before_replace=same_place_but_case)
+
+
+def old_region(old_outputs: Mapping[str, Any]) -> Any:
+    """The region a resource lives in: its `region`, or for state written before resources had
+    one, the region in its ARN."""
+    region = old_outputs.get("region")
+    arn = old_outputs.get("arn")
+    if region is None and isinstance(arn, str) and arn.count(":") >= 5:
+        region = arn.split(":")[3]
+    return region
 
 
 def changed_inputs(
     resource: schema.Resource, old: Mapping[str, Any], new: Mapping[str, Any], extra: Collection[str] = ()
 ) -> list[str]:
-    """The resource's inputs whose canonical values differ, in the model's member order."""
+    """The resource's inputs whose canonical values differ, in the model's member order.
+    `name_prefix` is not compared: it only shapes names generated for new resources."""
     shape = schema.resource_shape(resource)
-    keys = [*schema.members_by_snake(shape), *extra]
+    keys = [key for key in [*schema.members_by_snake(shape), *extra] if key != "name_prefix"]
+    old = {**old, "region": old_region(old)}
     before, after = (_comparable(shape, values, keys, extra) for values in (old, new))
     return [key for key in keys if before.get(key) != after.get(key)]
 

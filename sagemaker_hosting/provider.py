@@ -7,18 +7,23 @@ in state is a short, stable reference, and no client is ever stored on a provide
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import sys
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
+import pulumi
 import pulumi.dynamic as dynamic
 from botocore.exceptions import ClientError
 
-from sagemaker_hosting import aws, normalize, plan, schema, validate
+from sagemaker_hosting import aws, naming, normalize, plan, schema, validate
+
+if TYPE_CHECKING:
+    from mypy_boto3_sagemaker import SageMakerClient
 
 T = TypeVar("T")
 
@@ -90,14 +95,17 @@ class Provider(dynamic.ResourceProvider):
     plan_change: Callable[[Mapping[str, Any], Mapping[str, Any]], plan.Plan]
     """The resource's diff (module `plan`): replace, update in place, or nothing."""
 
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> dynamic.CheckResult:
-        """Validate and normalise the inputs; no AWS call (it runs at preview)."""
-        inputs, errors = self.check_inputs(_olds, news)
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> dynamic.CheckResult:
+        """Validate and normalise the inputs, the region settled; no AWS call (it runs at preview)."""
+        news = normalize.with_wire_unknowns(news)
+        if news.get("region") is None:
+            news["region"] = self.settings.default_region()
+        inputs, errors = self.check_inputs(normalize.with_wire_unknowns(olds), news)
         return dynamic.CheckResult(inputs, [dynamic.CheckFailure(e.property, e.reason) for e in errors])
 
-    def diff(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> dynamic.DiffResult:
+    def diff(self, id_: str, old_outputs: dict[str, Any], news: dict[str, Any]) -> dynamic.DiffResult:
         """What `pulumi up` will do, from the old outputs and the new inputs; no AWS call."""
-        decision = self.plan_change(_olds, _news)
+        decision = self.plan_change(old_outputs, normalize.with_wire_unknowns(news))
         return dynamic.DiffResult(
             changes=decision.changes,
             replaces=decision.replaces,
@@ -107,6 +115,12 @@ class Provider(dynamic.ResourceProvider):
     def configure(self, req: dynamic.ConfigureRequest) -> None:
         """Take `aws:region` and `aws:profile` from the stack config when set."""
         self.settings = aws.AwsSettings(region=req.config.get("aws:region"), profile=req.config.get("aws:profile"))
+
+    def client(self, props: Mapping[str, Any]) -> SageMakerClient:
+        """A SageMaker client in the resource's region (for state from before resources had a
+        `region`, the one in its ARN), with the stack's AWS settings otherwise."""
+        region = plan.old_region(props) or self.settings.region
+        return aws.sagemaker_client(dataclasses.replace(self.settings, region=region))
 
     @staticmethod
     def inputs(props: Mapping[str, Any]) -> dict[str, Any]:
@@ -138,6 +152,29 @@ class Provider(dynamic.ResourceProvider):
                 if not aws.is_not_found(error) or elapsed >= VISIBILITY_SECONDS:
                     raise api_failure(action, what, error) from error
                 self.waiter.sleep(self.waiter.delay(elapsed))
+
+
+def resource_props(
+    resource_type: str,
+    resource_name: str,
+    args: Mapping[str, Any],
+    output_keys: Collection[str],
+    opts: pulumi.ResourceOptions | None,
+) -> dict[str, Any]:
+    """A resource class's properties: the user's arguments, the name prefix and name seed that a
+    generated name is made from, and every output as None (only keys given become outputs)."""
+    props: dict[str, Any] = dict(args)
+    if props.get("name") is None:
+        props["name_prefix"] = props.get("name_prefix") or resource_name
+    parent_type = opts.parent._type if opts is not None and opts.parent is not None else ""
+    props[naming.SEED_KEY] = naming.name_seed(
+        pulumi.get_project(), pulumi.get_stack(), resource_type, resource_name, parent_type
+    )
+    props.setdefault("name", None)
+    props.setdefault("region", None)
+    props.setdefault("tags", {})
+    props.update({key: None for key in output_keys})
+    return props
 
 
 def api_failure(action: str, what: str, error: ClientError) -> ProviderError:

@@ -77,7 +77,15 @@ _RESOURCE_SHAPES: Mapping[str, Mapping[str, Any]] = {
         "type": "string",
         "min": 1,
         "documentation": "<p>Prefix of the generated name, used when <code>name</code> is not given "
-        "(the Pulumi resource name by default); a random suffix is appended.</p>",
+        "(the Pulumi resource name by default); a suffix hashed from the resource's identity and content is "
+        "appended. A resource that has a name keeps it when the prefix changes.</p>",
+    },
+    "SagemakerHostingRegion": {
+        "type": "string",
+        "min": 1,
+        "documentation": "<p>The AWS region of the resource; by default the stack's <code>aws:region</code>, else "
+        "the standard AWS configuration's. Changing it replaces the resource: it is created in the new region "
+        "first, then deleted in the old one.</p>",
     },
     "SagemakerHostingTagMap": {
         "type": "map",
@@ -92,8 +100,8 @@ _RESOURCE_SHAPES: Mapping[str, Mapping[str, Any]] = {
 @functools.cache
 def resource_shape(resource: Resource) -> StructureShape:
     """Every input of a Pulumi resource as one structure in the model's terms: `Name` (the
-    operation's name member), `NamePrefix`, the operations' other request members, and `Tags` as a
-    map. Built from the model on each load, so new API members become inputs without code."""
+    operation's name member), `NamePrefix`, the operations' other request members, `Tags` as a
+    map, and `Region`. Built from the model on each load, so new API members become inputs without code."""
     shapes = service_data()["shapes"]
     name_member = NAME_MEMBERS[resource]
     first_input = shapes[input_shape(RESOURCE_OPERATIONS[resource][0]).name]
@@ -110,6 +118,7 @@ def resource_shape(resource: Resource) -> StructureShape:
             if member not in (name_member, "Tags"):
                 members.setdefault(member, reference)
     members["Tags"] = {"shape": "SagemakerHostingTagMap"}
+    members["Region"] = {"shape": "SagemakerHostingRegion"}
     definition = {
         "type": "structure",
         "required": [member for member in first_input.get("required", []) if member in members],

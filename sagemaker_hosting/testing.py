@@ -40,11 +40,12 @@ def client(emulator: Emulator, service: str, region: str = REGION) -> Any:
     return boto3.client(service, **client_options(emulator.url, region))  # type: ignore[call-overload]
 
 
-def create_models(emulator: Emulator, *names: str, missing: tuple[str, ...] = ()) -> None:
-    """Models as a training pipeline leaves them: artifacts in S3, then CreateModel.
+def create_models(emulator: Emulator, *names: str, missing: tuple[str, ...] = (), region: str = REGION) -> None:
+    """Models as a training pipeline leaves them: artifacts in S3, then CreateModel in `region`.
     Models named in `missing` point at an artifact that was never uploaded."""
-    s3, sagemaker = client(emulator, "s3"), client(emulator, "sagemaker")
-    s3.create_bucket(Bucket="models")
+    s3, sagemaker = client(emulator, "s3"), client(emulator, "sagemaker", region)
+    if "models" not in {bucket["Name"] for bucket in s3.list_buckets()["Buckets"]}:
+        s3.create_bucket(Bucket="models")
     for name in (*names, *missing):
         key = f"{name}/model.tar.gz"
         if name not in missing:

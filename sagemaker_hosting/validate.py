@@ -14,6 +14,8 @@ import re
 from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
+import botocore.exceptions
+import botocore.utils
 from botocore.model import ListShape, MapShape, StructureShape
 
 from sagemaker_hosting import naming, normalize, plan, schema
@@ -35,7 +37,7 @@ def check_endpoint_config(olds: Mapping[str, Any], news: Mapping[str, Any]) -> t
     """Canonical inputs of an `EndpointConfig` and the problems with them. `olds` are the previous
     inputs (empty on create and on replacement): they keep a generated name stable, and with an
     explicit name a change that would replace the config is refused."""
-    canonical, errors = _check("EndpointConfig", olds, news, schema.endpoint_config_violations)
+    canonical, errors = _check("EndpointConfig", olds, news, schema.endpoint_config_violations, config_content)
     old_name, name = olds.get("name"), canonical.get("name")
     if news.get("name") is not None and isinstance(old_name, str) and isinstance(name, str):
         replaces = plan.plan_endpoint_config(olds, canonical).replaces
@@ -54,7 +56,7 @@ def check_endpoint_config(olds: Mapping[str, Any], news: Mapping[str, Any]) -> t
 
 def check_endpoint(olds: Mapping[str, Any], news: Mapping[str, Any]) -> tuple[dict[str, Any], list[InputError]]:
     """Canonical inputs of an `Endpoint` and the problems with them; `timeouts` become seconds."""
-    canonical, errors = _check("Endpoint", olds, news, schema.endpoint_violations, extra=("timeouts",))
+    canonical, errors = _check("Endpoint", olds, news, schema.endpoint_violations, lambda _: {}, extra=("timeouts",))
     if "timeouts" in canonical:
         canonical["timeouts"], timeout_errors = parse_timeouts(canonical["timeouts"])
         errors.extend(timeout_errors)
@@ -63,16 +65,26 @@ def check_endpoint(olds: Mapping[str, Any], news: Mapping[str, Any]) -> tuple[di
     return canonical, errors
 
 
+def config_content(canonical: Mapping[str, Any]) -> dict[str, Any]:
+    """What makes a config what it is, for its generated name: every input but the name, the
+    prefix, the region and tags (which change in place)."""
+    return {key: value for key, value in canonical.items() if key not in ("name", "name_prefix", "region", "tags")}
+
+
 def _check(
     resource: schema.Resource,
     olds: Mapping[str, Any],
     news: Mapping[str, Any],
     rules: CrossFieldRules,
+    name_content: Callable[[Mapping[str, Any]], Mapping[str, Any]],
     extra: Collection[str] = (),
 ) -> tuple[dict[str, Any], list[InputError]]:
     shape = schema.resource_shape(resource)
-    raw = {key: value for key, value in news.items() if key != PROVIDER_KEY and value is not None}
+    hidden = (PROVIDER_KEY, naming.SEED_KEY)
+    raw = {key: value for key, value in news.items() if key not in hidden and value is not None}
     canonical, errors = normalize.to_canonical(shape, raw, extra=extra)
+    if naming.SEED_KEY in news:
+        canonical[naming.SEED_KEY] = news[naming.SEED_KEY]
     name_keys = {schema.NAME_MEMBERS[resource], schema.snake(schema.NAME_MEMBERS[resource])}
     errors = [
         InputError(e.property, e.path, f"unknown key `{e.path}`: the {resource}'s name is the `name` input")
@@ -80,12 +92,33 @@ def _check(
         else e
         for e in errors
     ]
-    canonical["name"] = naming.resolve_name(olds, canonical)
-    api = normalize.to_api(shape, {key: value for key, value in canonical.items() if key not in extra})
+    canonical["name"] = naming.resolve_name(olds, canonical, name_content(canonical))
+    errors.extend(_region_errors(canonical.get("region")))
+    api = normalize.to_api(shape, {key: value for key, value in canonical.items() if key not in (*extra, *hidden)})
     violations = [*schema.constraint_violations(shape, api), *rules(api, schema.snake)]
     errors.extend(_input_error(shape, v) for v in violations if not normalize.is_unknown(v.value))
     errors.extend(_reserved_tag_errors(canonical.get("tags")))
     return canonical, errors
+
+
+def _region_errors(region: object) -> list[InputError]:
+    """`region` must be set, and be a name botocore accepts (a host label, as its clients check)."""
+    if region is None:
+        reason = (
+            "`region` is not set: give the resource a `region`, set the stack's `aws:region` "
+            "(`pulumi config set aws:region us-east-1`), or set AWS_REGION"
+        )
+        return [InputError("region", "region", reason)]
+    if isinstance(region, str) and not normalize.is_unknown(region):
+        try:
+            botocore.utils.validate_region_name(region)
+        except botocore.exceptions.InvalidRegionError:
+            return [
+                InputError(
+                    "region", "region", f"`region` must be an AWS region name such as us-east-1 (got {region!r})"
+                )
+            ]
+    return []
 
 
 def _input_error(shape: StructureShape, violation: schema.Violation) -> InputError:

@@ -4,13 +4,14 @@ consistency, a lost create response, and changes made outside Pulumi."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from botocore.exceptions import ConnectionClosedError
 
-from sagemaker_hosting import aws
+from sagemaker_hosting import aws, naming
 from sagemaker_hosting.emulator.testing import Emulator, environment
 from sagemaker_hosting.endpoint import EndpointProvider
 from sagemaker_hosting.endpoint_config import EndpointConfigProvider
@@ -39,6 +40,7 @@ def create_config(model: str, name_prefix: str = "cfg", **extra: Any) -> dict[st
     provider = EndpointConfigProvider()
     news = {
         "name_prefix": name_prefix,
+        naming.SEED_KEY: uuid.uuid4().hex,  # as each resource class instance of a program has its own
         "production_variants": [
             {
                 "variant_name": "primary",
@@ -50,7 +52,7 @@ def create_config(model: str, name_prefix: str = "cfg", **extra: Any) -> dict[st
         **extra,
     }
     checked = provider.check({}, news)
-    assert checked.failures == []
+    assert [(f.property, f.reason) for f in checked.failures] == []
     outs = provider.create(checked.inputs).outs
     assert outs is not None
     return outs
@@ -58,8 +60,9 @@ def create_config(model: str, name_prefix: str = "cfg", **extra: Any) -> dict[st
 
 def create_endpoint(config_name: str, **extra: Any) -> tuple[EndpointProvider, dict[str, Any]]:
     provider = EndpointProvider()
-    checked = provider.check({}, {"name_prefix": "ep", "endpoint_config_name": config_name, **extra})
-    assert checked.failures == []
+    news = {"name_prefix": "ep", naming.SEED_KEY: uuid.uuid4().hex, "endpoint_config_name": config_name, **extra}
+    checked = provider.check({}, news)
+    assert [(f.property, f.reason) for f in checked.failures] == []
     outs = provider.create(checked.inputs).outs
     assert outs is not None
     return provider, outs
@@ -220,7 +223,7 @@ def test_lost_create_response_does_not_fail(sagemaker) -> None:
     """The first CreateEndpoint reaches SageMaker but its response is lost; botocore retries and
     gets "already existing", which is our own endpoint."""
     config = create_config("good")
-    client_ = aws.sagemaker_client(aws.AwsSettings())
+    client_ = aws.sagemaker_client(aws.AwsSettings(region=aws.AwsSettings().default_region()))  # the provider's
     lost: list[bool] = []
 
     def lose_first_response(request: Any, **_: Any) -> None:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import random
-
 import pytest
+from pulumi.runtime.rpc import UNKNOWN
 
 from sagemaker_hosting import naming, schema
 
 NAME_PATTERN = schema.compiled_pattern(schema.input_shape("CreateEndpoint").members["EndpointName"].metadata["pattern"])
+SEED = naming.name_seed("project", "dev", "sagemaker:EndpointConfig", "main")
+CONTENT = {"production_variants": [{"model_name": "m"}]}
 
 
 @pytest.mark.parametrize(
@@ -28,7 +29,7 @@ def test_sanitize_prefix(prefix, expected):
 
 @pytest.mark.parametrize("prefix", ["main", "my_service.v2", "x" * 80, "", "__", "Ünïcödé name", "a" * 54 + "-b"])
 def test_generated_names_fit_the_name_pattern(prefix):
-    name = naming.generate_name(prefix, random.Random(7))
+    name = naming.generate_name(prefix, {"seed": SEED})
     assert len(name) <= 63
     assert NAME_PATTERN.fullmatch(name)
     head, _, suffix = name.rpartition("-")
@@ -37,8 +38,28 @@ def test_generated_names_fit_the_name_pattern(prefix):
     assert set(suffix) <= set(naming.SUFFIX_ALPHABET)
 
 
-def test_generated_names_differ():
-    assert len({naming.generate_name("main") for _ in range(50)}) == 50
+def test_generated_names_are_deterministic_and_differ_with_identity_or_content():
+    assert naming.generate_name("main", {"seed": SEED, **CONTENT}) == naming.generate_name(
+        "main", {"seed": SEED, **CONTENT}
+    )
+    seeds = {
+        naming.name_seed(*identity)
+        for identity in [
+            ("project", "dev", "sagemaker:EndpointConfig", "main"),
+            ("project", "prod", "sagemaker:EndpointConfig", "main"),
+            ("other", "dev", "sagemaker:EndpointConfig", "main"),
+            ("project", "dev", "sagemaker:Endpoint", "main"),
+            ("project", "dev", "sagemaker:EndpointConfig", "main2"),
+            ("project", "dev", "sagemaker:EndpointConfig", "main", "my:Component"),
+        ]
+    }
+    assert len(seeds) == 6
+    names = {naming.generate_name("main", {"seed": seed, **CONTENT}) for seed in seeds}
+    names |= {
+        naming.generate_name("main", {"seed": SEED, "production_variants": [{"model_name": f"m{i}"}]})
+        for i in range(50)
+    }
+    assert len(names) == 56
 
 
 @pytest.mark.parametrize(
@@ -47,22 +68,30 @@ def test_generated_names_differ():
         ({}, {"name": "explicit"}, "explicit"),
         ({"name": "main-abc1234", "name_prefix": "main"}, {"name": "explicit", "name_prefix": "main"}, "explicit"),
         ({"name": "main-abc1234", "name_prefix": "main"}, {"name_prefix": "main"}, "main-abc1234"),  # stable
-        ({"name": "explicit"}, {"name": None}, "explicit"),
+        ({"name": "main-abc1234", "name_prefix": "main"}, {"name_prefix": "renamed"}, "main-abc1234"),  # aliases
+        ({"name": "explicit"}, {"name": None, "name_prefix": "main"}, "explicit"),  # explicit name dropped
+        ({"name": "main-abc1234"}, {"name": UNKNOWN}, UNKNOWN),
     ],
 )
 def test_resolve_name_keeps_explicit_and_old_names(olds, news, expected):
-    assert naming.resolve_name(olds, news) == expected
+    assert naming.resolve_name(olds, {naming.SEED_KEY: SEED, **news}, CONTENT) == expected
+
+
+def test_resolve_name_generates_a_name_for_a_new_resource():
+    news = {"name_prefix": "main", naming.SEED_KEY: SEED}
+    name = naming.resolve_name({}, news, CONTENT)  # a create, or a replacement (checked with empty olds)
+    assert name == naming.resolve_name({}, news, CONTENT)
+    assert name.startswith("main-")
+    assert naming.resolve_name({}, news, {"production_variants": [{"model_name": "m2"}]}) != name
 
 
 @pytest.mark.parametrize(
-    ("olds", "news"),
+    ("news", "content"),
     [
-        ({}, {"name_prefix": "main"}),  # create, or a replacement (Pulumi checks it with empty olds)
-        ({"name": "main-abc1234", "name_prefix": "main"}, {"name_prefix": "other"}),
-        ({"name": "explicit"}, {"name_prefix": "main"}),  # explicit name removed: generate one
+        ({"name_prefix": "main"}, {"production_variants": [{"model_name": UNKNOWN}]}),
+        ({"name_prefix": "main"}, {"kms_key_id": UNKNOWN}),
+        ({"name_prefix": UNKNOWN}, CONTENT),
     ],
 )
-def test_resolve_name_generates_a_new_name(olds, news):
-    name = naming.resolve_name(olds, news, random.Random(1))
-    assert name != olds.get("name")
-    assert name.startswith(naming.sanitize_prefix(news["name_prefix"]) + "-")
+def test_a_new_name_is_unknown_while_what_it_is_made_from_is(news, content):
+    assert naming.resolve_name({}, {naming.SEED_KEY: SEED, **news}, content) == UNKNOWN

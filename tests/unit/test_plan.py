@@ -20,8 +20,9 @@ CONFIG_OUTPUTS = {
 
 
 def config_inputs(**changes):
+    """New inputs, as check returns them (with the region settled)."""
     inputs = {k: v for k, v in CONFIG_OUTPUTS.items() if k not in ("arn", "creation_time")}
-    return inputs | changes
+    return inputs | {"region": "us-east-1"} | changes
 
 
 @pytest.mark.parametrize(
@@ -59,8 +60,10 @@ def config_inputs(**changes):
         ),
         (config_inputs(kms_key_id="alias/k", tags={}), ["kms_key_id"], ["kms_key_id", "tags"]),
         (config_inputs(name="main-new1234"), ["name"], ["name"]),
-        (config_inputs(name_prefix="renamed"), [], ["name_prefix"]),  # same name: nothing to replace
-        (config_inputs(name="x", name_prefix="renamed"), ["name", "name_prefix"], ["name", "name_prefix"]),
+        (config_inputs(name_prefix="renamed"), [], []),  # a Pulumi rename (aliases) keeps the name
+        (config_inputs(name="x", name_prefix="renamed"), ["name"], ["name"]),
+        (config_inputs(region="us-west-2"), ["region"], ["region"]),  # region from the ARN of older state
+        (config_inputs(region=UNKNOWN), ["region"], ["region"]),
     ],
 )
 def test_plan_endpoint_config(news, replaces, changed):
@@ -99,7 +102,7 @@ CANARY = {
 
 def endpoint_inputs(**changes):
     keys = ("name", "name_prefix", "endpoint_config_name", "tags", "timeouts")
-    return {k: ENDPOINT_OUTPUTS[k] for k in keys} | changes
+    return {k: ENDPOINT_OUTPUTS[k] for k in keys} | {"region": "us-east-1"} | changes
 
 
 @pytest.mark.parametrize(
@@ -116,12 +119,28 @@ def endpoint_inputs(**changes):
         (endpoint_inputs(name="other"), ["name"], ["name"], False),
         (endpoint_inputs(name="Main-ABC1234"), ["name"], ["name"], True),  # unique case-insensitively
         (endpoint_inputs(name=UNKNOWN), ["name"], ["name"], False),
+        (endpoint_inputs(name_prefix="renamed"), [], [], False),  # a Pulumi rename (aliases) keeps the name
+        (endpoint_inputs(region="eu-west-1"), ["region"], ["region"], False),
+        (endpoint_inputs(region="eu-west-1", name="Main-ABC1234"), ["name", "region"], ["name", "region"], False),
     ],
 )
 def test_plan_endpoint(news, replaces, changed, delete_first):
     decision = plan.plan_endpoint(ENDPOINT_OUTPUTS, news)
     assert (decision.replaces, decision.changed, decision.delete_before_replace) == (replaces, changed, delete_first)
     assert decision.changes is bool(changed)
+
+
+@pytest.mark.parametrize(
+    ("outputs", "region"),
+    [
+        ({"region": "eu-west-1", "arn": "arn:aws:sagemaker:us-east-1:1:endpoint/x"}, "eu-west-1"),
+        ({"arn": "arn:aws:sagemaker:ap-south-1:1:endpoint/x"}, "ap-south-1"),
+        ({"arn": "not-an-arn"}, None),
+        ({}, None),
+    ],
+)
+def test_old_region(outputs, region):
+    assert plan.old_region(outputs) == region
 
 
 def test_deployment_settings_written_in_api_case_are_no_change():

@@ -48,7 +48,8 @@ def serverless_variant(draw: st.DrawFn, name: str) -> dict[str, Any]:
 def endpoint_configs(draw: st.DrawFn) -> dict[str, Any]:
     names = draw(st.lists(NAMES, min_size=1, max_size=4, unique_by=str.lower))
     variants = [draw(st.one_of(instance_variant(name), serverless_variant(name))) for name in names]
-    inputs: dict[str, Any] = {"name": draw(NAMES), "production_variants": variants}
+    region = draw(st.sampled_from(["us-east-1", "eu-west-1", "ap-southeast-2", "us-gov-west-1", "cn-north-1"]))
+    inputs: dict[str, Any] = {"name": draw(NAMES), "region": region, "production_variants": variants}
     if draw(st.booleans()):
         inputs["data_capture_config"] = {
             "initial_sampling_percentage": draw(st.integers(0, 100)),

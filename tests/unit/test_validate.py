@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from pulumi.runtime.rpc import UNKNOWN
 
-from sagemaker_hosting import validate
+from sagemaker_hosting import naming, validate
 
 
 def variant(**overrides):
@@ -24,6 +24,7 @@ def config(**overrides):
         "__provider": "pickled",
         "name": None,
         "name_prefix": "main",
+        "region": "us-east-1",
         "production_variants": [variant()],
         "tags": {},
         "arn": None,
@@ -32,9 +33,14 @@ def config(**overrides):
 
 
 def endpoint(**overrides):
-    return {"__provider": "pickled", "name": None, "name_prefix": "main", "endpoint_config_name": "cfg", "tags": {}} | (
-        overrides
-    )
+    return {
+        "__provider": "pickled",
+        "name": None,
+        "name_prefix": "main",
+        "region": "us-east-1",
+        "endpoint_config_name": "cfg",
+        "tags": {},
+    } | overrides
 
 
 def blue_green(kind, wait=60, **routing):
@@ -383,12 +389,36 @@ def test_preview_unknowns_pass_endpoint_check(news):
 
 
 def test_generated_name_is_stable_across_updates_and_new_on_replacement():
-    first, _ = validate.check_endpoint_config({}, config())
-    updated, _ = validate.check_endpoint_config(first, config(tags={"team": "ml"}))
-    replaced, _ = validate.check_endpoint_config({}, config(tags={"team": "ml"}))  # what Pulumi does on replace
+    seeded = {naming.SEED_KEY: naming.name_seed("p", "s", "sagemaker:EndpointConfig", "main")}
+    first, _ = validate.check_endpoint_config({}, config(**seeded))
+    assert validate.check_endpoint_config({}, config(**seeded))[0]["name"] == first["name"]  # preview == up
+    updated, _ = validate.check_endpoint_config(first, config(tags={"team": "ml"}, name_prefix="renamed", **seeded))
+    new_model = [variant(model_name="m2")]
+    replaced, _ = validate.check_endpoint_config({}, config(production_variants=new_model, **seeded))  # replace
     assert updated["name"] == first["name"]
     assert replaced["name"] != first["name"]
     assert replaced["name"].startswith("main-")
+    other_stack = {naming.SEED_KEY: naming.name_seed("p", "prod", "sagemaker:EndpointConfig", "main")}
+    assert validate.check_endpoint_config({}, config(**other_stack))[0]["name"] != first["name"]
+
+
+@pytest.mark.parametrize(
+    ("region", "reason"),
+    [
+        (None, "`region` is not set: give the resource a `region`, set the stack's `aws:region`"),
+        ("us east 1", "`region` must be an AWS region name such as us-east-1 (got 'us east 1')"),
+        ("-us-east-1", "`region` must be an AWS region name"),
+        (5, "`region` must be of type string"),
+    ],
+)
+def test_region_must_be_set_and_valid(region, reason):
+    for check, news in (
+        (validate.check_endpoint_config, config(region=region)),
+        (validate.check_endpoint, endpoint(region=region)),
+    ):
+        _, errors = check({}, news)
+        assert [e.path for e in errors] == ["region"]
+        assert reason in errors[0].reason
 
 
 @pytest.mark.parametrize(
