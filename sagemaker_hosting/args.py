@@ -945,7 +945,8 @@ class EndpointConfigArgs(TypedDict, total=False):
     metrics_config: pulumi.Input[MetricsConfigArgs]
     """The configuration parameters for utilization metrics."""
     tags: pulumi.Input[Mapping[str, pulumi.Input[str]]]
-    """Tags of the resource, as a dict of key to value."""
+    """Tags of the resource, as a dict of key to value. SageMaker allows 50; two are the provider's own (keys
+    under `sagemaker-hosting:`, which is reserved)."""
     region: pulumi.Input[str]
     """The AWS region of the resource; by default the stack's `aws:region`, else the standard AWS
     configuration's. Changing it replaces the resource: it is created in the new region first, then deleted in
@@ -979,7 +980,8 @@ class EndpointArgs(TypedDict, total=False):
     """Specifies whether to reuse the last deployment configuration. The default value is false (the
     configuration is not reused)."""
     tags: pulumi.Input[Mapping[str, pulumi.Input[str]]]
-    """Tags of the resource, as a dict of key to value."""
+    """Tags of the resource, as a dict of key to value. SageMaker allows 50; two are the provider's own (keys
+    under `sagemaker-hosting:`, which is reserved)."""
     region: pulumi.Input[str]
     """The AWS region of the resource; by default the stack's `aws:region`, else the standard AWS
     configuration's. Changing it replaces the resource: it is created in the new region first, then deleted in

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 import botocore.config
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 if TYPE_CHECKING:
     from mypy_boto3_sagemaker import SageMakerClient
@@ -34,12 +34,30 @@ IAM_ACTIONS = (
     "sagemaker:DescribeEndpoint",
     "sagemaker:UpdateEndpoint",
     "sagemaker:DeleteEndpoint",
+    "sagemaker:DescribeModel",
     "sagemaker:AddTags",
     "sagemaker:DeleteTags",
     "sagemaker:ListTags",
 )
-"""Every IAM action the provider uses (README's IAM section lists them; the end-to-end tests check
-every call the provider makes against this list)."""
+"""Every SageMaker action the provider calls (README's IAM section lists them; the end-to-end tests
+check every call the provider makes against this list)."""
+
+CONDITIONAL_IAM_ACTIONS = {
+    "iam:PassRole": "with `execution_role_arn`: CreateEndpointConfig passes the role to SageMaker",
+    "kms:CreateGrant": "with `kms_key_id`: SageMaker encrypts the instances' volumes with the key for the caller",
+    "kms:DescribeKey": "with `kms_key_id`: the key is resolved and checked when the config is created",
+}
+"""Actions the provider never calls itself but AWS checks on its calls, only with some inputs."""
+
+TAG_PREFIX = "sagemaker-hosting:"
+"""Tags under this prefix are the provider's bookkeeping, never user tags: not shown, never removed."""
+OWNER_TAG = TAG_PREFIX + "owner"
+"""On every config and endpoint the provider creates: the resource's name seed, which proves that a
+resource found under its name was started by this very resource (a create interrupted before it
+returned), so it is taken over rather than refused or duplicated."""
+ENDPOINT_TAG_PREFIX = TAG_PREFIX + "endpoint:"
+"""On a config, one tag per endpoint that was put on it (`...endpoint:<endpoint name>`), so that before
+deleting the config the provider can ask those endpoints, and only those, whether they still use it."""
 MAX_ATTEMPTS = 10
 """Attempts per API call, throttling included (botocore's standard retry mode)."""
 
@@ -106,15 +124,47 @@ def is_already_existing(error: ClientError) -> bool:
     )
 
 
-def was_retried(error: ClientError) -> bool:
-    """True when botocore sent the request more than once, so an earlier attempt may have succeeded."""
-    return int(error.response.get("ResponseMetadata", {}).get("RetryAttempts", 0)) > 0
+def is_in_progress(error: ClientError) -> bool:
+    """SageMaker refuses to update or delete an endpoint with an operation in progress:
+    ValidationException "Cannot update in-progress endpoint ..." (or "delete")."""
+    return error_code(error) == "ValidationException" and "in-progress" in error_message(error)
+
+
+# --- the endpoint's state model ------------------------------------------------------------------
+# Statuses (DescribeEndpoint's EndpointStatus) grouped as the provider waits on them. SageMaker
+# accepts UpdateEndpoint only from InService and DeleteEndpoint from any status but the
+# in-progress ones; a Failed endpoint can only be deleted.
+
+CREATING = frozenset({"Creating"})
+"""A create in progress."""
+UPDATING = frozenset({"Updating", "SystemUpdating", "RollingBack"})
+"""A deployment (or its rollback, or AWS maintenance) in progress."""
+DELETING = frozenset({"Deleting"})
+"""A delete in progress."""
+IN_PROGRESS = CREATING | UPDATING | DELETING
+"""Statuses in which SageMaker refuses UpdateEndpoint and DeleteEndpoint."""
+SETTLED = frozenset({"InService", "Failed", "OutOfService", "UpdateRollbackFailed"})
+"""Statuses no operation is running in."""
+SERVING = frozenset({"InService"})
+"""The target of a create or an update."""
+GONE: frozenset[str | None] = frozenset({None})
+"""The target of a delete: DescribeEndpoint answers "Could not find"."""
 
 
 def find_endpoint(client: SageMakerClient, name: str) -> dict[str, Any] | None:
     """DescribeEndpoint, or None when the endpoint does not exist."""
     try:
         return dict(client.describe_endpoint(EndpointName=name))
+    except ClientError as error:
+        if is_not_found(error):
+            return None
+        raise
+
+
+def find_model(client: SageMakerClient, name: str) -> dict[str, Any] | None:
+    """DescribeModel, or None when the model does not exist."""
+    try:
+        return dict(client.describe_model(ModelName=name))
     except ClientError as error:
         if is_not_found(error):
             return None
@@ -132,12 +182,46 @@ def find_endpoint_config(client: SageMakerClient, name: str) -> dict[str, Any] |
 
 
 def list_tags(client: SageMakerClient, arn: str) -> dict[str, str]:
-    """All tags of a resource, following pagination."""
+    """All tags of a resource, the provider's own included, following pagination."""
     tags: dict[str, str] = {}
     for page in client.get_paginator("list_tags").paginate(ResourceArn=arn):
         for tag in page.get("Tags", []):
             tags[tag["Key"]] = tag.get("Value", "")
     return tags
+
+
+def user_tags(tags: Mapping[str, str]) -> dict[str, str]:
+    """`tags` without the provider's bookkeeping."""
+    return {key: value for key, value in tags.items() if not key.startswith(TAG_PREFIX)}
+
+
+def is_owned(client: SageMakerClient, arn: str, seed: object) -> bool:
+    """Whether the resource at `arn` carries the owner tag of the resource whose name seed is `seed`."""
+    return isinstance(seed, str) and list_tags(client, arn).get(OWNER_TAG) == seed
+
+
+def mark_config_user(client: SageMakerClient, config: Mapping[str, Any], endpoint_name: str) -> None:
+    """Record on a config that `endpoint_name` is put on it (before CreateEndpoint / UpdateEndpoint)."""
+    key = ENDPOINT_TAG_PREFIX + endpoint_name
+    client.add_tags(ResourceArn=config["EndpointConfigArn"], Tags=[{"Key": key, "Value": ""}])
+
+
+def config_users(client: SageMakerClient, config_name: str, config_arn: str) -> list[str]:
+    """The endpoints that run on a config, are moving to it, or may be moving off it: of the endpoints
+    recorded on the config (a few calls, no scan of the account), those that name it as their config
+    or as their pending deployment's, and those with a deployment in flight."""
+    users = []
+    for key in list_tags(client, config_arn):
+        if not key.startswith(ENDPOINT_TAG_PREFIX):
+            continue
+        described = find_endpoint(client, key.removeprefix(ENDPOINT_TAG_PREFIX))
+        if described is None:
+            continue
+        pending = (described.get("PendingDeploymentSummary") or {}).get("EndpointConfigName")
+        moving = described["EndpointStatus"] in UPDATING
+        if moving or config_name in (described.get("EndpointConfigName"), pending):
+            users.append(f'"{described["EndpointName"]}" ({described["EndpointStatus"]})')
+    return users
 
 
 def update_tags(client: SageMakerClient, arn: str, old: Mapping[str, str], new: Mapping[str, str]) -> None:
@@ -199,7 +283,11 @@ class Waiter:
         reported: tuple[str, str | None] | None = None
         reported_at = start
         while True:
-            described = fetch()
+            try:
+                described = fetch()
+            except (ClientError, BotoCoreError) as error:  # what outlasted botocore's retries
+                shown = f"{error_code(error)}: {error_message(error)}" if isinstance(error, ClientError) else error
+                raise WaitError(f"{what} could not be read: {shown}", None) from error
             status = None if described is None else str(described.get(status_key))
             now = self.clock()
             elapsed = now - start

@@ -15,8 +15,9 @@ import pulumi
 import pulumi.dynamic as dynamic
 from botocore.exceptions import ClientError
 
-from sagemaker_hosting import aws, deadlines, normalize, plan, schema, validate
+from sagemaker_hosting import aws, deadlines, naming, normalize, plan, schema, validate
 from sagemaker_hosting.provider import (
+    CONSISTENCY_SECONDS,
     VISIBILITY_SECONDS,
     Provider,
     ProviderError,
@@ -33,43 +34,76 @@ if TYPE_CHECKING:
 OUTPUT_KEYS = ("arn", "status", "creation_time", "last_modified_time", "failure_reason", "production_variants")
 """Outputs that are not inputs: the endpoint's live state."""
 
-IN_PROGRESS = frozenset({"Creating", "Updating", "SystemUpdating", "RollingBack", "Deleting"})
-"""Statuses in which SageMaker rejects UpdateEndpoint and DeleteEndpoint."""
-
 
 class EndpointProvider(Provider):
-    """CreateEndpoint / UpdateEndpoint / DeleteEndpoint with waits, rollback detection and tags."""
+    """CreateEndpoint / UpdateEndpoint / DeleteEndpoint with waits, rollback detection and tags.
+    The statuses it waits on are `aws`'s state model (CREATING, UPDATING, DELETING, ...)."""
 
     check_inputs = staticmethod(validate.check_endpoint)
     plan_change = staticmethod(plan.plan_endpoint)
 
     def create(self, props: dict[str, Any]) -> dynamic.CreateResult:
         inputs = self.inputs(props)
-        name = inputs["name"]
+        name, config_name = inputs["name"], inputs["endpoint_config_name"]
         client = self.client(inputs)
-        self.await_config(client, inputs["endpoint_config_name"])
+        config = self.referenced_config(client, config_name)
+        aws.mark_config_user(client, config, name)
         request = self.request("CreateEndpoint", inputs, EndpointName=name)
-        self.call_while_not_found("CreateEndpoint", f'endpoint "{name}"', lambda: self.call_create(client, request))
-        timeout = self.timeout(inputs, "create", deadlines.create_seconds())
+        seed = inputs.get(naming.SEED_KEY)
+        self.call_while_not_found(
+            client, "CreateEndpoint", f'endpoint "{name}"', lambda: self.create_or_adopt(client, request, seed)
+        )
+        timeout = self.timeout(inputs, "create", deadlines.create_seconds(config.get("ProductionVariants", [])))
         try:
-            described = self.wait(client, name, {"Creating"}, {"InService"}, timeout, invisible_is_pending=True)
+            pending = aws.CREATING | aws.UPDATING  # an endpoint taken over may be mid-deployment
+            described = self.wait(client, name, pending, aws.SERVING, timeout, invisible_is_pending=True)
         except aws.WaitError as error:
-            self.delete_failed(client, name)
-            raise ProviderError(
-                f'Endpoint "{name}" could not be created: {error}. The endpoint was deleted, so nothing '
-                "is left outside the stack; fix the cause and run `pulumi up` again."
-            ) from error
+            raise ProviderError(self.failed_create(client, name, error)) from error
+        assert described is not None
+        if described.get("EndpointConfigName") != config_name:  # taken over on another config
+            described = self.deploy(client, name, inputs)
         return dynamic.CreateResult(name, {**inputs, **live_outputs(described)})
 
-    def call_create(self, client: SageMakerClient, request: dict[str, Any]) -> None:
+    def create_or_adopt(self, client: SageMakerClient, request: dict[str, Any], seed: object) -> None:
+        """CreateEndpoint; an endpoint already under the name that carries this resource's owner tag
+        was started by an earlier create of it (interrupted, or a lost response that botocore
+        retried): it is waited for instead; one that is Failed or Deleting is replaced."""
+        name = request["EndpointName"]
         try:
             client.create_endpoint(**request)
+            return
         except ClientError as error:
-            if aws.is_already_existing(error) and aws.was_retried(error):
-                existing = aws.find_endpoint(client, request["EndpointName"])
-                if existing and existing.get("EndpointConfigName") == request["EndpointConfigName"]:
-                    return  # a retried call found the endpoint its own lost first attempt created
-            raise
+            existing = aws.find_endpoint(client, name) if aws.is_already_existing(error) else None
+            if existing is None or not aws.is_owned(client, existing["EndpointArn"], seed):
+                raise
+        print(f'Endpoint "{name}" was started by an earlier, interrupted create of this resource; continuing with it.')
+        if existing["EndpointStatus"] in {"Failed", *aws.DELETING}:
+            self.delete(name, {"region": client.meta.region_name})
+            client.create_endpoint(**request)
+
+    def failed_create(self, client: SageMakerClient, name: str, error: aws.WaitError) -> str:
+        """What happened to an endpoint whose create did not end InService, for the error message:
+        a Failed one is deleted (and the message says whether that worked); one still Creating, or
+        whose state could not be read, is left to SageMaker and to the next `pulumi up`."""
+        status = (error.last or {}).get("EndpointStatus")
+        if status == "Failed":
+            try:
+                self.delete(name, {"region": client.meta.region_name})
+            except ProviderError as delete_error:
+                return (
+                    f'Endpoint "{name}" could not be created: {error}. It could not be deleted either '
+                    f"({delete_error}); delete it, then run `pulumi up` again."
+                )
+            return (
+                f'Endpoint "{name}" could not be created: {error}. The Failed endpoint was deleted, so nothing '
+                "is left outside the stack; fix the cause and run `pulumi up` again."
+            )
+        return (
+            f'Endpoint "{name}" is not InService: {error}. It was not deleted (SageMaker deletes no endpoint while '
+            "it is Creating). It carries this resource's owner tag: the next `pulumi up` continues with it, and "
+            f"if you no longer want it, delete it once it is InService or Failed (`aws sagemaker delete-endpoint "
+            f"--endpoint-name {name}`)."
+        )
 
     def update(self, name: str, old_outputs: dict[str, Any], news: dict[str, Any]) -> dynamic.UpdateResult:
         inputs = self.inputs(news)
@@ -80,6 +114,11 @@ class EndpointProvider(Provider):
         try:
             aws.update_tags(client, old_outputs["arn"], old_outputs.get("tags") or {}, inputs.get("tags") or {})
         except ClientError as error:
+            if aws.is_not_found(error):
+                raise ProviderError(
+                    f'Endpoint "{name}" was deleted outside Pulumi, so its tags cannot be changed: run '
+                    "`pulumi refresh`, then `pulumi up` to recreate it."
+                ) from error
             raise api_failure("AddTags/DeleteTags", f'endpoint "{name}"', error) from error
         described = described or aws.find_endpoint(client, name)
         if described is None:
@@ -87,30 +126,40 @@ class EndpointProvider(Provider):
         return dynamic.UpdateResult({**inputs, **live_outputs(described)})
 
     def deploy(self, client: SageMakerClient, name: str, inputs: Mapping[str, Any]) -> Mapping[str, Any]:
-        """UpdateEndpoint to the new config, wait, and verify the endpoint now runs it."""
+        """UpdateEndpoint to the new config, wait, and verify the endpoint now runs it. A deployment
+        already in flight (an interrupted `pulumi up`, AWS maintenance) is waited out first; if it
+        already brought the endpoint to the new config, no new one is started."""
         config_name = inputs["endpoint_config_name"]
-        config = self.await_config(client, config_name)
+        config = self.referenced_config(client, config_name)
         current: Mapping[str, Any] | None = aws.find_endpoint(client, name)
         if current is None:
             raise ProviderError(
                 f'Endpoint "{name}" was deleted outside Pulumi; run `pulumi refresh`, then `pulumi up` to recreate it.'
             )
-        if current["EndpointStatus"] in IN_PROGRESS:
-            current = self.settle(client, name, inputs)
-        deployment_config = inputs.get("deployment_config")
-        counts = [v.get("InitialInstanceCount", 1) for v in config.get("ProductionVariants", [])]
-        timeout = self.timeout(inputs, "update", deadlines.update_seconds(deployment_config, counts))
+        if current["EndpointStatus"] in aws.IN_PROGRESS:
+            settled = self.settle(client, name, inputs, aws.SETTLED)
+            assert settled is not None  # gone is no target here
+            current = settled
+        timeout = self.timeout(inputs, "update", self.update_limit(inputs, current, config))
         if current.get("EndpointConfigName") != config_name:
+            aws.mark_config_user(client, config, name)
             request = self.request("UpdateEndpoint", inputs, EndpointName=name)
-            self.call_while_not_found("UpdateEndpoint", f'endpoint "{name}"', lambda: client.update_endpoint(**request))
+            self.call_while_not_found(
+                client, "UpdateEndpoint", f'endpoint "{name}"', lambda: client.update_endpoint(**request)
+            )
         try:
-            described = self.wait(client, name, {"Updating", "SystemUpdating", "RollingBack"}, {"InService"}, timeout)
+            described = self.wait(client, name, aws.UPDATING, aws.SERVING, timeout)
         except aws.WaitError as error:
             advice = ""
             if (error.last or {}).get("EndpointStatus") == "UpdateRollbackFailed":
                 advice = (
                     ". SageMaker could not roll back either, so the endpoint may serve a mix of configs: deploy a "
                     "working config (fix the inputs and run `pulumi up`), or delete the endpoint and recreate it"
+                )
+            elif error.last is None or error.last.get("EndpointStatus") in aws.UPDATING:
+                advice = (
+                    ". The deployment goes on in SageMaker; the stack still records the config that served before it, "
+                    "and the next `pulumi up` waits for it and finishes or repeats it"
                 )
             raise ProviderError(
                 f'Deployment of config "{config_name}" to endpoint "{name}" failed: {error}{advice}'
@@ -124,60 +173,65 @@ class EndpointProvider(Provider):
             )
         return described
 
+    @staticmethod
+    def update_limit(inputs: Mapping[str, Any], current: Mapping[str, Any], config: Mapping[str, Any]) -> int:
+        """The derived update limit: from the endpoint's last deployment config when
+        `retain_deployment_config` reuses it, else from `deployment_config`."""
+        deployment_config = inputs.get("deployment_config")
+        if inputs.get("retain_deployment_config") and current.get("LastDeploymentConfig"):
+            last = normalize.from_api(schema.output_shape("DescribeEndpoint"), current)
+            deployment_config = last.get("last_deployment_config")
+        return deadlines.update_seconds(deployment_config, config.get("ProductionVariants", []))
+
     def delete(self, name: str, props: dict[str, Any]) -> None:
+        """Delete in any status: a running operation is waited out, a delete already under way is
+        joined, a Failed endpoint is deleted, one already gone is success."""
         client = self.client(props)
-        current = aws.find_endpoint(client, name)
+        current: Mapping[str, Any] | None = aws.find_endpoint(client, name)
         if current is None:
             return
-        if current["EndpointStatus"] in IN_PROGRESS - {"Deleting"}:
-            self.settle(client, name, props)
-        try:
-            client.delete_endpoint(EndpointName=name)
-        except ClientError as error:
-            if not aws.is_not_found(error):
-                raise api_failure("DeleteEndpoint", f'endpoint "{name}"', error) from error
+        if current["EndpointStatus"] in aws.CREATING | aws.UPDATING:
+            current = self.settle(client, name, props, aws.SETTLED | aws.DELETING | aws.GONE)
+        if current is not None and current["EndpointStatus"] not in aws.DELETING:
+            try:
+                client.delete_endpoint(EndpointName=name)
+            except ClientError as error:
+                if not aws.is_not_found(error) and not aws.is_in_progress(error):
+                    raise api_failure("DeleteEndpoint", f'endpoint "{name}"', error) from error
         timeout = self.timeout(props, "delete", deadlines.delete_seconds())
         try:
-            self.wait(client, name, {"Deleting"}, {None}, timeout)
+            self.wait(client, name, aws.DELETING, aws.GONE, timeout)
         except aws.WaitError as error:
             raise ProviderError(f'Endpoint "{name}" was not deleted: {error}') from error
 
     def read(self, id_: str, props: dict[str, Any]) -> dynamic.ReadResult:
-        """Refresh: the live config name, tags and state; an endpoint deleted outside Pulumi is gone."""
+        """Refresh: the live config name, tags and state. While a deployment is in flight (or rolling
+        back) the stack keeps the config it recorded, the one that served before: the new one is
+        recorded only once the endpoint is InService on it. An endpoint not found is gone, once it
+        is older than an eventually consistent read may lag."""
         client = self.client(props)
-        described = aws.find_endpoint(client, id_)
+        described = self.find_created(lambda: aws.find_endpoint(client, id_), props)
         if described is None:
             return dynamic.ReadResult(None, {})
         inputs = self.inputs(props)
         for key in OUTPUT_KEYS:
             inputs.pop(key, None)
-        inputs["endpoint_config_name"] = described["EndpointConfigName"]
-        inputs["tags"] = aws.list_tags(client, described["EndpointArn"])
+        deploying = described["EndpointStatus"] in aws.IN_PROGRESS and props.get("endpoint_config_name")
+        inputs["endpoint_config_name"] = props["endpoint_config_name"] if deploying else described["EndpointConfigName"]
+        inputs["tags"] = aws.user_tags(aws.list_tags(client, described["EndpointArn"]))
         return dynamic.ReadResult(id_, {**inputs, **live_outputs(described)}, inputs)
 
     # --- helpers ---------------------------------------------------------------------------------
 
-    def await_config(self, client: SageMakerClient, config_name: str) -> dict[str, Any]:
-        """DescribeEndpointConfig until the config is visible (SageMaker's advice before CreateEndpoint)."""
-        found: dict[str, Any] = {}
-
-        def fetch() -> Mapping[str, Any]:
-            config = aws.find_endpoint_config(client, config_name)
-            found.update(config or {})
-            return {"Visibility": "visible" if config else "not yet visible"}
-
+    def referenced_config(self, client: SageMakerClient, config_name: str) -> dict[str, Any]:
+        """The config an endpoint is put on, once reads see it (SageMaker's advice before
+        CreateEndpoint), waited for a short while only: a config that does not exist fails in seconds."""
         try:
-            self.waiter.wait(
-                f'Endpoint config "{config_name}"',
-                fetch,
-                "Visibility",
-                {"not yet visible"},
-                {"visible"},
-                VISIBILITY_SECONDS,
-            )
+            return self.await_config(client, config_name, CONSISTENCY_SECONDS)
         except aws.WaitError as error:
-            raise ProviderError(f'Endpoint config "{config_name}" does not exist: {error}') from error
-        return found
+            raise ProviderError(
+                f'Endpoint config "{config_name}" does not exist: {error}. Check `endpoint_config_name`.'
+            ) from error
 
     def wait(
         self,
@@ -198,25 +252,15 @@ class EndpointProvider(Provider):
 
         return self.waiter.wait(f'Endpoint "{name}"', fetch, "EndpointStatus", pending, target, timeout)
 
-    def settle(self, client: SageMakerClient, name: str, inputs: Mapping[str, Any]) -> Mapping[str, Any]:
+    def settle(
+        self, client: SageMakerClient, name: str, inputs: Mapping[str, Any], target: Collection[str | None]
+    ) -> Mapping[str, Any] | None:
         """Wait for an operation already in progress (another deployment, AWS maintenance) to end."""
         timeout = self.timeout(inputs, "update", deadlines.update_seconds(None, []))
         try:
-            settled = self.wait(
-                client, name, IN_PROGRESS - {"Deleting"}, {"InService", "Failed", "OutOfService"}, timeout
-            )
+            return self.wait(client, name, aws.CREATING | aws.UPDATING, target, timeout)
         except aws.WaitError as error:
             raise ProviderError(f'Endpoint "{name}" is busy: {error}') from error
-        assert settled is not None
-        return settled
-
-    def delete_failed(self, client: SageMakerClient, name: str) -> None:
-        """Delete an endpoint that failed to create, so no Failed endpoint is left outside the state."""
-        try:
-            client.delete_endpoint(EndpointName=name)
-            self.wait(client, name, {"Deleting", "Failed", "Creating"}, {None}, deadlines.delete_seconds())
-        except (ClientError, aws.WaitError) as error:
-            print(f'Could not delete failed endpoint "{name}": {error}; delete it by hand.', flush=True)
 
     @staticmethod
     def timeout(inputs: Mapping[str, Any], operation: str, derived: int) -> float:

@@ -15,10 +15,19 @@ import pulumi
 import pulumi.dynamic as dynamic
 from botocore.exceptions import ClientError
 
-from sagemaker_hosting import aws, normalize, plan, schema, validate
-from sagemaker_hosting.provider import Provider, api_failure, jsonable, resource_props
+from sagemaker_hosting import aws, naming, normalize, plan, schema, validate
+from sagemaker_hosting.provider import (
+    VISIBILITY_SECONDS,
+    Provider,
+    ProviderError,
+    api_failure,
+    jsonable,
+    resource_props,
+)
 
 if TYPE_CHECKING:
+    from mypy_boto3_sagemaker import SageMakerClient
+
     from sagemaker_hosting.args import EndpointConfigArgs
 
 OUTPUT_KEYS = ("arn", "creation_time")
@@ -41,29 +50,41 @@ class EndpointConfigProvider(Provider):
             try:
                 return client.create_endpoint_config(**request)["EndpointConfigArn"]
             except ClientError as error:
-                if aws.is_already_existing(error) and aws.was_retried(error):
-                    existing = aws.find_endpoint_config(client, name)
-                    if existing:
-                        return str(existing["EndpointConfigArn"])  # created by this call's lost first attempt
-                raise
+                existing = aws.find_endpoint_config(client, name) if aws.is_already_existing(error) else None
+                if existing is None or not self.is_own_earlier_create(client, existing, inputs):
+                    raise
+                print(
+                    f'Endpoint config "{name}" was made by an earlier, interrupted create of this resource; using it.'
+                )
+                return str(existing["EndpointConfigArn"])
 
-        arn = self.call_while_not_found("CreateEndpointConfig", f'endpoint config "{name}"', create_config)
-        described = aws.find_endpoint_config(client, name) or {}
-        return dynamic.CreateResult(name, {**inputs, **self.live_outputs(arn, described)})
+        arn = self.call_while_not_found(client, "CreateEndpointConfig", f'endpoint config "{name}"', create_config)
+        return dynamic.CreateResult(name, {**inputs, **self.live_outputs(arn, self.await_visible(client, name))})
+
+    def await_visible(self, client: SageMakerClient, name: str) -> dict[str, Any]:
+        """The config just created, once reads see it (so an endpoint can be created on it, and its
+        creation time is known)."""
+        try:
+            return self.await_config(client, name, VISIBILITY_SECONDS)
+        except aws.WaitError as error:
+            raise ProviderError(f'Endpoint config "{name}" was created but never became visible: {error}') from error
+
+    @staticmethod
+    def is_own_earlier_create(client: SageMakerClient, existing: dict[str, Any], inputs: dict[str, Any]) -> bool:
+        """Whether a config found under the name was created by this resource (its owner tag) with
+        these very inputs (a create interrupted, or a lost response that botocore retried)."""
+        same = not plan.changed_inputs("EndpointConfig", live_inputs(inputs, existing), inputs)
+        return same and aws.is_owned(client, existing["EndpointConfigArn"], inputs.get(naming.SEED_KEY))
 
     def read(self, id_: str, props: dict[str, Any]) -> dynamic.ReadResult:
+        """Refresh: the config as SageMaker stores it. A config not found is gone, once it is
+        older than an eventually consistent read may lag."""
         client = self.client(props)
-        described = aws.find_endpoint_config(client, id_)
+        described = self.find_created(lambda: aws.find_endpoint_config(client, id_), props)
         if described is None:
             return dynamic.ReadResult(None, {})
-        live = normalize.from_api(schema.output_shape("DescribeEndpointConfig"), described)
-        inputs = self.inputs(props)
-        for key in schema_input_keys():
-            if key in live:
-                inputs[key] = live[key]
-            else:
-                inputs.pop(key, None)
-        inputs["tags"] = aws.list_tags(client, described["EndpointConfigArn"])
+        inputs = live_inputs(self.inputs(props), described)
+        inputs["tags"] = aws.user_tags(aws.list_tags(client, described["EndpointConfigArn"]))
         outs = {**inputs, **self.live_outputs(described["EndpointConfigArn"], described)}
         return dynamic.ReadResult(id_, outs, inputs)
 
@@ -78,7 +99,22 @@ class EndpointConfigProvider(Provider):
         return dynamic.UpdateResult({**inputs, **{key: old_outputs.get(key) for key in OUTPUT_KEYS}})
 
     def delete(self, name: str, props: dict[str, Any]) -> None:
+        """Delete the config unless an endpoint runs on it or is moving to or from it: SageMaker
+        would delete it, and that endpoint's next update or rollback would then fail."""
         client = self.client(props)
+        try:
+            users = aws.config_users(client, name, props["arn"]) if props.get("arn") else []
+        except ClientError as error:
+            if aws.is_not_found(error):
+                return
+            raise api_failure("ListTags", f'endpoint config "{name}"', error) from error
+        if users:
+            raise ProviderError(
+                f'Endpoint config "{name}" was not deleted: endpoint {", ".join(users)} runs on it or is moving to '
+                "or from it, and would lose its rollback. It is kept. Move the endpoint first: run `pulumi up` "
+                "without --target (or wait for the deployment in flight to finish), run `pulumi refresh` if the "
+                "endpoint was changed outside Pulumi, then run the command again."
+            )
         try:
             client.delete_endpoint_config(EndpointConfigName=name)
         except ClientError as error:
@@ -91,10 +127,20 @@ class EndpointConfigProvider(Provider):
         return {"arn": arn, "creation_time": jsonable(created) if isinstance(created, datetime) else None}
 
 
-def schema_input_keys() -> list[str]:
-    """The config's inputs that SageMaker stores: every CreateEndpointConfig member but name and tags."""
-    shape = schema.input_shape("CreateEndpointConfig")
-    return [schema.snake(m) for m in shape.members if m not in ("EndpointConfigName", "Tags")]
+def live_inputs(inputs: dict[str, Any], described: dict[str, Any]) -> dict[str, Any]:
+    """`inputs` with every member SageMaker stores (every CreateEndpointConfig member but the name
+    and tags) as DescribeEndpointConfig returns it."""
+    live = normalize.from_api(schema.output_shape("DescribeEndpointConfig"), described)
+    merged = dict(inputs)
+    for member in schema.input_shape("CreateEndpointConfig").members:
+        key = schema.snake(member)
+        if member in ("EndpointConfigName", "Tags"):
+            continue
+        if key in live:
+            merged[key] = live[key]
+        else:
+            merged.pop(key, None)
+    return merged
 
 
 class EndpointConfig(dynamic.Resource, module="sagemaker", name="EndpointConfig"):

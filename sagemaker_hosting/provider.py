@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import os
+import re
+import socket
 import sys
 import threading
+import time
 from collections.abc import Callable, Collection, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import pulumi
@@ -30,10 +34,21 @@ T = TypeVar("T")
 PROVIDER_KEY = "__provider"
 
 VISIBILITY_SECONDS = 120.0
-"""How long a just-created model, config or endpoint may stay invisible to eventually consistent reads."""
+"""How long a resource that certainly exists (this provider created it, or DescribeModel finds it) may
+stay invisible to another call's eventually consistent read."""
+
+CONSISTENCY_SECONDS = 15.0
+"""How long a resource created moments earlier may stay invisible to reads before it is taken not to
+exist: a model or config a create refers to (by this program or a pipeline), or a resource that a
+refresh reads right after its create. Short, so that a misspelt name fails in seconds."""
 
 PROVIDER_THREADS = 256
 """Resource operations the provider process runs at once (the engine's `--parallel` still applies)."""
+
+
+def in_provider_process() -> bool:
+    """Whether this is the dynamic-provider process (`python -m pulumi.dynamic`), not the program."""
+    return getattr(sys.modules.get("__main__"), "DynamicResourceProviderServicer", None) is not None
 
 
 def widen_provider_server(threads: int = PROVIDER_THREADS) -> None:
@@ -53,11 +68,10 @@ def widen_provider_server(threads: int = PROVIDER_THREADS) -> None:
     thread of its own until there are `threads`, and idle threads still take queued calls.
 
     This runs when the provider process first unpickles one of our providers (the first Check of an
-    update, the first Delete of a destroy), and nowhere else.
+    update, the first Delete of a destroy), and nowhere else (see the end of this module).
     """
-    main = sys.modules.get("__main__")
-    if getattr(main, "DynamicResourceProviderServicer", None) is None:
-        return  # not the dynamic-provider process (e.g. the Pulumi program itself)
+    if not in_provider_process():
+        return  # e.g. the Pulumi program itself
     for candidate in gc.get_objects():
         if isinstance(candidate, ThreadPoolExecutor) and candidate._max_workers < threads:
             with candidate._shutdown_lock:
@@ -74,7 +88,47 @@ class _NeverIdle(threading.Semaphore):
         return False
 
 
+ENGINE_CHECK_SECONDS = 2.0
+"""How often the provider process checks that the engine that started it is still there."""
+
+
+def exit_with_engine(argv: list[str] = sys.argv, every: float = ENGINE_CHECK_SECONDS) -> threading.Thread | None:
+    """End the dynamic-provider process once the engine that started it is gone.
+
+    `python -m pulumi.dynamic` serves until it is signalled, and a `pulumi` killed hard (SIGKILL, an
+    out-of-memory kill, a CI runner's timeout) signals nothing: the process would poll SageMaker to
+    the end of its waits and then sit idle forever. The engine passes its own gRPC address as the
+    plugin's argument (as it does to every plugin; Pulumi's Go providers watch it the same way), so
+    a connection that is refused three times in a row means it is gone. Nothing is lost by exiting:
+    no one is left to receive the results, and SageMaker finishes what it started.
+    """
+    address = next((arg for arg in argv[1:] if re.fullmatch(r"[\w.\-]+:\d+", arg)), None)
+    if address is None:
+        return None
+    host, _, port = address.rpartition(":")
+
+    def watch() -> None:
+        refused = 0
+        while refused < 3:
+            time.sleep(every)
+            try:
+                socket.create_connection((host, int(port)), timeout=every).close()
+                refused = 0
+            except OSError:
+                refused += 1
+        try:
+            print("The Pulumi engine is gone; the dynamic-provider process exits.", file=sys.stderr, flush=True)
+        finally:  # the engine's end of stderr is usually gone too (BrokenPipeError)
+            os._exit(1)
+
+    watcher = threading.Thread(target=watch, name="engine-watch", daemon=True)
+    watcher.start()
+    return watcher
+
+
 widen_provider_server()
+if in_provider_process():
+    exit_with_engine()
 
 
 class ProviderError(Exception):
@@ -122,6 +176,33 @@ class Provider(dynamic.ResourceProvider):
         region = plan.old_region(props) or self.settings.region
         return aws.sagemaker_client(dataclasses.replace(self.settings, region=region))
 
+    def await_config(self, client: SageMakerClient, name: str, limit: float) -> dict[str, Any]:
+        """DescribeEndpointConfig until reads see the config; WaitError after `limit` seconds."""
+        found: dict[str, Any] = {}
+
+        def fetch() -> Mapping[str, Any]:
+            found.update(aws.find_endpoint_config(client, name) or {})
+            return {"Visibility": "visible" if found else "not yet visible"}
+
+        self.waiter.wait(f'Endpoint config "{name}"', fetch, "Visibility", {"not yet visible"}, {"visible"}, limit)
+        return found
+
+    def find_created(self, find: Callable[[], T | None], props: Mapping[str, Any]) -> T | None:
+        """`find()` for a refresh; while it finds nothing and the resource is younger than
+        `CONSISTENCY_SECONDS` (by its `creation_time`), it may not be visible yet: look again."""
+        while True:
+            found = find()
+            created = props.get("creation_time")
+            if found is not None or not isinstance(created, str):
+                return found
+            try:
+                age = (datetime.now(UTC) - datetime.fromisoformat(created)).total_seconds()
+            except ValueError:
+                return None
+            if age >= CONSISTENCY_SECONDS:
+                return None
+            self.waiter.sleep(min(self.waiter.delay(age), CONSISTENCY_SECONDS - age))
+
     @staticmethod
     def inputs(props: Mapping[str, Any]) -> dict[str, Any]:
         """The resource's canonical inputs (as returned by check), without the pickled provider."""
@@ -134,24 +215,50 @@ class Provider(dynamic.ResourceProvider):
         shape = schema.input_shape(operation)
         members = {schema.snake(member) for member in shape.members} - {"tags"}
         body = normalize.to_api(shape, {k: v for k, v in inputs.items() if k in members and v is not None})
-        if "Tags" in shape.members and inputs.get("tags"):
-            body["Tags"] = normalize.tags_to_api(inputs["tags"])
+        if "Tags" in shape.members:
+            seed = inputs.get(naming.SEED_KEY)
+            owner = {aws.OWNER_TAG: seed} if isinstance(seed, str) else {}
+            tags = {**(inputs.get("tags") or {}), **owner}
+            if tags:
+                body["Tags"] = normalize.tags_to_api(tags)
         body.update(explicit)
         return body
 
-    def call_while_not_found(self, action: str, what: str, call: Callable[[], T]) -> T:
+    def call_while_not_found(self, client: SageMakerClient, action: str, what: str, call: Callable[[], T]) -> T:
         """Make a create/update call, retrying while SageMaker's eventually consistent read of a
-        resource it refers to (a model just created by a pipeline, a config just created by us)
-        still answers "Could not find ..." (the API reference advises retrying)."""
+        resource it refers to still answers "Could not find ..." (the API reference advises
+        retrying): for `CONSISTENCY_SECONDS`, or up to `VISIBILITY_SECONDS` for a model that
+        DescribeModel finds, saying what it waits for."""
         start = self.waiter.clock()
+        announced = False
         while True:
             try:
                 return call()
             except ClientError as error:
                 elapsed = self.waiter.clock() - start
-                if not aws.is_not_found(error) or elapsed >= VISIBILITY_SECONDS:
+                if not aws.is_not_found(error):
                     raise api_failure(action, what, error) from error
+                missing = aws.error_message(error).removeprefix("Could not find ").rstrip(".")
+                limit = VISIBILITY_SECONDS if self.model_exists(client, missing) else CONSISTENCY_SECONDS
+                if elapsed >= limit:
+                    raise ProviderError(
+                        f"{action} failed for {what}: SageMaker could not find {missing}, which does not exist "
+                        f"(or was not visible after {elapsed:.0f}s): create it first, or fix the name."
+                    ) from error
+                if not announced:
+                    self.waiter.progress(
+                        f"{action} for {what}: {missing} is not visible yet; retrying for up to {limit:.0f}s"
+                    )
+                    announced = True
                 self.waiter.sleep(self.waiter.delay(elapsed))
+
+    @staticmethod
+    def model_exists(client: SageMakerClient, missing: str) -> bool:
+        """Whether `missing` (as SageMaker's "Could not find" names it) is a model DescribeModel finds."""
+        if not missing.startswith("model "):
+            return False
+        name = missing.removeprefix("model ").strip('"').rpartition("/")[2]
+        return aws.find_model(client, name) is not None
 
 
 def resource_props(

@@ -91,8 +91,9 @@ _RESOURCE_SHAPES: Mapping[str, Mapping[str, Any]] = {
         "type": "map",
         "key": {"shape": "TagKey"},
         "value": {"shape": "TagValue"},
-        "max": 50,
-        "documentation": "<p>Tags of the resource, as a dict of key to value.</p>",
+        "max": 48,
+        "documentation": "<p>Tags of the resource, as a dict of key to value. SageMaker allows 50; two are the "
+        "provider's own (keys under <code>sagemaker-hosting:</code>, which is reserved).</p>",
     },
 }
 

@@ -18,7 +18,7 @@ import botocore.exceptions
 import botocore.utils
 from botocore.model import ListShape, MapShape, StructureShape
 
-from sagemaker_hosting import naming, normalize, plan, schema
+from sagemaker_hosting import aws, naming, normalize, plan, schema
 from sagemaker_hosting.normalize import InputError
 
 __all__ = ["InputError", "check_endpoint", "check_endpoint_config", "parse_duration"]
@@ -174,14 +174,16 @@ def _show(value: object) -> str:
 
 
 def _reserved_tag_errors(tags: object) -> list[InputError]:
-    """Tag keys starting with `aws:` are reserved for AWS."""
+    """Tag keys starting with `aws:` are reserved for AWS, and `sagemaker-hosting:` for this provider."""
     if not isinstance(tags, Mapping):
         return []
-    return [
-        InputError("tags", f"tags{normalize.map_key(key)}", f"tag key {key!r} must not start with `aws:` (reserved)")
-        for key in tags
-        if isinstance(key, str) and key.lower().startswith("aws:")
-    ]
+    errors = []
+    for key in tags:
+        for prefix in ("aws:", aws.TAG_PREFIX):
+            if isinstance(key, str) and key.lower().startswith(prefix):
+                path = f"tags{normalize.map_key(key)}"
+                errors.append(InputError("tags", path, f"tag key {key!r} must not start with `{prefix}` (reserved)"))
+    return errors
 
 
 def parse_duration(value: object) -> int | None:

@@ -59,7 +59,8 @@ def main() -> int:
     # The demo runs in CI: it fails unless the update was exactly the blue/green sequence and
     # nothing was left behind.
     actions = [call["action"] for call in calls]
-    if actions != ["CreateEndpointConfig", "UpdateEndpoint", "DeleteEndpointConfig"] or left:
+    # (AddTags marks the new config as the endpoint's, so it is never deleted while in use.)
+    if actions != ["CreateEndpointConfig", "AddTags", "UpdateEndpoint", "DeleteEndpointConfig"] or left:
         print(f"demo: unexpected calls {actions} or resources left behind {left}", file=sys.stderr)
         return 1
     return 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pulumi import automation as auto
 
+from sagemaker_hosting import aws
 from sagemaker_hosting.testing import client, create_models, make_project
 
 PROGRAM = """
@@ -53,7 +54,7 @@ def test_refresh_reports_drift_and_up_repairs_it(tmp_path, emulator) -> None:
     project.up()
     described = sagemaker.describe_endpoint(EndpointName=name)
     assert described["EndpointConfigName"] == config and described["EndpointStatus"] == "InService"
-    assert sagemaker.list_tags(ResourceArn=arn)["Tags"] == [{"Key": "team", "Value": "ml"}]
+    assert aws.user_tags(aws.list_tags(sagemaker, arn)) == {"team": "ml"}
     project.preview(expect_no_changes=True)
 
     # Someone deletes the endpoint: refresh drops it from the state, and up creates it again.

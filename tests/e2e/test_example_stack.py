@@ -98,14 +98,16 @@ def test_example_lifecycle(example: Project, emulator) -> None:
     example.up()
     calls, events = emulator.calls(), emulator.events()
     writes = [call for call in calls if not call["action"].startswith(READS)]
-    assert [call["action"] for call in writes] == ["CreateEndpointConfig", "UpdateEndpoint", "DeleteEndpointConfig"]
+    # (AddTags records on the new config that the endpoint is put on it, for the delete guard.)
+    actions = ["CreateEndpointConfig", "AddTags", "UpdateEndpoint", "DeleteEndpointConfig"]
+    assert [call["action"] for call in writes] == actions
     new_config = example.outputs()["endpoint_config_name"]
     assert new_config != old_config
-    assert writes[0]["name"] == new_config and writes[2]["name"] == old_config
+    assert writes[0]["name"] == writes[1]["name"] == new_config and writes[3]["name"] == old_config
     in_service_on_new = [
         e["time"] for e in events if e["status"] == "InService" and e["endpoint_config_name"] == new_config
     ]
-    assert in_service_on_new and writes[2]["time"] > in_service_on_new[0]
+    assert in_service_on_new and writes[3]["time"] > in_service_on_new[0]
     endpoints, configs = sagemaker_state(emulator)
     assert endpoints[0]["EndpointConfigName"] == new_config and configs == [new_config]
 

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from pulumi import automation as auto
 
+from sagemaker_hosting import aws
 from sagemaker_hosting.testing import Project, client, create_models, make_project
 
 READS = ("Describe", "List")
@@ -147,12 +148,12 @@ def test_inputs_from_other_resources_preview_validate_and_deploy(tmp_path, emula
     assert config["KmsKeyId"] == "alias/endpoints"
     assert config["ExecutionRoleArn"] == "arn:aws:iam::123456789012:role/sagemaker"
     assert config["DataCaptureConfig"]["InitialSamplingPercentage"] == 50
-    config_tags = sagemaker.list_tags(ResourceArn=config["EndpointConfigArn"])["Tags"]
-    assert sorted((t["Key"], t["Value"]) for t in config_tags) == [("model", outputs["model"]), ("team", "ml")]
+    config_tags = aws.user_tags(aws.list_tags(sagemaker, config["EndpointConfigArn"]))
+    assert config_tags == {"model": outputs["model"], "team": "ml"}
     endpoint = sagemaker.describe_endpoint(EndpointName=outputs["endpoint"])
     assert endpoint["EndpointStatus"] == "InService" and endpoint["EndpointConfigName"] == outputs["config"]
-    endpoint_tags = sagemaker.list_tags(ResourceArn=endpoint["EndpointArn"])["Tags"]
-    assert {t["Key"]: t["Value"] for t in endpoint_tags} == {"config": config["EndpointConfigArn"], "team": "ml"}
+    endpoint_tags = aws.user_tags(aws.list_tags(sagemaker, endpoint["EndpointArn"]))
+    assert endpoint_tags == {"config": config["EndpointConfigArn"], "team": "ml"}
     project.preview(expect_no_changes=True)
 
     # A new model: its name is unknown at preview, so the config may be replaced (and is shown so)

@@ -3,6 +3,8 @@ provider server's four-thread pool, including for calls already queued behind th
 
 from __future__ import annotations
 
+import socket
+import subprocess
 import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -68,3 +70,28 @@ def test_other_processes_are_left_alone(monkeypatch) -> None:
     with ThreadPoolExecutor(max_workers=4) as executor:
         widen_provider_server(threads=64)
         assert executor._max_workers == 4
+
+
+ENGINE_WATCHER = """
+import sys, time
+from sagemaker_hosting.provider import exit_with_engine
+exit_with_engine(["pulumi.dynamic", sys.argv[1]], every=0.1)
+print("watching", flush=True)
+time.sleep(60)
+"""
+
+
+def test_provider_process_exits_once_its_engine_is_gone() -> None:
+    """With the engine's address listening the process stays; once nothing listens there it exits."""
+    engine = socket.create_server(("127.0.0.1", 0))
+    address = f"127.0.0.1:{engine.getsockname()[1]}"
+    process = subprocess.Popen([sys.executable, "-c", ENGINE_WATCHER, address], stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None and process.stdout.readline() == "watching\n"
+        with pytest.raises(subprocess.TimeoutExpired):
+            process.wait(timeout=1.5)  # the engine is there: the watcher stays quiet
+        engine.close()
+        assert process.wait(timeout=10) == 1
+    finally:
+        process.kill()
+        engine.close()

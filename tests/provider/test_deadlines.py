@@ -6,7 +6,12 @@ import pytest
 
 from sagemaker_hosting.deadlines import PROVISIONING_SECONDS as P
 from sagemaker_hosting.deadlines import ROLLBACK_SECONDS as R
-from sagemaker_hosting.deadlines import update_seconds
+from sagemaker_hosting.deadlines import create_seconds, update_seconds
+
+
+def fleet(*counts: int, **timeouts: int) -> list[dict[str, int | str]]:
+    """Production variants (API form) with these instance counts and timeouts."""
+    return [{"VariantName": f"v{i}", "InitialInstanceCount": count, **timeouts} for i, count in enumerate(counts)]
 
 
 def blue_green(kind: str, wait: int, termination: int = 0, maximum: int | None = None, **routing):
@@ -53,9 +58,34 @@ def blue_green(kind: str, wait: int, termination: int = 0, maximum: int | None =
     ],
 )
 def test_update_seconds(deployment_config, counts, expected):
-    assert update_seconds(deployment_config, counts) == expected
+    assert update_seconds(deployment_config, fleet(*counts)) == expected
 
 
 def test_long_linear_rollout_exceeds_terraforms_hour():
     config = blue_green("LINEAR", 3600, 3600, linear_step_size={"type": "CAPACITY_PERCENT", "value": 10})
-    assert update_seconds(config, [10]) > 10 * 3600
+    assert update_seconds(config, fleet(10)) > 10 * 3600
+
+
+@pytest.mark.parametrize(
+    ("variants", "expected"),
+    [
+        ([], P),
+        (fleet(1), P),
+        (fleet(1, ModelDataDownloadTimeoutInSeconds=3600, ContainerStartupHealthCheckTimeoutInSeconds=1800), P + 5400),
+        (fleet(1, VariantInstanceProvisionTimeoutInSeconds=600, ModelDataDownloadTimeoutInSeconds=600), P),
+        (fleet(1, VariantInstanceProvisionTimeoutInSeconds=3600, ModelDataDownloadTimeoutInSeconds=600), P + 600),
+        (  # the slowest variant decides
+            [{"ModelDataDownloadTimeoutInSeconds": 60}, {"ContainerStartupHealthCheckTimeoutInSeconds": 3600}],
+            P + 3600,
+        ),
+    ],
+)
+def test_create_counts_the_variants_timeouts(variants, expected):
+    assert create_seconds(variants) == expected
+
+
+def test_rolling_rollback_counts_its_batches():
+    policy = {"maximum_batch_size": {"type": "INSTANCE_COUNT", "value": 5}, "wait_interval_in_seconds": 0}
+    one_batch = update_seconds({"rolling_update_policy": policy}, fleet(10))
+    rollback = {"rollback_maximum_batch_size": {"type": "INSTANCE_COUNT", "value": 1}}
+    assert update_seconds({"rolling_update_policy": policy | rollback}, fleet(10)) == one_batch - R + 10 * P

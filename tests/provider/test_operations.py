@@ -89,7 +89,9 @@ def test_create_read_update_delete(sagemaker) -> None:
     newer = create_config("better")
     moved = update_endpoint(provider, endpoint, endpoint_config_name=newer["name"], tags={"team": "ml", "tier": "1"})
     assert moved["endpoint_config_name"] == newer["name"] and moved["status"] == "InService"
-    assert aws.list_tags(sagemaker, endpoint["arn"]) == {"team": "ml", "tier": "1"}
+    tags = aws.list_tags(sagemaker, endpoint["arn"])
+    assert aws.user_tags(tags) == {"team": "ml", "tier": "1"}
+    assert tags[aws.OWNER_TAG] == endpoint[naming.SEED_KEY]  # kept through the tag update
 
     provider.delete(endpoint["name"], moved)
     assert sagemaker.list_endpoints()["Endpoints"] == []
@@ -259,14 +261,12 @@ def test_read_reports_changes_and_deletion_outside_pulumi(sagemaker) -> None:
     other = create_config("better")
     sagemaker.update_endpoint(EndpointName=endpoint["name"], EndpointConfigName=other["name"])
     sagemaker.add_tags(ResourceArn=endpoint["arn"], Tags=[{"Key": "team", "Value": "ops"}])
-    read = provider.read(endpoint["name"], endpoint)
-    assert read.outs is not None
-    assert read.outs["endpoint_config_name"] == other["name"]
-    assert read.outs["status"] in ("Updating", "InService")
-    assert read.inputs is not None and read.inputs["tags"] == {"team": "ops"}
 
-    config_read = EndpointConfigProvider().read(config["name"], config)
-    assert config_read.id == config["name"]
+    # While the deployment is in flight, the config that served before it is what the stack records.
+    read = provider.read(endpoint["name"], endpoint)
+    assert read.outs is not None and read.outs["status"] == "Updating"
+    assert read.outs["endpoint_config_name"] == config["name"]
+    assert read.inputs is not None and read.inputs["tags"] == {"team": "ops"}
 
     aws.Waiter().wait(
         "endpoint",
@@ -276,6 +276,13 @@ def test_read_reports_changes_and_deletion_outside_pulumi(sagemaker) -> None:
         {"InService"},
         60,
     )
+    read = provider.read(endpoint["name"], endpoint)
+    assert read.outs is not None and read.outs["status"] == "InService"
+    assert read.outs["endpoint_config_name"] == other["name"]
+
+    config_read = EndpointConfigProvider().read(config["name"], config)
+    assert config_read.id == config["name"]
+
     sagemaker.delete_endpoint(EndpointName=endpoint["name"])
     sagemaker.delete_endpoint_config(EndpointConfigName=config["name"])
     aws.Waiter().wait(

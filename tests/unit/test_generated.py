@@ -72,6 +72,7 @@ def test_readme_lists_exactly_the_iam_actions_the_provider_uses():
     readme = readme_blocks.README.read_text()
     iam = readme.split("## IAM actions", 1)[1].split("\n## ", 1)[0]
     assert set(re.findall(r"sagemaker:[A-Za-z]+", iam)) == set(aws.IAM_ACTIONS)
+    assert set(re.findall(r"\| `((?:iam|kms):[A-Za-z]+)` \|", iam)) == set(aws.CONDITIONAL_IAM_ACTIONS)
 
 
 def test_package_declares_every_library_it_imports():

@@ -200,7 +200,7 @@ def blue_green(kind, wait=60, **routing):
         ),
         (config(tags={"": "x"}), "tags", 'tags[""]', "must have length greater than or equal to 1"),
         (config(tags={"k": "v" * 257}), "tags", 'tags["k"]', "must have length less than or equal to 256"),
-        (config(tags={f"k{i}": "v" for i in range(51)}), "tags", "tags", "must have length less than or equal to 50"),
+        (config(tags={f"k{i}": "v" for i in range(49)}), "tags", "tags", "must have length less than or equal to 48"),
         (config(tags=[{"Key": "k", "Value": "v"}]), "tags", "tags", "must be of type map"),
     ],
 )
@@ -311,6 +311,7 @@ def test_endpoint_config_check_reports(news, property_, path, reason):
             "excludes deployment_config",
         ),
         (endpoint(tags={"AWS:x": "y"}), 'tags["AWS:x"]', "must not start with `aws:`"),
+        (endpoint(tags={"sagemaker-hosting:owner": "y"}), 'tags["sagemaker-hosting:owner"]', "(reserved)"),
         (endpoint(timeouts={"update": "soon"}), "timeouts.update", 'a duration like "90m"'),
         (endpoint(timeouts={"create": 0}), "timeouts.create", "must be a positive number of seconds"),
         (endpoint(timeouts={"delet": "1h"}), "timeouts.delet", "did you mean `delete`?"),
