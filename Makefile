@@ -4,6 +4,8 @@
 #          Python language host and dynamic-provider plugin in .venv/bin (built once per machine by
 #          scripts/build_pulumi.sh into ~/.cache/sagemaker-hosting, which `clean` leaves alone)
 #   test   the whole test suite, end-to-end tests included (PYTEST_ARGS="-k ..." to narrow it)
+#   test-newest-sdk  the end-to-end tests of what users see (messages, bad input, program shapes) with
+#          the newest `pulumi` SDK on PyPI instead of the pinned one, on the same CLI, in .venv-newest-sdk/
 #   lint   ruff check, ruff format --check, mypy
 #   demo   the example stack against the local emulator: up, blue/green update, destroy
 #   bench  the benchmark (N = 1, 4, 16, 32 endpoints), its tables written into README.md
@@ -21,7 +23,7 @@ RUN := PATH="$(CURDIR)/$(BIN):$$PATH"
 PULUMI_INPUTS := scripts/build_pulumi.sh requirements.txt $(wildcard tools/pulumi-cli/go.* tools/pulumi-cli/*.go \
 	tools/pulumi-cli/cmd/*/*.go)
 
-.PHONY: setup test lint demo bench bench-quick readme clean FORCE
+.PHONY: setup test test-newest-sdk lint demo bench bench-quick readme clean FORCE
 
 setup: $(VENV)/.requirements-installed $(VENV)/.pulumi-installed
 
@@ -42,6 +44,21 @@ FORCE:
 test: setup
 	$(RUN) $(BIN)/pytest $(PYTEST_ARGS)
 
+# The newest SDK beside the pinned CLI: its dynamic provider reports errors differently (with a traceback).
+NEWEST := .venv-newest-sdk
+NEWEST_SDK_TESTS := tests/e2e/test_messages.py tests/e2e/test_bad_input.py tests/e2e/test_program_shapes.py
+
+$(NEWEST)/.requirements-installed: requirements.txt requirements-dev.txt pyproject.toml
+	$(PYTHON) -m venv $(NEWEST)
+	$(NEWEST)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -e .
+	$(NEWEST)/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pulumi
+	touch $@
+
+test-newest-sdk: $(VENV)/.pulumi-installed $(NEWEST)/.requirements-installed
+	scripts/build_pulumi.sh $(NEWEST)/bin
+	@$(NEWEST)/bin/python -c 'import importlib.metadata as m; print("pulumi SDK", m.version("pulumi"))'
+	PATH="$(CURDIR)/$(NEWEST)/bin:$$PATH" $(NEWEST)/bin/pytest $(NEWEST_SDK_TESTS) $(PYTEST_ARGS)
+
 lint: $(VENV)/.requirements-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -61,5 +78,5 @@ readme: setup
 	UPDATE_README=1 $(RUN) $(BIN)/pytest tests/e2e/test_example_stack.py -k lifecycle
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(NEWEST) build *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -10,6 +10,7 @@ The IAM actions the provider needs are `IAM_ACTIONS`, and no others.
 from __future__ import annotations
 
 import functools
+import random
 import threading
 import time
 from collections.abc import Callable, Collection, Mapping
@@ -249,14 +250,17 @@ PROGRESS_EVERY = 30.0
 """Seconds between progress lines while nothing changes."""
 
 
-def poll_delay(elapsed: float) -> float:
+def poll_delay(elapsed: float, spread: Callable[[], float] = random.random) -> float:
     """Seconds to the next poll after `elapsed` seconds of waiting.
 
     Quick at first (1 s), then backing off in proportion to the time already waited, so that a
     finished deployment is noticed within about 10 % of its duration plus a second, without
-    flooding the API during long rollouts; never more than 20 s apart.
+    flooding the API during long rollouts; never more than 20 s apart. The backoff is shortened by
+    up to a quarter at random (`spread` in [0, 1)), so endpoints waited on together do not poll in
+    lockstep; jitter only shortens a delay, so the promise holds.
     """
-    return min(20.0, 1.0 + 0.1 * elapsed)
+    backoff = min(19.0, 0.1 * elapsed)
+    return 1.0 + backoff * (1.0 - 0.25 * spread())
 
 
 @dataclass

@@ -309,6 +309,8 @@ class Endpoint(dynamic.Resource, module="sagemaker", name="Endpoint"):
     """Live state of each production variant: weights, instance counts, deployed images."""
     tags: pulumi.Output[dict[str, str]]
     """The endpoint's tags."""
+    region: pulumi.Output[str]
+    """The AWS region the endpoint lives in."""
 
     def __init__(
         self,

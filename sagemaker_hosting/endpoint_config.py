@@ -149,7 +149,8 @@ class EndpointConfig(dynamic.Resource, module="sagemaker", name="EndpointConfig"
     Every member of CreateEndpointConfig is a keyword argument, in snake_case
     (`production_variants`, `data_capture_config`, `async_inference_config`, ...); nested keys may be
     snake_case or the API's PascalCase. `tags` is a dict. Without `name`, a name is generated from
-    the resource name plus a random suffix, and a new one on every replacement.
+    the resource name plus a suffix derived from the stack, the resource and the config's content,
+    so every replacement gets a new one; `region` defaults to the stack's.
     """
 
     name: pulumi.Output[str]
@@ -160,6 +161,8 @@ class EndpointConfig(dynamic.Resource, module="sagemaker", name="EndpointConfig"
     """When SageMaker created the configuration (ISO 8601)."""
     tags: pulumi.Output[dict[str, str]]
     """The configuration's tags."""
+    region: pulumi.Output[str]
+    """The AWS region the configuration lives in."""
 
     def __init__(
         self,

@@ -15,6 +15,7 @@ import socket
 import sys
 import threading
 import time
+import traceback
 from collections.abc import Callable, Collection, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -124,11 +125,6 @@ def exit_with_engine(argv: list[str] = sys.argv, every: float = ENGINE_CHECK_SEC
     watcher = threading.Thread(target=watch, name="engine-watch", daemon=True)
     watcher.start()
     return watcher
-
-
-widen_provider_server()
-if in_provider_process():
-    exit_with_engine()
 
 
 class ProviderError(Exception):
@@ -309,3 +305,32 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, list):
         return [jsonable(item) for item in value]
     return value
+
+
+class _PlainProviderErrors:
+    """Stands in for the `traceback` module in `pulumi.dynamic.__main__` of newer SDKs (3.272), which
+    abort every failed call with `traceback.format_exc()`: a `ProviderError`, an expected failure
+    whose message says what to do, is shown as that message alone; anything else keeps its traceback."""
+
+    @staticmethod
+    def format_exc() -> str:
+        error = sys.exc_info()[1]
+        return str(error) if isinstance(error, ProviderError) else traceback.format_exc()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(traceback, name)
+
+
+def show_provider_errors_plainly() -> None:
+    """Install `_PlainProviderErrors` where the SDK formats errors with a traceback (no-op on SDKs that
+    show "Exception calling application: <message>", as 3.259 does)."""
+    main = sys.modules.get("__main__")
+    if getattr(main, "traceback", None) is traceback:
+        main.traceback = _PlainProviderErrors()  # type: ignore[union-attr]
+
+
+# In the dynamic-provider process only (not in the Pulumi program), when it first unpickles a provider:
+widen_provider_server()
+if in_provider_process():
+    exit_with_engine()
+    show_provider_errors_plainly()

@@ -28,6 +28,7 @@ FAST: dict[str, float] = {
     "delete_seconds": 0.3,
     "time_scale": 0.01,
     "throttle_rate": 0.0,
+    "unavailable_rate": 0.0,
     "consistency_delay_seconds": 0.0,
     "instance_quota": 0.0,
 }

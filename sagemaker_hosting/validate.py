@@ -96,9 +96,26 @@ def _check(
     errors.extend(_region_errors(canonical.get("region")))
     api = normalize.to_api(shape, {key: value for key, value in canonical.items() if key not in (*extra, *hidden)})
     violations = [*schema.constraint_violations(shape, api), *rules(api, schema.snake)]
-    errors.extend(_input_error(shape, v) for v in violations if not normalize.is_unknown(v.value))
+    reported = [v for v in violations if not normalize.is_unknown(v.value) and not _non_finite(v.value)]
+    errors.extend(_input_error(shape, v) for v in reported)
+    errors.extend(_non_finite_errors(canonical))  # one error for each, whatever the member's type
     errors.extend(_reserved_tag_errors(canonical.get("tags")))
     return canonical, errors
+
+
+def _non_finite(value: object) -> bool:
+    return isinstance(value, float) and not math.isfinite(value)
+
+
+def _non_finite_errors(value: object, path: str = "") -> list[InputError]:
+    """NaN and infinities, which no member of the API accepts (and Pulumi's state cannot store)."""
+    if _non_finite(value):
+        return [InputError(normalize.top_property(path), path, f"`{path}` must be a finite number (got {value})")]
+    if isinstance(value, Mapping):
+        return [e for key, item in value.items() for e in _non_finite_errors(item, normalize.join(path, str(key)))]
+    if isinstance(value, list):
+        return [e for index, item in enumerate(value) for e in _non_finite_errors(item, normalize.join(path, index))]
+    return []
 
 
 def _region_errors(region: object) -> list[InputError]:
@@ -169,6 +186,9 @@ def _enum_reason(rule: str, value: object) -> str:
 
 
 def _show(value: object) -> str:
+    """`value` as the user wrote it: Pulumi sends every number as a double, so 42 arrives as 42.0."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
     shown = repr(value)
     return shown if len(shown) <= 80 else f"{shown[:77]}..."
 

@@ -72,6 +72,10 @@ class Settings:
     throttle_rate: float = field(
         default=0.0, metadata={"help": "fraction (0-1) of SageMaker calls answered with ThrottlingException"}
     )
+    unavailable_rate: float = field(
+        default=0.0,
+        metadata={"help": "fraction (0-1) of SageMaker calls answered with HTTP 503 ServiceUnavailable (1: an outage)"},
+    )
     consistency_delay_seconds: float = field(
         default=0.0,
         metadata={"help": "seconds after a create during which the new resource is invisible to reads"},
@@ -91,8 +95,9 @@ class Settings:
         for name, value in values.items():
             if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
                 raise ValueError(f"{name} must be a number, not {value!r}")
-            if value < 0 or (name == "throttle_rate" and value > 1):
-                raise ValueError(f"{name} must be {'between 0 and 1' if name == 'throttle_rate' else '>= 0'}")
+            fraction = name in ("throttle_rate", "unavailable_rate")
+            if value < 0 or (fraction and value > 1):
+                raise ValueError(f"{name} must be {'between 0 and 1' if fraction else '>= 0'}")
             checked[name] = float(value)
         return replace(self, **checked)
 

@@ -89,7 +89,7 @@ def with_defaults(shape: Shape, value: Any) -> Any:
 
 
 class HostingResponses:
-    """Answers SageMaker calls: throttling, validation against the model, then the backend."""
+    """Answers SageMaker calls: injected outages and throttling, validation against the model, then the backend."""
 
     def __init__(self, backend: HostingBackend, chance: Callable[[], float] = random.random) -> None:
         self.backend = backend
@@ -97,6 +97,8 @@ class HostingResponses:
 
     def answer(self, action: str, region: str, body: bytes) -> Answer | None:
         """The answer to SageMaker call `action`, or None when moto should answer it."""
+        if self.chance() < self.backend.settings.unavailable_rate:  # botocore retries 503s, then gives up
+            return Answer(503, {"__type": "ServiceUnavailable", "message": "Service Unavailable"})
         if self.chance() < self.backend.settings.throttle_rate:
             return Answer.failure(HostingError("ThrottlingException", "Rate exceeded"))
         request = parse(body)

@@ -50,7 +50,13 @@ def read_body(environ: Environ) -> bytes:
 
 def respond(start_response: StartResponse, status: int, body: Any, json_type: str = "application/json") -> list[bytes]:
     payload = json.dumps(body).encode()
-    reason = {200: "OK", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed"}.get(status, "")
+    reason = {
+        200: "OK",
+        400: "Bad Request",
+        404: "Not Found",
+        405: "Method Not Allowed",
+        503: "Service Unavailable",
+    }.get(status, "")
     start_response(
         f"{status} {reason}",
         [("Content-Type", json_type), ("Content-Length", str(len(payload))), ("x-amzn-RequestId", request_id())],

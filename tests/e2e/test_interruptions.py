@@ -24,7 +24,8 @@ from sagemaker_hosting import Endpoint, EndpointConfig
 settings = pulumi.Config()
 config = EndpointConfig("main", name=settings.get("configName"), production_variants=[{"variant_name": "primary",
     "model_name": settings.require("model"), "instance_type": "ml.m5.large", "initial_instance_count": 1}])
-endpoint = Endpoint("main", endpoint_config_name=config.name)
+limit = settings.get("updateTimeout")
+endpoint = Endpoint("main", endpoint_config_name=config.name, timeouts={"update": limit} if limit else None)
 pulumi.export("endpoint", endpoint.name)
 pulumi.export("config", config.name)
 """
@@ -197,19 +198,31 @@ def providers_of(emulator) -> list[int]:
     return found
 
 
-def kill_at_create_endpoint(stack: Project, emulator, group: bool) -> None:
-    """Start `pulumi up`, and SIGKILL it (its process group, or the pulumi process alone) the moment
-    SageMaker has taken CreateEndpoint."""
-    emulator.settings(create_seconds=3.0)
+def kill_at(stack: Project, emulator, command: str, action: str, group: bool = True) -> None:
+    """Start `pulumi COMMAND`, and SIGKILL it (its process group, or the pulumi process alone) the
+    moment SageMaker has taken `action`, with operations slow enough to be caught in flight."""
+    emulator.settings(create_seconds=3.0, update_seconds=3.0, delete_seconds=3.0)
     emulator.clear_calls()
-    running = spawn(stack, "up")
-    wait_for(lambda: any(call["action"] == "CreateEndpoint" for call in emulator.calls()))
-    if group:
-        os.killpg(running.pid, signal.SIGKILL)
-    else:
-        running.kill()
-    running.communicate()
-    emulator.settings(create_seconds=1.0)
+    running = spawn(stack, command)
+    try:
+        wait_for(lambda: any(call["action"] == action for call in emulator.calls()))
+    finally:
+        if group:
+            os.killpg(running.pid, signal.SIGKILL)
+        else:
+            running.kill()
+        running.communicate()
+        emulator.settings(create_seconds=1.0, update_seconds=1.0, delete_seconds=0.3)
+
+
+def kill_at_create_endpoint(stack: Project, emulator, group: bool) -> None:
+    kill_at(stack, emulator, "up", "CreateEndpoint", group)
+
+
+def recorded_config(stack: Project) -> str:
+    """The config the stack's state says the endpoint runs on."""
+    resources = (stack.stack.export_stack().deployment or {})["resources"]
+    return str(next(r["outputs"]["endpoint_config_name"] for r in resources if r["type"].endswith(":Endpoint")))
 
 
 @pytest.mark.parametrize("then", ["up", "destroy"])
@@ -244,3 +257,54 @@ def test_no_provider_process_outlives_a_killed_pulumi(stack, emulator) -> None:
     stack.up()
     stack.destroy()
     assert live(emulator) == ({}, [])
+
+
+def test_up_killed_during_update_then_cancel_refresh_up_finishes_the_deployment(stack, emulator) -> None:
+    stack.up()
+    first = stack.outputs()
+    stack.set_config(model="b")
+    kill_at(stack, emulator, "up", "UpdateEndpoint")
+    stack.stack.cancel()
+    stack.refresh()  # mid-deployment: the state keeps the config that served before it
+    assert recorded_config(stack) == first["config"]
+    stack.up()  # waits for the deployment in flight, then deletes the old config
+    moved = stack.outputs()
+    assert moved["endpoint"] == first["endpoint"] and moved["config"] != first["config"]
+    assert live(emulator) == ({first["endpoint"]: moved["config"]}, [moved["config"]])
+    no_config_deleted_in_use(emulator)
+    stack.preview(expect_no_changes=True)
+    stack.destroy()
+    assert live(emulator) == ({}, [])
+
+
+def test_update_that_times_out_says_so_and_the_next_up_finishes_it(stack, emulator) -> None:
+    stack.up()
+    first = stack.outputs()
+    stack.set_config(model="b", updateTimeout="2s")
+    emulator.settings(update_seconds=6.0)
+    try:
+        with pytest.raises(auto.CommandError) as timed_out:
+            stack.up()
+    finally:
+        emulator.settings(update_seconds=1.0)
+    message = str(timed_out.value)
+    assert "is still Updating after" in message and "raise `timeouts`" in message
+    assert "the next `pulumi up` waits for it and finishes or repeats it" in message
+    endpoints, configs = live(emulator)
+    assert list(endpoints) == [first["endpoint"]]
+    assert first["config"] in configs and len(configs) == 2  # the old config stays while the fleet moves off it
+    stack.stack.remove_config("updateTimeout")
+    stack.up()
+    moved = stack.outputs()
+    assert live(emulator) == ({first["endpoint"]: moved["config"]}, [moved["config"]])
+    no_config_deleted_in_use(emulator)
+    stack.destroy()
+
+
+def test_destroy_killed_during_delete_endpoint_converges(stack, emulator) -> None:
+    stack.up()
+    kill_at(stack, emulator, "destroy", "DeleteEndpoint")
+    stack.stack.cancel()
+    stack.destroy()  # joins the delete under way, then deletes the config
+    assert live(emulator) == ({}, [])
+    no_config_deleted_in_use(emulator)

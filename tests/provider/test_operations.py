@@ -12,11 +12,13 @@ import pytest
 from botocore.exceptions import ConnectionClosedError
 
 from sagemaker_hosting import aws, naming
+from sagemaker_hosting import provider as provider_module
 from sagemaker_hosting.emulator.testing import Emulator, environment
 from sagemaker_hosting.endpoint import EndpointProvider
 from sagemaker_hosting.endpoint_config import EndpointConfigProvider
 from sagemaker_hosting.provider import ProviderError
 from sagemaker_hosting.testing import FAST, client, create_alarm, create_models, set_alarm
+from tests.provider.test_wait import FakeTime
 
 
 @pytest.fixture(scope="module")
@@ -290,3 +292,89 @@ def test_read_reports_changes_and_deletion_outside_pulumi(sagemaker) -> None:
     )
     assert provider.read(endpoint["name"], endpoint).id is None
     assert EndpointConfigProvider().read(config["name"], config).id is None
+
+
+def test_missing_model_fails_after_the_grace_period_saying_so(sagemaker) -> None:
+    fake, said = FakeTime(), list[str]()
+    provider = EndpointConfigProvider()
+    provider.waiter = aws.Waiter(clock=fake.clock, sleep=fake.sleep, progress=said.append)
+    news = {
+        "name_prefix": "cfg",
+        naming.SEED_KEY: uuid.uuid4().hex,
+        "production_variants": [
+            {"variant_name": "v", "model_name": "misspelt", "instance_type": "ml.m5.large", "initial_instance_count": 1}
+        ],
+    }
+    with pytest.raises(ProviderError) as failure:
+        provider.create(provider.check({}, news).inputs)
+    assert 'SageMaker could not find model "arn:aws:sagemaker:us-east-1:123456789012:model/misspelt"' in str(
+        failure.value
+    )
+    assert provider_module.CONSISTENCY_SECONDS <= fake.now < provider_module.CONSISTENCY_SECONDS + 5
+    assert said == [
+        'CreateEndpointConfig for endpoint config "' + provider.check({}, news).inputs["name"] + '": model '
+        '"arn:aws:sagemaker:us-east-1:123456789012:model/misspelt" is not visible yet; retrying for up to 15s'
+    ]
+    assert sagemaker.list_endpoint_configs()["EndpointConfigs"] == []
+
+
+def test_outage_during_the_create_wait_tells_the_truth_and_the_next_create_continues(
+    sagemaker, emulator, monkeypatch
+) -> None:
+    """An API outage that outlasts botocore's retries while the endpoint is Creating: the endpoint
+    cannot be deleted and is not; the message says so, and the next create takes it over."""
+    monkeypatch.setattr(aws, "MAX_ATTEMPTS", 2)  # the outage outlasts retries sooner
+    aws._clients.clear()
+    emulator.settings(create_seconds=3.0)
+    config = create_config("good")
+    provider = EndpointProvider()
+    news = provider.check({}, {"name_prefix": "ep", naming.SEED_KEY: "seed-1", "endpoint_config_name": config["name"]})
+    polls: list[str] = []
+
+    def outage_after_create(message: str) -> None:
+        polls.append(message)
+        emulator.settings(unavailable_rate=1.0)
+
+    provider.waiter = aws.Waiter(progress=outage_after_create)
+    with pytest.raises(ProviderError) as failure:
+        provider.create(news.inputs)
+    message = str(failure.value)
+    name = news.inputs["name"]
+    assert f'Endpoint "{name}" is not InService: Endpoint "{name}" could not be read: ServiceUnavailable' in message
+    assert "It was not deleted" in message and "the next `pulumi up` continues with it" in message
+    emulator.settings(unavailable_rate=0.0, create_seconds=1.0)
+    assert sagemaker.describe_endpoint(EndpointName=name)["EndpointStatus"] in ("Creating", "InService")
+
+    outs = EndpointProvider().create(news.inputs).outs  # the retry takes it over
+    assert outs is not None and outs["status"] == "InService"
+    assert [e["EndpointName"] for e in sagemaker.list_endpoints()["Endpoints"]] == [name]
+
+
+def test_an_endpoint_of_the_same_name_not_owned_is_never_taken_over(sagemaker) -> None:
+    config = create_config("good")
+    provider = EndpointProvider()
+    ours = provider.check({}, {"name_prefix": "ep", naming.SEED_KEY: "ours", "endpoint_config_name": config["name"]})
+    sagemaker.create_endpoint(
+        EndpointName=ours.inputs["name"],
+        EndpointConfigName=config["name"],
+        Tags=[{"Key": aws.OWNER_TAG, "Value": "someone-else"}],
+    )
+    with pytest.raises(ProviderError, match="It exists outside this stack"):
+        provider.create(ours.inputs)
+
+
+def test_delete_in_every_status(sagemaker, emulator) -> None:
+    """Deleting is joined, Failed is deleted, gone is success."""
+    config = create_config("good")
+    broken = create_config("broken")
+    provider, endpoint = create_endpoint(config["name"])
+    emulator.settings(delete_seconds=2.0)
+    sagemaker.delete_endpoint(EndpointName=endpoint["name"])
+    provider.delete(endpoint["name"], endpoint)  # joins the delete under way
+    provider.delete(endpoint["name"], endpoint)  # gone: nothing to do
+    sagemaker.create_endpoint(EndpointName="failing", EndpointConfigName=broken["name"])
+    aws.Waiter().wait(
+        "failing", lambda: aws.find_endpoint(sagemaker, "failing"), "EndpointStatus", {"Creating"}, {"Failed"}, 60
+    )
+    provider.delete("failing", {"region": "us-east-1"})
+    assert sagemaker.list_endpoints()["Endpoints"] == []

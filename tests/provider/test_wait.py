@@ -40,7 +40,10 @@ def endpoint_that(timeline: list[tuple[float, dict[str, Any] | None]], fake: Fak
 
 
 def make_waiter(fake: FakeTime, messages: list[str]) -> Waiter:
-    return Waiter(clock=fake.clock, sleep=fake.sleep, progress=messages.append)
+    """A waiter on fake time, polling without jitter."""
+    return Waiter(
+        clock=fake.clock, sleep=fake.sleep, progress=messages.append, delay=lambda e: poll_delay(e, lambda: 0)
+    )
 
 
 @pytest.mark.parametrize(
@@ -126,10 +129,17 @@ def test_progress_reports_changes_of_status_and_stage():
 
 
 @pytest.mark.parametrize("elapsed", [0, 1, 5, 30, 60, 300, 3600])
-def test_poll_delay_bounds(elapsed):
-    delay = poll_delay(elapsed)
+@pytest.mark.parametrize("spread", [0.0, 0.5, 0.999])
+def test_poll_delay_bounds(elapsed, spread):
+    delay = poll_delay(elapsed, lambda: spread)
     assert 1.0 <= delay <= 20.0
     assert delay <= 1.0 + 0.1 * elapsed + 1e-9  # a finished endpoint is noticed within 10 % + 1 s
+    assert delay >= 1.0 + 0.75 * min(19.0, 0.1 * elapsed) - 1e-9  # jitter takes at most a quarter
+
+
+def test_polls_of_endpoints_waited_on_together_are_spread():
+    delays = {round(poll_delay(50), 6) for _ in range(20)}  # backoff 5 s, shortened by up to a quarter
+    assert len(delays) > 10 and min(delays) >= 4.75 and max(delays) <= 6.0
 
 
 def test_first_polls_are_quick_then_back_off():

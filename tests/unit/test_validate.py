@@ -3,6 +3,8 @@ with the field and the rule named; names; timeouts; preview unknowns."""
 
 from __future__ import annotations
 
+import math
+
 import pytest
 from pulumi.runtime.rpc import UNKNOWN
 
@@ -401,6 +403,42 @@ def test_generated_name_is_stable_across_updates_and_new_on_replacement():
     assert replaced["name"].startswith("main-")
     other_stack = {naming.SEED_KEY: naming.name_seed("p", "prod", "sagemaker:EndpointConfig", "main")}
     assert validate.check_endpoint_config({}, config(**other_stack))[0]["name"] != first["name"]
+
+
+@pytest.mark.parametrize(
+    ("news", "path", "reason"),
+    [
+        (
+            config(production_variants=[variant(initial_variant_weight=math.nan)]),
+            "production_variants[0].initial_variant_weight",
+            "must be a finite number (got nan)",
+        ),
+        (
+            config(production_variants=[variant(initial_instance_count=math.inf)]),
+            "production_variants[0].initial_instance_count",
+            "must be a finite number (got inf)",
+        ),
+        (
+            config(production_variants=[variant(initial_instance_count=-math.inf)]),
+            "production_variants[0].initial_instance_count",
+            "(got -inf)",
+        ),
+        (
+            config(production_variants=[variant(initial_instance_count=42.0, variant_name="bad_name")]),
+            "production_variants[0].variant_name",
+            "'bad_name'",
+        ),
+        (
+            config(production_variants=[variant(volume_size_in_gb=1000.0)]),
+            "production_variants[0].volume_size_in_gb",
+            "(got 1000)",
+        ),
+    ],
+)
+def test_one_clear_error_per_mistake_with_numbers_as_given(news, path, reason):
+    _, errors = validate.check_endpoint_config({}, news)
+    assert [e.path for e in errors] == [path]
+    assert reason in errors[0].reason
 
 
 @pytest.mark.parametrize(
