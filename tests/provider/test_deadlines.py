@@ -7,6 +7,7 @@ import pytest
 from sagemaker_hosting.deadlines import PROVISIONING_SECONDS as P
 from sagemaker_hosting.deadlines import ROLLBACK_SECONDS as R
 from sagemaker_hosting.deadlines import create_seconds, update_seconds
+from sagemaker_hosting.endpoint import EndpointProvider
 
 
 def fleet(*counts: int, **timeouts: int) -> list[dict[str, int | str]]:
@@ -89,3 +90,22 @@ def test_rolling_rollback_counts_its_batches():
     one_batch = update_seconds({"rolling_update_policy": policy}, fleet(10))
     rollback = {"rollback_maximum_batch_size": {"type": "INSTANCE_COUNT", "value": 1}}
     assert update_seconds({"rolling_update_policy": policy | rollback}, fleet(10)) == one_batch - R + 10 * P
+
+
+def test_retained_deployment_config_sets_the_update_limit() -> None:
+    """With `retain_deployment_config`, the limit comes from the endpoint's LastDeploymentConfig."""
+    last = {
+        "BlueGreenUpdatePolicy": {
+            "TrafficRoutingConfiguration": {
+                "Type": "CANARY",
+                "WaitIntervalInSeconds": 3600,
+                "CanarySize": {"Type": "CAPACITY_PERCENT", "Value": 10},
+            },
+            "TerminationWaitInSeconds": 1800,
+        }
+    }
+    config = {"ProductionVariants": fleet(2)}
+    current = {"EndpointName": "e", "LastDeploymentConfig": last}
+    retained = EndpointProvider.update_limit({"retain_deployment_config": True}, current, config)
+    assert retained == P + 2 * 3600 + 1800 + R
+    assert EndpointProvider.update_limit({}, current, config) == P + R  # no deployment config of its own

@@ -378,3 +378,39 @@ def test_delete_in_every_status(sagemaker, emulator) -> None:
     )
     provider.delete("failing", {"region": "us-east-1"})
     assert sagemaker.list_endpoints()["Endpoints"] == []
+
+
+def test_tags_change_on_an_endpoint_deleted_outside_pulumi_says_to_refresh(sagemaker) -> None:
+    provider, endpoint = create_endpoint(create_config("good")["name"], tags={"team": "ml"})
+    sagemaker.delete_endpoint(EndpointName=endpoint["name"])
+    aws.Waiter().wait(
+        "endpoint", lambda: aws.find_endpoint(sagemaker, endpoint["name"]), "EndpointStatus", {"Deleting"}, {None}, 60
+    )
+    with pytest.raises(
+        ProviderError, match=r"was deleted outside Pulumi, so its tags cannot be changed: run `pulumi refresh`"
+    ):
+        update_endpoint(provider, endpoint, tags={"team": "ops"})
+
+
+def test_a_config_left_by_an_interrupted_create_is_taken_over_only_if_it_is_the_same(sagemaker) -> None:
+    provider = EndpointConfigProvider()
+    news = {
+        "name": "interrupted",
+        naming.SEED_KEY: "seed-c",
+        "production_variants": [
+            {"variant_name": "v", "model_name": "good", "instance_type": "ml.m5.large", "initial_instance_count": 1}
+        ],
+    }
+    first = provider.create(provider.check({}, news).inputs).outs  # as if its response never arrived
+    assert first is not None
+    again = provider.create(provider.check({}, news).inputs).outs
+    assert again is not None and again["arn"] == first["arn"]
+    provider.delete("interrupted", first)
+
+    different = {**news, "production_variants": [{**news["production_variants"][0], "model_name": "better"}]}
+    provider.create(provider.check({}, news).inputs)
+    with pytest.raises(ProviderError, match="It exists outside this stack"):
+        provider.create(provider.check({}, different).inputs)  # same name and owner, other content
+    other_owner = {**news, naming.SEED_KEY: "seed-other"}
+    with pytest.raises(ProviderError, match="It exists outside this stack"):
+        provider.create(provider.check({}, other_owner).inputs)
