@@ -394,12 +394,11 @@ def test_tags_change_on_an_endpoint_deleted_outside_pulumi_says_to_refresh(sagem
 
 def test_a_config_left_by_an_interrupted_create_is_taken_over_only_if_it_is_the_same(sagemaker) -> None:
     provider = EndpointConfigProvider()
-    news = {
+    variant = {"variant_name": "v", "model_name": "good", "instance_type": "ml.m5.large", "initial_instance_count": 1}
+    news: dict[str, Any] = {
         "name": "interrupted",
         naming.SEED_KEY: "seed-c",
-        "production_variants": [
-            {"variant_name": "v", "model_name": "good", "instance_type": "ml.m5.large", "initial_instance_count": 1}
-        ],
+        "production_variants": [variant],
     }
     first = provider.create(provider.check({}, news).inputs).outs  # as if its response never arrived
     assert first is not None
@@ -407,7 +406,7 @@ def test_a_config_left_by_an_interrupted_create_is_taken_over_only_if_it_is_the_
     assert again is not None and again["arn"] == first["arn"]
     provider.delete("interrupted", first)
 
-    different = {**news, "production_variants": [{**news["production_variants"][0], "model_name": "better"}]}
+    different = {**news, "production_variants": [{**variant, "model_name": "better"}]}
     provider.create(provider.check({}, news).inputs)
     with pytest.raises(ProviderError, match="It exists outside this stack"):
         provider.create(provider.check({}, different).inputs)  # same name and owner, other content
