@@ -308,3 +308,31 @@ def test_destroy_killed_during_delete_endpoint_converges(stack, emulator) -> Non
     stack.destroy()  # joins the delete under way, then deletes the config
     assert live(emulator) == ({}, [])
     no_config_deleted_in_use(emulator)
+
+
+@pytest.mark.parametrize("action", ["CreateEndpoint", "UpdateEndpoint"])
+def test_up_interrupted_with_ctrl_c_finishes_what_is_in_flight(stack, emulator, action) -> None:
+    """SIGINT (Ctrl-C, or a CI runner's first signal): the engine lets operations in flight finish and
+    records them, so the next `up` has nothing or only what was not started left to do."""
+    if action == "UpdateEndpoint":
+        stack.up()
+        stack.set_config(model="b")
+    emulator.settings(create_seconds=3.0, update_seconds=3.0)
+    emulator.clear_calls()
+    running = spawn(stack, "up")
+    try:
+        wait_for(lambda: any(call["action"] == action for call in emulator.calls()))
+        running.send_signal(signal.SIGINT)
+        output, _ = running.communicate(timeout=120)
+    finally:
+        running.kill()
+        emulator.settings(create_seconds=1.0, update_seconds=1.0)
+    assert "received; cancelling" in output and "update canceled" in output
+    stack.up()
+    outputs = stack.outputs()
+    assert live(emulator) == ({outputs["endpoint"]: outputs["config"]}, [outputs["config"]])
+    assert [call["action"] for call in emulator.calls()].count(action) == 1  # the interrupted one finished
+    no_config_deleted_in_use(emulator)
+    stack.preview(expect_no_changes=True)
+    stack.destroy()
+    assert live(emulator) == ({}, [])
