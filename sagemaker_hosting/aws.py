@@ -82,6 +82,27 @@ def _configured_region(profile: str | None) -> str | None:
     return boto3.session.Session(profile_name=profile).region_name
 
 
+_accounts: dict[AwsSettings, str] = {}
+
+
+def caller_account(settings: AwsSettings) -> str | None:
+    """The account the credentials of `settings` act in (STS GetCallerIdentity, which needs no IAM
+    permission), once per process; None when no credentials can be found or asked about."""
+    if settings not in _accounts:
+        try:
+            session = boto3.session.Session(profile_name=settings.profile, region_name=settings.default_region())
+            sts = session.client("sts", config=botocore.config.Config(user_agent_extra=USER_AGENT))
+            _accounts[settings] = sts.get_caller_identity()["Account"]
+        except (BotoCoreError, ClientError):
+            return None
+    return _accounts[settings]
+
+
+def available(profile: str | None) -> bool:
+    """Whether `profile` (None: the default chain) is configured on this machine."""
+    return profile is None or profile in boto3.session.Session().available_profiles
+
+
 _clients: dict[AwsSettings, SageMakerClient] = {}
 _clients_lock = threading.Lock()
 

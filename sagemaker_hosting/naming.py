@@ -30,6 +30,13 @@ SUFFIX_ALPHABET = string.ascii_lowercase + string.digits
 
 SEED_KEY = "__name_seed"
 """The input in which a resource class passes its name seed (hidden from diffs, as `__` keys are)."""
+ACCOUNT_KEY = "__account"
+"""The input in which `check` records the AWS account the stack's credentials act in."""
+PROFILE_KEY = "__profile"
+"""The input in which `check` records the stack's `aws:profile`, so a resource is later read and
+deleted with the profile it was created with (in its own account)."""
+HIDDEN_KEYS = (SEED_KEY, ACCOUNT_KEY, PROFILE_KEY)
+"""Inputs of ours that are no API member and not shown in diffs."""
 
 
 def sanitize_prefix(prefix: str) -> str:

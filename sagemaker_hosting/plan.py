@@ -12,7 +12,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sagemaker_hosting import normalize, schema
+from sagemaker_hosting import naming, normalize, schema
 
 ENDPOINT_EXTRA_INPUTS = ("timeouts",)
 """Endpoint inputs that are no API member."""
@@ -31,23 +31,32 @@ class Plan:
 
 
 def plan_endpoint_config(old_outputs: Mapping[str, Any], new_inputs: Mapping[str, Any]) -> Plan:
-    """Configs are immutable: any change but `tags` (a new `region` included) replaces the config;
-    a tags-only change is an update in place."""
+    """Configs are immutable: any change but `tags` (a new `region` or account included) replaces
+    the config; a tags-only change is an update in place."""
     changed = changed_inputs("EndpointConfig", old_outputs, new_inputs)
     return Plan(bool(changed), [key for key in changed if key != "tags"], changed)
 
 
+def moved_account(old_outputs: Mapping[str, Any], new_inputs: Mapping[str, Any]) -> bool:
+    """Whether the stack's credentials now act in another account than the one the resource lives
+    in (its ARN's), e.g. after `aws:profile` changed: then it must be created there and deleted here."""
+    arn, account = old_outputs.get("arn"), new_inputs.get(naming.ACCOUNT_KEY)
+    if not isinstance(arn, str) or arn.count(":") < 5 or not isinstance(account, str):
+        return False
+    return arn.split(":")[4] != account
+
+
 def plan_endpoint(old_outputs: Mapping[str, Any], new_inputs: Mapping[str, Any]) -> Plan:
-    """A new `name` or `region` replaces an endpoint (deleting first when the names differ only in
+    """A new `name`, `region` or account replaces an endpoint (deleting first when the names differ only in
     case, as endpoint names are unique case-insensitively); a new `endpoint_config_name`,
     deployment settings, retain flags, tags and timeouts change in place."""
     changed = changed_inputs("Endpoint", old_outputs, new_inputs, ENDPOINT_EXTRA_INPUTS)
-    replaces = [key for key in changed if key in ("name", "region")]
+    replaces = [key for key in changed if key in ("name", "region", naming.ACCOUNT_KEY)]
     if not replaces:
         return Plan(bool(changed), [], changed)
     old_name, new_name = old_outputs.get("name"), new_inputs.get("name")
     same_place_but_case = (
-        "region" not in replaces
+        replaces == ["name"]
         and isinstance(old_name, str)
         and isinstance(new_name, str)
         and not normalize.is_unknown(new_name)
@@ -75,7 +84,8 @@ def changed_inputs(
     keys = [key for key in [*schema.members_by_snake(shape), *extra] if key != "name_prefix"]
     old = {**old, "region": old_region(old)}
     before, after = (_comparable(shape, values, keys, extra) for values in (old, new))
-    return [key for key in keys if before.get(key) != after.get(key)]
+    moved = [naming.ACCOUNT_KEY] if moved_account(old, new) else []
+    return [key for key in keys if before.get(key) != after.get(key)] + moved
 
 
 def _comparable(shape: Any, values: Mapping[str, Any], keys: Collection[str], extra: Collection[str]) -> dict[str, Any]:

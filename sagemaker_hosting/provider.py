@@ -7,7 +7,6 @@ in state is a short, stable reference, and no client is ever stored on a provide
 
 from __future__ import annotations
 
-import dataclasses
 import gc
 import os
 import re
@@ -150,6 +149,8 @@ class Provider(dynamic.ResourceProvider):
         news = normalize.with_wire_unknowns(news)
         if news.get("region") is None:
             news["region"] = self.settings.default_region()
+        news[naming.PROFILE_KEY] = self.settings.profile
+        news[naming.ACCOUNT_KEY] = aws.caller_account(self.settings)
         inputs, errors = self.check_inputs(normalize.with_wire_unknowns(olds), news)
         return dynamic.CheckResult(inputs, [dynamic.CheckFailure(e.property, e.reason) for e in errors])
 
@@ -168,9 +169,14 @@ class Provider(dynamic.ResourceProvider):
 
     def client(self, props: Mapping[str, Any]) -> SageMakerClient:
         """A SageMaker client in the resource's region (for state from before resources had a
-        `region`, the one in its ARN), with the stack's AWS settings otherwise."""
+        `region`, the one in its ARN) and with the profile it was created with, so a resource left
+        behind by a change of region or account is deleted where it is; the stack's AWS settings
+        otherwise (and when that profile is no longer configured)."""
         region = plan.old_region(props) or self.settings.region
-        return aws.sagemaker_client(dataclasses.replace(self.settings, region=region))
+        profile = props.get(naming.PROFILE_KEY, self.settings.profile)
+        if not aws.available(profile):
+            profile = self.settings.profile
+        return aws.sagemaker_client(aws.AwsSettings(region=region, profile=profile))
 
     def await_config(self, client: SageMakerClient, name: str, limit: float) -> dict[str, Any]:
         """DescribeEndpointConfig until reads see the config; WaitError after `limit` seconds."""

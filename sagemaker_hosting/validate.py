@@ -80,11 +80,10 @@ def _check(
     extra: Collection[str] = (),
 ) -> tuple[dict[str, Any], list[InputError]]:
     shape = schema.resource_shape(resource)
-    hidden = (PROVIDER_KEY, naming.SEED_KEY)
+    hidden = (PROVIDER_KEY, *naming.HIDDEN_KEYS)
     raw = {key: value for key, value in news.items() if key not in hidden and value is not None}
     canonical, errors = normalize.to_canonical(shape, raw, extra=extra)
-    if naming.SEED_KEY in news:
-        canonical[naming.SEED_KEY] = news[naming.SEED_KEY]
+    canonical.update({key: news[key] for key in naming.HIDDEN_KEYS if news.get(key) is not None})
     name_keys = {schema.NAME_MEMBERS[resource], schema.snake(schema.NAME_MEMBERS[resource])}
     errors = [
         InputError(e.property, e.path, f"unknown key `{e.path}`: the {resource}'s name is the `name` input")

@@ -1,5 +1,6 @@
 """The emulator's HTTP server: one port serving moto's whole app (S3, CloudWatch, IAM, STS, ...),
-the hosting operations in front of it, and the admin API under `/_emulator/`.
+the hosting operations in front of it (one backend per AWS account), and the admin API under
+`/_emulator/`.
 
 Admin API (JSON):
 - `GET /_emulator/settings`, `POST /_emulator/settings` with any of the `Settings` names.
@@ -24,7 +25,7 @@ from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from sagemaker_hosting.emulator.models import Driver, HostingBackend, MotoWorld, Settings
+from sagemaker_hosting.emulator.models import ACCOUNT, Driver, HostingBackend, MotoWorld, Settings
 from sagemaker_hosting.emulator.responses import Answer, HostingResponses, parse, resource_name
 
 StartResponse = Callable[..., Any]
@@ -32,6 +33,7 @@ Environ = dict[str, Any]
 
 DEFAULT_REGION = "us-east-1"
 _CREDENTIAL_SCOPE = re.compile(r"Credential=[^/,\s]+/\d{8}/([a-z0-9-]+)/")
+_ACCESS_KEY = re.compile(r"Credential=([^/,\s]+)/")
 
 
 def request_region(environ: Environ) -> str:
@@ -71,12 +73,85 @@ def request_id() -> str:
     return f"00000000-0000-4000-8000-{next(_request_ids):012d}"
 
 
+def request_account(environ: Environ) -> str:
+    """The account of the request's access key, as moto assigns it (keys from an STS AssumeRole into
+    another account belong to that account; any other key to moto's default account)."""
+    from moto.iam.models import get_account_id_from
+
+    found = _ACCESS_KEY.search(environ.get("HTTP_AUTHORIZATION", ""))
+    return get_account_id_from(found.group(1)) if found else ACCOUNT
+
+
+class Accounts:
+    """One hosting backend, with its driver, per AWS account, as moto keeps its backends per account;
+    made on an account's first call. Settings are shared; events are read merged."""
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or Settings()
+        self.lock = threading.Lock()
+        self.backends: dict[str, tuple[HostingBackend, HostingResponses, Driver]] = {}
+        self.running = False
+        self.get(ACCOUNT)
+
+    def get(self, account: str) -> tuple[HostingBackend, HostingResponses]:
+        with self.lock:
+            if account not in self.backends:
+                backend = HostingBackend(MotoWorld(account), settings=self.settings, account=account)
+                driver = Driver(backend)
+                self.backends[account] = (backend, HostingResponses(backend), driver)
+                if self.running:
+                    driver.start()
+            backend, responses, _ = self.backends[account]
+            return backend, responses
+
+    def all(self) -> list[HostingBackend]:
+        with self.lock:
+            return [backend for backend, _, _ in self.backends.values()]
+
+    def start(self) -> None:
+        with self.lock:
+            self.running = True
+            for _, _, driver in self.backends.values():
+                driver.start()
+
+    def stop(self) -> None:
+        with self.lock:
+            self.running = False
+            drivers = [driver for _, _, driver in self.backends.values()]
+        for driver in drivers:
+            driver.stop()
+
+    def update_settings(self, values: dict[str, Any]) -> Settings:
+        """Apply `values` to every account's backend (ValueError names a bad one)."""
+        with self.lock:
+            self.settings = self.settings.updated(values)
+            for backend, _, _ in self.backends.values():
+                with backend.changed:
+                    backend.settings = self.settings
+            return self.settings
+
+    def events(self) -> list[dict[str, Any]]:
+        merged = []
+        for backend in self.all():
+            with backend.changed:
+                merged.extend(backend.events)
+        return sorted(merged, key=lambda event: event["time"])
+
+    def clear_events(self) -> None:
+        for backend in self.all():
+            with backend.changed:
+                backend.events.clear()
+
+    def reset(self) -> None:
+        for backend in self.all():
+            backend.reset()
+
+
 class EmulatorApp:
     """The WSGI application: admin API, hosting operations, and moto for everything else."""
 
-    def __init__(self, backend: HostingBackend, moto_app: Callable[[Environ, StartResponse], Iterable[bytes]]) -> None:
-        self.backend = backend
-        self.responses = HostingResponses(backend)
+    def __init__(self, accounts: Accounts, moto_app: Callable[[Environ, StartResponse], Iterable[bytes]]) -> None:
+        self.accounts = accounts
         self.moto_app = moto_app
         self.calls: list[dict[str, Any]] = []
         self.calls_lock = threading.Lock()
@@ -93,7 +168,8 @@ class EmulatorApp:
     def sagemaker(self, environ: Environ, start_response: StartResponse, action: str) -> Iterable[bytes]:
         received = time.time()
         body = read_body(environ)
-        answer = self.responses.answer(action, request_region(environ), body)
+        _, responses = self.accounts.get(request_account(environ))
+        answer = responses.answer(action, request_region(environ), body)
         if answer is None:
             answer = self.ask_moto(environ)
         request = parse(body)
@@ -126,19 +202,17 @@ class EmulatorApp:
 
     def admin(self, environ: Environ, start_response: StartResponse, route: str) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD", "GET")
-        backend = self.backend
         if route == "settings" and method == "GET":
-            return respond(start_response, 200, backend.settings.as_dict())
+            return respond(start_response, 200, self.accounts.settings.as_dict())
         if route == "settings" and method == "POST":
             values = parse(read_body(environ))
             if not isinstance(values, dict):
                 return respond(start_response, 400, {"message": "settings must be a JSON object"})
             try:
-                with backend.changed:
-                    backend.settings = backend.settings.updated(values)
+                settings = self.accounts.update_settings(values)
             except ValueError as error:
                 return respond(start_response, 400, {"message": str(error)})
-            return respond(start_response, 200, backend.settings.as_dict())
+            return respond(start_response, 200, settings.as_dict())
         if route == "calls" and method == "GET":
             with self.calls_lock:
                 return respond(start_response, 200, list(self.calls))
@@ -146,13 +220,12 @@ class EmulatorApp:
             self.clear_logs()
             return respond(start_response, 200, {})
         if route == "events" and method == "GET":
-            with backend.changed:
-                return respond(start_response, 200, list(backend.events))
+            return respond(start_response, 200, self.accounts.events())
         if route == "reset" and method == "POST":
             from moto.moto_api._internal.models import moto_api_backend
 
             moto_api_backend.reset()
-            backend.reset()
+            self.accounts.reset()
             self.clear_logs()
             return respond(start_response, 200, {})
         known = route in ("settings", "calls", "events", "reset")
@@ -165,8 +238,7 @@ class EmulatorApp:
     def clear_logs(self) -> None:
         with self.calls_lock:
             self.calls.clear()
-        with self.backend.changed:
-            self.backend.events.clear()
+        self.accounts.clear_events()
 
 
 class QuietHandler(WSGIRequestHandler):
@@ -182,9 +254,8 @@ class EmulatorServer:
     def __init__(self, host: str = "127.0.0.1", port: int = 0, settings: Settings | None = None) -> None:
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
-        self.backend = HostingBackend(MotoWorld(), settings=settings)
-        self.app = EmulatorApp(self.backend, DomainDispatcherApplication(create_backend_app))
-        self.driver = Driver(self.backend)
+        self.accounts = Accounts(settings)
+        self.app = EmulatorApp(self.accounts, DomainDispatcherApplication(create_backend_app))
         self.http: BaseWSGIServer = make_server(host, port, self.app, threaded=True, request_handler=QuietHandler)
         self.thread = threading.Thread(target=self.http.serve_forever, name="http", daemon=True)
 
@@ -194,11 +265,11 @@ class EmulatorServer:
         return f"http://{host!s}:{port}"
 
     def start(self) -> None:
-        self.driver.start()
+        self.accounts.start()
         self.thread.start()
 
     def stop(self) -> None:
         self.http.shutdown()
         self.thread.join()
         self.http.server_close()
-        self.driver.stop()
+        self.accounts.stop()

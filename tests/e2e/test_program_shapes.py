@@ -8,10 +8,12 @@ import json
 import re
 from typing import Any
 
+import boto3
 import pytest
 from pulumi import automation as auto
 
 from sagemaker_hosting import aws
+from sagemaker_hosting.emulator.testing import DUMMY_CREDENTIAL, REGION
 from sagemaker_hosting.testing import Project, client, create_models, make_project
 
 READS = ("Describe", "List")
@@ -341,3 +343,86 @@ def test_one_program_two_regions(tmp_path, emulator) -> None:
     project.preview(expect_no_changes=True)
     project.destroy()
     assert live_regions(emulator) == {}
+
+
+ACCOUNT_PROGRAM = """
+import pulumi
+from sagemaker_hosting import Endpoint, EndpointConfig
+
+config = EndpointConfig("main", production_variants=[{"variant_name": "primary", "model_name": "a",
+    "instance_type": "ml.m5.large", "initial_instance_count": 1}])
+endpoint = Endpoint("main", endpoint_config_name=config.name)
+pulumi.export("endpoint", endpoint.name)
+pulumi.export("arn", endpoint.arn)
+"""
+
+
+def test_a_profile_of_another_account_replaces_and_leaves_nothing_behind(tmp_path, emulator) -> None:
+    """`aws:profile` pointed at another account: preview shows the replacements, `up` creates in the
+    new account and deletes in the old one (with the profile each resource was made with)."""
+    emulator.reset()
+    sts = client(emulator, "sts")
+    assumed = sts.assume_role(RoleArn="arn:aws:iam::111111111111:role/deployer", RoleSessionName="e2e-test")
+    keys = assumed["Credentials"]
+    profiles = {
+        "first": (DUMMY_CREDENTIAL, DUMMY_CREDENTIAL, None),
+        "second": (keys["AccessKeyId"], keys["SecretAccessKey"], keys["SessionToken"]),
+    }
+    credentials = tmp_path / "credentials"
+    credentials.write_text(
+        "".join(
+            f"[{name}]\naws_access_key_id = {key}\naws_secret_access_key = {secret}\n"
+            + (f"aws_session_token = {token}\n" if token else "")
+            for name, (key, secret, token) in profiles.items()
+        )
+    )
+    sagemaker = {
+        name: boto3.Session(
+            aws_access_key_id=key, aws_secret_access_key=secret, aws_session_token=token, region_name=REGION
+        ).client("sagemaker", endpoint_url=emulator.url)
+        for name, (key, secret, token) in profiles.items()
+    }
+    for name, (key, secret, token) in profiles.items():  # the model, in each account, from its own bucket
+        session = boto3.Session(aws_access_key_id=key, aws_secret_access_key=secret, aws_session_token=token)
+        s3 = session.client("s3", endpoint_url=emulator.url, region_name=REGION)
+        s3.create_bucket(Bucket=f"models-{name}")
+        s3.put_object(Bucket=f"models-{name}", Key="a/model.tar.gz", Body=b"weights")
+        sagemaker[name].create_model(
+            ModelName="a",
+            ExecutionRoleArn="arn:aws:iam::123456789012:role/sagemaker",
+            PrimaryContainer={
+                "Image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/serve:1",
+                "ModelDataUrl": f"s3://models-{name}/a/model.tar.gz",
+            },
+        )
+
+    def in_account(name: str) -> tuple[list[str], list[str]]:
+        return (
+            [e["EndpointName"] for e in sagemaker[name].list_endpoints()["Endpoints"]],
+            [c["EndpointConfigName"] for c in sagemaker[name].list_endpoint_configs()["EndpointConfigs"]],
+        )
+
+    project = make_project(tmp_path, emulator, ACCOUNT_PROGRAM)
+    workspace = project.stack.workspace
+    assert isinstance(workspace, auto.LocalWorkspace) and workspace.env_vars is not None
+    workspace.env_vars = {**workspace.env_vars, "AWS_SHARED_CREDENTIALS_FILE": str(credentials)}
+    project.set_config(**{"aws:profile": "first"})
+    project.up()
+    first = project.outputs()
+    assert ":123456789012:" in first["arn"] and in_account("first")[0] == [first["endpoint"]]
+
+    project.set_config(**{"aws:profile": "second"})
+    emulator.clear_calls()
+    preview = project.preview()
+    assert preview.change_summary.get(auto.OpType.REPLACE) == 2
+    assert sagemaker_writes(emulator) == []
+    project.up()
+    second = project.outputs()
+    assert ":111111111111:" in second["arn"]
+    assert in_account("first") == ([], [])
+    endpoints, configs = in_account("second")
+    assert endpoints == [second["endpoint"]] and len(configs) == 1
+    project.preview(expect_no_changes=True)
+    project.refresh(expect_no_changes=True)
+    project.destroy()
+    assert in_account("first") == in_account("second") == ([], [])

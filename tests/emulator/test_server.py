@@ -20,7 +20,7 @@ import pytest
 from botocore.exceptions import ClientError, WaiterError
 
 from sagemaker_hosting.emulator.testing import EmulatorError, client_options, environment
-from tests.emulator.helpers import create_config, variant
+from tests.emulator.helpers import create_config, variant, wait_while
 
 
 def start(*flags: str) -> tuple[subprocess.Popen[str], str]:
@@ -155,6 +155,38 @@ def test_region_comes_from_the_request_signature(aws, emulator) -> None:
     ireland.create_model(ModelName="m", PrimaryContainer={"Image": "serve:1"})
     assert ireland.describe_model(ModelName="m")["ModelArn"] == "arn:aws:sagemaker:eu-west-1:123456789012:model/m"
     assert "m" not in [m["ModelName"] for m in aws.sagemaker.list_models()["Models"]]
+
+
+def test_each_account_has_its_own_hosting_state(aws, emulator) -> None:
+    """Keys from an STS AssumeRole into another account act there, as moto assigns accounts: the same
+    names live apart, ARNs carry each account, settings and events span both."""
+    sts = boto3.client("sts", **client_options(emulator.url))  # type: ignore[call-overload]
+    keys = sts.assume_role(RoleArn="arn:aws:iam::111111111111:role/deployer", RoleSessionName="test")["Credentials"]
+    other = boto3.client(
+        "sagemaker",
+        **{
+            **client_options(emulator.url),
+            "aws_access_key_id": keys["AccessKeyId"],
+            "aws_secret_access_key": keys["SecretAccessKey"],
+            "aws_session_token": keys["SessionToken"],
+        },
+    )
+    other.create_model(ModelName="good", PrimaryContainer={"Image": "serve:1"})
+    for sagemaker in (aws.sagemaker, other):
+        create_config(sagemaker, "same")
+        sagemaker.create_endpoint(EndpointName="same", EndpointConfigName="same")
+    arns = [s.describe_endpoint(EndpointName="same")["EndpointArn"] for s in (aws.sagemaker, other)]
+    assert arns == [
+        "arn:aws:sagemaker:us-east-1:123456789012:endpoint/same",
+        "arn:aws:sagemaker:us-east-1:111111111111:endpoint/same",
+    ]
+    for sagemaker in (aws.sagemaker, other):
+        assert wait_while(sagemaker, "same", {"Creating"})["EndpointStatus"] == "InService"
+    assert [e["status"] for e in emulator.events() if e["name"] == "same"].count("InService") == 2
+    other.delete_endpoint(EndpointName="same")
+    assert aws.sagemaker.describe_endpoint(EndpointName="same")["EndpointStatus"] == "InService"
+    emulator.reset()
+    assert other.list_endpoints()["Endpoints"] == []
 
 
 def test_environment_reaches_the_emulator(emulator, monkeypatch) -> None:

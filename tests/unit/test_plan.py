@@ -64,6 +64,8 @@ def config_inputs(**changes):
         (config_inputs(name="x", name_prefix="renamed"), ["name"], ["name"]),
         (config_inputs(region="us-west-2"), ["region"], ["region"]),  # region from the ARN of older state
         (config_inputs(region=UNKNOWN), ["region"], ["region"]),
+        (config_inputs(__account="111111111111"), ["__account"], ["__account"]),  # aws:profile of another account
+        (config_inputs(__account="123456789012"), [], []),
     ],
 )
 def test_plan_endpoint_config(news, replaces, changed):
@@ -122,6 +124,8 @@ def endpoint_inputs(**changes):
         (endpoint_inputs(name_prefix="renamed"), [], [], False),  # a Pulumi rename (aliases) keeps the name
         (endpoint_inputs(region="eu-west-1"), ["region"], ["region"], False),
         (endpoint_inputs(region="eu-west-1", name="Main-ABC1234"), ["name", "region"], ["name", "region"], False),
+        (endpoint_inputs(__account="111111111111"), ["__account"], ["__account"], False),
+        (endpoint_inputs(__account="123456789012", __profile="renamed"), [], [], False),
     ],
 )
 def test_plan_endpoint(news, replaces, changed, delete_first):
