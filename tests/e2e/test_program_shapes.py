@@ -180,6 +180,36 @@ def test_inputs_from_other_resources_preview_validate_and_deploy(tmp_path, emula
     assert endpoints_and_configs(emulator) == ({}, [])
 
 
+RESOLVED_PROGRAM = (
+    STAND_INS
+    + """
+from sagemaker_hosting import Endpoint, EndpointConfig
+
+instance_type = Echo("instance-type", given=pulumi.Config().require("instanceType"))
+config = EndpointConfig("main", production_variants=[{"variant_name": "primary", "model_name": "a",
+    "instance_type": instance_type.value, "initial_instance_count": 1}])
+Endpoint("main", endpoint_config_name=config.name)
+"""
+)
+
+
+def test_values_resolved_at_apply_are_validated_before_any_call(tmp_path, emulator) -> None:
+    """An output unknown at preview passes it; once resolved during `up`, a bad value fails `check`
+    with the field and the rule, and SageMaker is never asked."""
+    emulator.reset()
+    create_models(emulator, "a")
+    project = make_project(tmp_path, emulator, RESOLVED_PROGRAM)
+    project.set_config(instanceType="ml.m5.largest")
+    emulator.clear_calls()
+    project.preview()
+    with pytest.raises(auto.CommandError) as failed:
+        project.up()
+    assert "`production_variants[0].instance_type`" in str(failed.value)
+    assert "did you mean 'ml.m5.large'" in str(failed.value)
+    assert sagemaker_writes(emulator) == []
+    project.destroy()
+
+
 REFACTOR_PROGRAM = """
 import pulumi
 from sagemaker_hosting import Endpoint, EndpointConfig
