@@ -49,22 +49,21 @@ class EndpointProvider(Provider):
         config = self.referenced_config(client, config_name)
         aws.mark_config_user(client, config, name)
         request = self.request("CreateEndpoint", inputs, EndpointName=name)
-        seed = inputs.get(naming.SEED_KEY)
         self.call_while_not_found(
-            client, "CreateEndpoint", f'endpoint "{name}"', lambda: self.create_or_adopt(client, request, seed)
+            client, "CreateEndpoint", f'endpoint "{name}"', lambda: self.create_or_adopt(client, request, inputs)
         )
         timeout = self.timeout(inputs, "create", deadlines.create_seconds(config.get("ProductionVariants", [])))
         try:
             pending = aws.CREATING | aws.UPDATING  # an endpoint taken over may be mid-deployment
             described = self.wait(client, name, pending, aws.SERVING, timeout, invisible_is_pending=True)
         except aws.WaitError as error:
-            raise ProviderError(self.failed_create(client, name, error)) from error
+            raise ProviderError(self.failed_create(name, error, inputs)) from error
         assert described is not None
         if described.get("EndpointConfigName") != config_name:  # taken over on another config
             described = self.deploy(client, name, inputs)
         return dynamic.CreateResult(name, {**inputs, **live_outputs(described)})
 
-    def create_or_adopt(self, client: SageMakerClient, request: dict[str, Any], seed: object) -> None:
+    def create_or_adopt(self, client: SageMakerClient, request: dict[str, Any], inputs: dict[str, Any]) -> None:
         """CreateEndpoint; an endpoint already under the name that carries this resource's owner tag
         was started by an earlier create of it (interrupted, or a lost response that botocore
         retried): it is waited for instead; one that is Failed or Deleting is replaced."""
@@ -74,22 +73,22 @@ class EndpointProvider(Provider):
             return
         except ClientError as error:
             existing = aws.find_endpoint(client, name) if aws.is_already_existing(error) else None
-            if existing is None or not aws.is_owned(client, existing["EndpointArn"], seed):
+            if existing is None or not aws.is_owned(client, existing["EndpointArn"], inputs.get(naming.SEED_KEY)):
                 raise
         print(f'Endpoint "{name}" was started by an earlier, interrupted create of this resource; continuing with it.')
         if existing["EndpointStatus"] in {"Failed", *aws.DELETING}:
-            self.delete(name, {"region": client.meta.region_name})
+            self.delete(name, inputs)
             client.create_endpoint(**request)
 
-    def failed_create(self, client: SageMakerClient, name: str, error: aws.WaitError) -> str:
+    def failed_create(self, name: str, error: aws.WaitError, inputs: dict[str, Any]) -> str:
         """What happened to an endpoint whose create did not end InService, for the error message:
         a Failed one is deleted (and the message says whether that worked); one still Creating, or
         whose state could not be read, is left to SageMaker and to the next `pulumi up`."""
         status = (error.last or {}).get("EndpointStatus")
         if status == "Failed":
             try:
-                self.delete(name, {"region": client.meta.region_name})
-            except ProviderError as delete_error:
+                self.delete(name, inputs)
+            except (ProviderError, ClientError) as delete_error:
                 return (
                     f'Endpoint "{name}" could not be created: {error}. It could not be deleted either '
                     f"({delete_error}); delete it, then run `pulumi up` again."

@@ -145,7 +145,8 @@ class Provider(dynamic.ResourceProvider):
     """The resource's diff (module `plan`): replace, update in place, or nothing."""
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> dynamic.CheckResult:
-        """Validate and normalise the inputs, the region settled; no AWS call (it runs at preview)."""
+        """Validate and normalise the inputs, with the region, profile and account settled. It runs at
+        preview, so it makes no SageMaker call: only STS GetCallerIdentity, once per process."""
         news = normalize.with_wire_unknowns(news)
         if news.get("region") is None:
             news["region"] = self.settings.default_region()
