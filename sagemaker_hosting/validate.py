@@ -66,9 +66,10 @@ def check_endpoint(olds: Mapping[str, Any], news: Mapping[str, Any]) -> tuple[di
 
 
 def config_content(canonical: Mapping[str, Any]) -> dict[str, Any]:
-    """What makes a config what it is, for its generated name: every input but the name, the
-    prefix, the region and tags (which change in place)."""
-    return {key: value for key, value in canonical.items() if key not in ("name", "name_prefix", "region", "tags")}
+    """What makes a config what it is, for its generated name: every API input but the name and
+    tags (which change in place); not the prefix, the region or our hidden inputs."""
+    left_out = ("name", "name_prefix", "region", "tags", *naming.HIDDEN_KEYS)
+    return {key: value for key, value in canonical.items() if key not in left_out}
 
 
 def _check(

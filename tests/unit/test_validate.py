@@ -401,6 +401,8 @@ def test_generated_name_is_stable_across_updates_and_new_on_replacement():
     assert updated["name"] == first["name"]
     assert replaced["name"] != first["name"]
     assert replaced["name"].startswith("main-")
+    elsewhere = config(**seeded, __profile="other", __account="111111111111", region="eu-west-1")
+    assert validate.check_endpoint_config({}, elsewhere)[0]["name"] == first["name"]  # content alone
     other_stack = {naming.SEED_KEY: naming.name_seed("p", "prod", "sagemaker:EndpointConfig", "main")}
     assert validate.check_endpoint_config({}, config(**other_stack))[0]["name"] != first["name"]
 
