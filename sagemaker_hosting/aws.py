@@ -173,34 +173,29 @@ GONE: frozenset[str | None] = frozenset({None})
 """The target of a delete: DescribeEndpoint answers "Could not find"."""
 
 
-def find_endpoint(client: SageMakerClient, name: str) -> dict[str, Any] | None:
-    """DescribeEndpoint, or None when the endpoint does not exist."""
+def _found(describe: Callable[[], Mapping[str, Any]]) -> dict[str, Any] | None:
+    """A Describe* call's answer, or None when SageMaker says "Could not find"."""
     try:
-        return dict(client.describe_endpoint(EndpointName=name))
+        return dict(describe())
     except ClientError as error:
         if is_not_found(error):
             return None
         raise
+
+
+def find_endpoint(client: SageMakerClient, name: str) -> dict[str, Any] | None:
+    """DescribeEndpoint, or None when the endpoint does not exist."""
+    return _found(lambda: client.describe_endpoint(EndpointName=name))
 
 
 def find_model(client: SageMakerClient, name: str) -> dict[str, Any] | None:
     """DescribeModel, or None when the model does not exist."""
-    try:
-        return dict(client.describe_model(ModelName=name))
-    except ClientError as error:
-        if is_not_found(error):
-            return None
-        raise
+    return _found(lambda: client.describe_model(ModelName=name))
 
 
 def find_endpoint_config(client: SageMakerClient, name: str) -> dict[str, Any] | None:
     """DescribeEndpointConfig, or None when the config does not exist."""
-    try:
-        return dict(client.describe_endpoint_config(EndpointConfigName=name))
-    except ClientError as error:
-        if is_not_found(error):
-            return None
-        raise
+    return _found(lambda: client.describe_endpoint_config(EndpointConfigName=name))
 
 
 def list_tags(client: SageMakerClient, arn: str) -> dict[str, str]:
