@@ -82,19 +82,21 @@ def _configured_region(profile: str | None) -> str | None:
     return boto3.session.Session(profile_name=profile).region_name
 
 
-_accounts: dict[AwsSettings, str] = {}
+_accounts: dict[AwsSettings, str | None] = {}
 
 
 def caller_account(settings: AwsSettings) -> str | None:
     """The account the credentials of `settings` act in (STS GetCallerIdentity, which needs no IAM
-    permission), once per process; None when no credentials can be found or asked about."""
+    permission), once per process; None when no credentials can be found or asked about (also
+    remembered: every `check` of a preview without credentials would otherwise ask again, and the
+    credential chain's lookups can take seconds)."""
     if settings not in _accounts:
         try:
             session = boto3.session.Session(profile_name=settings.profile, region_name=settings.default_region())
             sts = session.client("sts", config=botocore.config.Config(user_agent_extra=USER_AGENT))
             _accounts[settings] = sts.get_caller_identity()["Account"]
         except (BotoCoreError, ClientError):
-            return None
+            _accounts[settings] = None
     return _accounts[settings]
 
 
