@@ -155,9 +155,17 @@ def is_in_progress(error: ClientError) -> bool:
 
 
 # --- the endpoint's state model ------------------------------------------------------------------
-# Statuses (DescribeEndpoint's EndpointStatus) grouped as the provider waits on them. SageMaker
-# accepts UpdateEndpoint only from InService and DeleteEndpoint from any status but the
-# in-progress ones; a Failed endpoint can only be deleted.
+# Statuses (DescribeEndpoint's EndpointStatus) grouped as the provider waits on them, and the
+# transitions it waits through (`wait_endpoint`):
+#
+#   (none) --CreateEndpoint--> Creating --> InService | Failed                       CREATED
+#   InService --UpdateEndpoint--> Updating --> InService (new config, or old: rolled back)
+#                                          \-> RollingBack --> InService (old) | UpdateRollbackFailed
+#                                                                                    DEPLOYED
+#   any settled, Failed --DeleteEndpoint--> Deleting --> (gone)                      DELETED
+#
+# SageMaker accepts UpdateEndpoint only from InService and DeleteEndpoint from any status but the
+# in-progress ones (UPDATABLE and DELETABLE wait those out); a Failed endpoint can only be deleted.
 
 CREATING = frozenset({"Creating"})
 """A create in progress."""
@@ -173,6 +181,48 @@ SERVING = frozenset({"InService"})
 """The target of a create or an update."""
 GONE: frozenset[str | None] = frozenset({None})
 """The target of a delete: DescribeEndpoint answers "Could not find"."""
+
+
+@dataclass(frozen=True)
+class Transition:
+    """What a wait on an endpoint waits through (`pending`) and for (`target`); any other status
+    ends the wait with an error."""
+
+    pending: frozenset[str]
+    target: frozenset[str | None]
+
+
+CREATED = Transition(CREATING | UPDATING, SERVING)
+"""After CreateEndpoint (an endpoint taken over may be mid-deployment already)."""
+DEPLOYED = Transition(UPDATING, SERVING)
+"""After UpdateEndpoint; InService on the old config means SageMaker rolled the deployment back."""
+DELETED = Transition(DELETING, GONE)
+"""After DeleteEndpoint, or when joining a delete already under way."""
+UPDATABLE = Transition(CREATING | UPDATING, SETTLED)
+"""Before UpdateEndpoint, when another operation is running: wait for it to end."""
+DELETABLE = Transition(CREATING | UPDATING, SETTLED | DELETING | GONE)
+"""Before DeleteEndpoint, when another operation is running."""
+
+
+def wait_endpoint(
+    waiter: Waiter,
+    client: SageMakerClient,
+    name: str,
+    transition: Transition,
+    timeout: float,
+    invisible_for: float = 0.0,
+) -> Mapping[str, Any] | None:
+    """Poll DescribeEndpoint through `transition`; the last description (None: gone). An endpoint
+    not found in its first `invisible_for` seconds counts as pending (reads lag a create)."""
+    start = waiter.clock()
+
+    def fetch() -> dict[str, Any] | None:
+        described = find_endpoint(client, name)
+        if described is None and waiter.clock() - start < invisible_for:
+            return {"EndpointStatus": next(iter(transition.pending))}
+        return described
+
+    return waiter.wait(f'Endpoint "{name}"', fetch, "EndpointStatus", transition.pending, transition.target, timeout)
 
 
 def _found(describe: Callable[[], Mapping[str, Any]]) -> dict[str, Any] | None:

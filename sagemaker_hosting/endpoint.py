@@ -8,7 +8,7 @@ back fails `pulumi up` and the state keeps the old config (which the engine then
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Unpack
 
 import pulumi
@@ -54,8 +54,7 @@ class EndpointProvider(Provider):
         )
         timeout = self.timeout(inputs, "create", deadlines.create_seconds(config.get("ProductionVariants", [])))
         try:
-            pending = aws.CREATING | aws.UPDATING  # an endpoint taken over may be mid-deployment
-            described = self.wait(client, name, pending, aws.SERVING, timeout, invisible_is_pending=True)
+            described = aws.wait_endpoint(self.waiter, client, name, aws.CREATED, timeout, VISIBILITY_SECONDS)
         except aws.WaitError as error:
             raise ProviderError(self.failed_create(name, error, inputs)) from error
         assert described is not None
@@ -136,7 +135,7 @@ class EndpointProvider(Provider):
                 f'Endpoint "{name}" was deleted outside Pulumi; run `pulumi refresh`, then `pulumi up` to recreate it.'
             )
         if current["EndpointStatus"] in aws.IN_PROGRESS:
-            settled = self.settle(client, name, inputs, aws.SETTLED)
+            settled = self.settle(client, name, inputs, aws.UPDATABLE)
             assert settled is not None  # gone is no target here
             current = settled
         timeout = self.timeout(inputs, "update", self.update_limit(inputs, current, config))
@@ -147,7 +146,7 @@ class EndpointProvider(Provider):
                 client, "UpdateEndpoint", f'endpoint "{name}"', lambda: client.update_endpoint(**request)
             )
         try:
-            described = self.wait(client, name, aws.UPDATING, aws.SERVING, timeout)
+            described = aws.wait_endpoint(self.waiter, client, name, aws.DEPLOYED, timeout)
         except aws.WaitError as error:
             advice = ""
             if (error.last or {}).get("EndpointStatus") == "UpdateRollbackFailed":
@@ -190,7 +189,7 @@ class EndpointProvider(Provider):
         if current is None:
             return
         if current["EndpointStatus"] in aws.CREATING | aws.UPDATING:
-            current = self.settle(client, name, props, aws.SETTLED | aws.DELETING | aws.GONE)
+            current = self.settle(client, name, props, aws.DELETABLE)
         if current is not None and current["EndpointStatus"] not in aws.DELETING:
             try:
                 client.delete_endpoint(EndpointName=name)
@@ -199,7 +198,7 @@ class EndpointProvider(Provider):
                     raise api_failure("DeleteEndpoint", f'endpoint "{name}"', error) from error
         timeout = self.timeout(props, "delete", deadlines.delete_seconds())
         try:
-            self.wait(client, name, aws.DELETING, aws.GONE, timeout)
+            aws.wait_endpoint(self.waiter, client, name, aws.DELETED, timeout)
         except aws.WaitError as error:
             raise ProviderError(f'Endpoint "{name}" was not deleted: {error}') from error
 
@@ -232,32 +231,13 @@ class EndpointProvider(Provider):
                 f'Endpoint config "{config_name}" does not exist: {error}. Check `endpoint_config_name`.'
             ) from error
 
-    def wait(
-        self,
-        client: SageMakerClient,
-        name: str,
-        pending: Collection[str],
-        target: Collection[str | None],
-        timeout: float,
-        invisible_is_pending: bool = False,
-    ) -> Mapping[str, Any] | None:
-        start = self.waiter.clock()
-
-        def fetch() -> Mapping[str, Any] | None:
-            described = aws.find_endpoint(client, name)
-            if described is None and invisible_is_pending and self.waiter.clock() - start < VISIBILITY_SECONDS:
-                return {"EndpointStatus": next(iter(pending))}
-            return described
-
-        return self.waiter.wait(f'Endpoint "{name}"', fetch, "EndpointStatus", pending, target, timeout)
-
     def settle(
-        self, client: SageMakerClient, name: str, inputs: Mapping[str, Any], target: Collection[str | None]
+        self, client: SageMakerClient, name: str, inputs: Mapping[str, Any], transition: aws.Transition
     ) -> Mapping[str, Any] | None:
         """Wait for an operation already in progress (another deployment, AWS maintenance) to end."""
         timeout = self.timeout(inputs, "update", deadlines.update_seconds(None, []))
         try:
-            return self.wait(client, name, aws.CREATING | aws.UPDATING, target, timeout)
+            return aws.wait_endpoint(self.waiter, client, name, transition, timeout)
         except aws.WaitError as error:
             raise ProviderError(f'Endpoint "{name}" is busy: {error}') from error
 
