@@ -1,4 +1,5 @@
-"""`python -m sagemaker_hosting.emulator [--host H] [--port N] [--create-seconds S] ...`
+"""`python -m sagemaker_hosting.emulator [--host H] [--port N] [--create-seconds S] ...
+[--responder MODEL=module:function ...]`
 
 Serves until SIGINT or SIGTERM; prints one line with the base URL when ready."""
 
@@ -26,6 +27,13 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
             default=setting.default,
             help=f"{setting.metadata['help']} (default {setting.default})",
         )
+    parser.add_argument(
+        "--responder",
+        action="append",
+        default=[],
+        metavar="MODEL=module:function",
+        help="answer invocations of MODEL with this callable (repeatable; default: echo the request)",
+    )
     return parser.parse_args(argv)
 
 
@@ -36,9 +44,14 @@ def main(argv: list[str] | None = None) -> None:
     except ValueError as error:
         raise SystemExit(f"error: {error}") from None
 
+    from sagemaker_hosting.emulator.dataplane import Responders, parse_responder_option
     from sagemaker_hosting.emulator.server import EmulatorServer
 
-    server = EmulatorServer(args.host, args.port, settings)
+    try:
+        responders = Responders(dict(parse_responder_option(option) for option in args.responder))
+    except (ValueError, ImportError, AttributeError) as error:
+        raise SystemExit(f"error: --responder: {error}") from None
+    server = EmulatorServer(args.host, args.port, settings, responders)
     stopping = threading.Event()
 
     def stop(signum: int, frame: FrameType | None) -> None:

@@ -340,6 +340,55 @@ class Endpoint(Resource):
     deployment_config: dict[str, Any] | None = None
 
 
+@dataclass(frozen=True)
+class Route:
+    """One variant of a fleet that takes traffic, as the data plane sees it."""
+
+    fleet: str
+    """"blue" (the fleet the endpoint runs) or "green" (the one a deployment is moving to)."""
+    fleet_share: float
+    """Share of the endpoint's traffic on this variant's fleet."""
+    config_name: str
+    variant: str
+    model: str | None
+    share: float
+    """For a production variant: its share of the fleet's traffic (its weight over the fleet's
+    total). For a shadow variant: the share of the fleet's requests copied to it."""
+    shadow: bool = False
+    async_config: dict[str, Any] | None = None
+    """The fleet's config's AsyncInferenceConfig, if any."""
+
+
+@dataclass(frozen=True)
+class Serving:
+    """What an endpoint serves right now: its status and the variants of the fleets taking traffic."""
+
+    arn: str
+    status: str
+    routes: tuple[Route, ...]
+
+
+def fleet_routes(label: str, fleet: Fleet, fleet_share: float) -> list[Route]:
+    """The variants of a fleet carrying `fleet_share` of the traffic. Production variants split it
+    by their current weights ("the ratio of the VariantWeight to the sum of all VariantWeight
+    values", the model's doc of InitialVariantWeight); a shadow variant gets a copy of its weight's
+    ratio to the production variant's of the requests (at most all of them)."""
+    total = sum(v.weight for v in fleet.production)
+    count = len(fleet.production) or 1
+    asynchronous = fleet.config.get("AsyncInferenceConfig")
+
+    def route(variant: Variant, share: float, shadow: bool) -> Route:
+        model = variant.spec.get("ModelName")
+        return Route(label, fleet_share, fleet.config_name, variant.name, model, share, shadow, asynchronous)
+
+    # All weights 0 is undocumented: spread evenly rather than refuse (never stricter than AWS).
+    routes = [route(v, v.weight / total if total else 1 / count, False) for v in fleet.production]
+    production_weight = fleet.production[0].weight if fleet.production else 0.0
+    for v in fleet.shadow:
+        routes.append(route(v, min(1.0, v.weight / production_weight) if production_weight else 1.0, True))
+    return routes
+
+
 def instance_counts(fleet: Fleet) -> dict[str, int]:
     """Instances per instance type of a fleet's instance-backed variants (shadow variants too)."""
     counts: dict[str, int] = {}
@@ -615,6 +664,28 @@ class HostingBackend:
             endpoint.task = Task("delete", [Phase(DELETING, self.settings.delete_seconds)], now, now)
             self._set_status(endpoint, DELETING, now)
             self.changed.notify_all()
+
+    def serving(self, region: str, name: str) -> Serving | None:
+        """The endpoint's status and the variants taking its traffic (None: no such endpoint). The
+        fleet it runs (blue) serves; during a deployment the new (green) fleet takes the share the
+        last finished phase shifted to it; on rollback everything is back on blue. A create in
+        progress has no fleet yet. Whether a status may serve is the data plane's decision."""
+        with self.changed:
+            self.advance()
+            endpoint: Endpoint | None = self.stores["endpoint"].get((region, name.lower()))
+            if endpoint is None:
+                return None
+            task = endpoint.task
+            routes: list[Route] = []
+            if endpoint.live is not None:
+                green = 0.0
+                if task is not None and task.kind == "update" and task.target is not None and task.index:
+                    green = task.phases[task.index - 1].traffic
+                if green < 1:
+                    routes += fleet_routes("blue", endpoint.live, 1.0 - green)
+                if green > 0 and task is not None and task.target is not None:
+                    routes += fleet_routes("green", task.target, green)
+            return Serving(endpoint.arn, endpoint.status, tuple(routes))
 
     def list_endpoints(self, region: str, request: Mapping[str, Any]) -> dict[str, Any]:
         with self.changed:

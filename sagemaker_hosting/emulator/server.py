@@ -5,11 +5,15 @@ the hosting operations in front of it (one backend per AWS account), and the adm
 Admin API (JSON):
 - `GET /_emulator/settings`, `POST /_emulator/settings` with any of the `Settings` names.
 - `GET /_emulator/calls`: every SageMaker call, in order: action, time, status, name, error,
-  user_agent.
+  user_agent; data-plane calls (InvokeEndpoint, ...) also variant, fleet ("blue"/"green") and
+  endpoint_config_name, and a shadow variant's copy of a request is an entry with `shadow: true`.
   `DELETE /_emulator/calls` clears the calls and the events.
 - `GET /_emulator/events`: every endpoint status change, in order: time, name, status,
   endpoint_config_name, and `stage` for the steps of an update (Creating, ActivatingTraffic,
   Baking, Deleting); status "Deleted" when a deleted endpoint is gone.
+- `GET /_emulator/responders`, `POST /_emulator/responders` with `{"MODEL": "module:function"}`:
+  read / set the callables that answer invocations of each model (see `dataplane`); "" restores
+  the default echo.
 - `POST /_emulator/reset`: wipe all state (hosting, every moto service, calls and events).
 """
 
@@ -25,6 +29,7 @@ from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
+from sagemaker_hosting.emulator.dataplane import ACTIONS, INVOCATION_PATH, DataPlane, Responders
 from sagemaker_hosting.emulator.models import ACCOUNT, Driver, HostingBackend, MotoWorld, Settings
 from sagemaker_hosting.emulator.responses import Answer, HostingResponses, parse, resource_name
 
@@ -34,6 +39,7 @@ Environ = dict[str, Any]
 DEFAULT_REGION = "us-east-1"
 _CREDENTIAL_SCOPE = re.compile(r"Credential=[^/,\s]+/\d{8}/([a-z0-9-]+)/")
 _ACCESS_KEY = re.compile(r"Credential=([^/,\s]+)/")
+_SIGNING_SERVICE = re.compile(r"Credential=[^/,\s]+/\d{8}/[a-z0-9-]+/([a-z0-9-]+)/")
 
 
 def request_region(environ: Environ) -> str:
@@ -71,6 +77,13 @@ _request_ids = iter(range(1, 1 << 62))
 
 def request_id() -> str:
     return f"00000000-0000-4000-8000-{next(_request_ids):012d}"
+
+
+def runtime_signed(environ: Environ) -> bool:
+    """Whether a request is signed for SageMaker (sagemaker-runtime signs as "sagemaker"), or not
+    signed at all: the invocation paths are then the data plane's, not another service's."""
+    found = _SIGNING_SERVICE.search(environ.get("HTTP_AUTHORIZATION", ""))
+    return found is None or found.group(1) == "sagemaker"
 
 
 def request_account(environ: Environ) -> str:
@@ -150,9 +163,16 @@ class Accounts:
 class EmulatorApp:
     """The WSGI application: admin API, hosting operations, and moto for everything else."""
 
-    def __init__(self, accounts: Accounts, moto_app: Callable[[Environ, StartResponse], Iterable[bytes]]) -> None:
+    def __init__(
+        self,
+        accounts: Accounts,
+        moto_app: Callable[[Environ, StartResponse], Iterable[bytes]],
+        responders: Responders | None = None,
+    ) -> None:
         self.accounts = accounts
         self.moto_app = moto_app
+        self.responders = responders or Responders()
+        self.dataplane = DataPlane(self.responders)
         self.calls: list[dict[str, Any]] = []
         self.calls_lock = threading.Lock()
 
@@ -161,9 +181,38 @@ class EmulatorApp:
         if path.startswith("/_emulator/"):
             return self.admin(environ, start_response, path.removeprefix("/_emulator/"))
         target = environ.get("HTTP_X_AMZ_TARGET", "")
-        if not target.startswith("SageMaker."):
-            return self.moto_app(environ, start_response)
-        return self.sagemaker(environ, start_response, target.partition(".")[2])
+        if target.startswith("SageMaker."):
+            return self.sagemaker(environ, start_response, target.partition(".")[2])
+        invocation = INVOCATION_PATH.match(path)
+        if invocation and environ.get("REQUEST_METHOD") == "POST" and not target and runtime_signed(environ):
+            return self.runtime(environ, start_response, invocation["name"], ACTIONS[invocation["kind"]])
+        return self.moto_app(environ, start_response)
+
+    def runtime(self, environ: Environ, start_response: StartResponse, name: str, action: str) -> Iterable[bytes]:
+        """A sagemaker-runtime call (see `dataplane`), recorded with the variant and fleet that served."""
+        received = time.time()
+        body = read_body(environ)
+        backend, _ = self.accounts.get(request_account(environ))
+
+        def header(header_name: str) -> str | None:
+            key = header_name.upper().replace("-", "_")
+            value = environ.get(key if key in ("CONTENT_TYPE", "CONTENT_LENGTH") else f"HTTP_{key}")
+            return str(value) if value is not None else None
+
+        outcome = self.dataplane.answer(backend, action, name, request_region(environ), header, body)
+        base = {
+            "action": action,
+            "time": received,
+            "name": name,
+            "error": None,
+            "user_agent": header("User-Agent") or "",
+        }
+        for record in outcome.records:
+            self.record({**base, **record})
+        reason = {200: "OK", 202: "Accepted", 400: "Bad Request", 424: "Failed Dependency"}.get(outcome.status, "")
+        headers = [*outcome.headers, ("Content-Length", str(len(outcome.body))), ("x-amzn-RequestId", request_id())]
+        start_response(f"{outcome.status} {reason}", headers)
+        return [outcome.body]
 
     def sagemaker(self, environ: Environ, start_response: StartResponse, action: str) -> Iterable[bytes]:
         received = time.time()
@@ -221,6 +270,18 @@ class EmulatorApp:
             return respond(start_response, 200, {})
         if route == "events" and method == "GET":
             return respond(start_response, 200, self.accounts.events())
+        if route == "responders" and method == "GET":
+            return respond(start_response, 200, self.responders.as_dict())
+        if route == "responders" and method == "POST":
+            wanted = parse(read_body(environ))
+            if not isinstance(wanted, dict) or not all(isinstance(v, str) for v in wanted.values()):
+                return respond(start_response, 400, {"message": 'responders must be {"MODEL": "module:function"}'})
+            try:
+                for model, spec in wanted.items():
+                    self.responders.register(model, spec)
+            except (ValueError, ImportError, AttributeError) as error:
+                return respond(start_response, 400, {"message": f"cannot load responder: {error}"})
+            return respond(start_response, 200, self.responders.as_dict())
         if route == "reset" and method == "POST":
             from moto.moto_api._internal.models import moto_api_backend
 
@@ -228,7 +289,7 @@ class EmulatorApp:
             self.accounts.reset()
             self.clear_logs()
             return respond(start_response, 200, {})
-        known = route in ("settings", "calls", "events", "reset")
+        known = route in ("settings", "calls", "events", "responders", "reset")
         return respond(
             start_response,
             405 if known else 404,
@@ -251,11 +312,17 @@ class QuietHandler(WSGIRequestHandler):
 class EmulatorServer:
     """The emulator: a threaded HTTP server and the background driver of deployments."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, settings: Settings | None = None) -> None:
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        settings: Settings | None = None,
+        responders: Responders | None = None,
+    ) -> None:
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
         self.accounts = Accounts(settings)
-        self.app = EmulatorApp(self.accounts, DomainDispatcherApplication(create_backend_app))
+        self.app = EmulatorApp(self.accounts, DomainDispatcherApplication(create_backend_app), responders)
         self.http: BaseWSGIServer = make_server(host, port, self.app, threaded=True, request_handler=QuietHandler)
         self.thread = threading.Thread(target=self.http.serve_forever, name="http", daemon=True)
 

@@ -8,6 +8,12 @@ boto3 (and a Pulumi program) at it.
         emulator.settings(throttle_rate=0.5)
         assert emulator.calls()[-1]["action"] == "CreateEndpoint"
 
+Invocations of a model are answered by an echo of the request, or by a callable of yours, named
+"module:function" (importable by the emulator process) or given as a module-level function:
+
+    with Emulator(responders={"churn-v2": "my_tests.models:churn"}) as emulator:
+        emulator.responders(**{"churn-v3": my_module.score})
+
 This interface is stable: the provider tests, the end-to-end tests, the benchmark and the demo use it.
 """
 
@@ -19,6 +25,7 @@ import sys
 import threading
 import urllib.error
 import urllib.request
+from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import Any
 
@@ -50,14 +57,40 @@ class EmulatorError(RuntimeError):
     """The emulator did not start, or its admin API refused a request."""
 
 
+ResponderSpec = str | Callable[..., Any]
+"""A responder as "module:function", or a function defined at a module's top level."""
+
+
+def responder_spec(responder: ResponderSpec) -> str:
+    """The "module:function" name of a responder, by which the emulator process imports it."""
+    if isinstance(responder, str):
+        return responder
+    module, name = getattr(responder, "__module__", None), getattr(responder, "__qualname__", "")
+    if not module or module == "__main__" or "<" in name:
+        raise EmulatorError(
+            f"{responder!r} cannot be imported by the emulator process: give a function defined at the "
+            "top level of an importable module, or its 'module:function'"
+        )
+    return f"{module}:{name}"
+
+
 class Emulator:
     """An emulator process on a free port. Settings given here become command-line flags
-    (`create_seconds=0.5` -> `--create-seconds 0.5`); see `settings()` for the names."""
+    (`create_seconds=0.5` -> `--create-seconds 0.5`); see `settings()` for the names.
+    `responders` maps model names to the callables that answer their invocations (see
+    `responders()`)."""
 
-    def __init__(self, host: str = "127.0.0.1", startup_timeout: float = 30.0, **settings: float) -> None:
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        startup_timeout: float = 30.0,
+        responders: Mapping[str, ResponderSpec] | None = None,
+        **settings: float,
+    ) -> None:
         self.host = host
         self.startup_timeout = startup_timeout
         self.initial_settings = settings
+        self.initial_responders = {model: responder_spec(r) for model, r in (responders or {}).items()}
         self.process: subprocess.Popen[str] | None = None
         self._url: str | None = None
 
@@ -72,6 +105,8 @@ class Emulator:
         command = [sys.executable, "-m", "sagemaker_hosting.emulator", "--host", self.host, "--port", "0"]
         for name, value in self.initial_settings.items():
             command += [f"--{name.replace('_', '-')}", str(value)]
+        for model, spec in self.initial_responders.items():
+            command += ["--responder", f"{model}={spec}"]
         self.process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
         first_line: list[str] = []
         reader = threading.Thread(target=lambda: first_line.append(self._stdout().readline()), daemon=True)
@@ -121,9 +156,18 @@ class Emulator:
             return dict(self._admin("POST", "settings", values))
         return dict(self._admin("GET", "settings"))
 
+    def responders(self, **models: ResponderSpec) -> dict[str, str]:
+        """Answer invocations of each model named with a callable (none given: just read them): it
+        gets a `dataplane.Invocation`, returns bytes, str or a `dataplane.Reply`, or raises
+        `dataplane.ModelFailure` (ModelError); "" restores the default echo. Returns them all."""
+        if models:
+            return dict(self._admin("POST", "responders", {m: responder_spec(r) for m, r in models.items()}))
+        return dict(self._admin("GET", "responders"))
+
     def calls(self) -> list[dict[str, Any]]:
         """Every SageMaker call received, in order: action, time (epoch s), status (HTTP), name, error,
-        user_agent."""
+        user_agent; for InvokeEndpoint and the other data-plane calls also variant, fleet ("blue" or
+        "green") and endpoint_config_name, with `shadow: true` on a shadow variant's copy."""
         return list(self._admin("GET", "calls"))
 
     def events(self) -> list[dict[str, Any]]:
