@@ -338,6 +338,10 @@ class Endpoint(Resource):
     task: Task | None = None
     failure_reason: str | None = None
     deployment_config: dict[str, Any] | None = None
+    stranded: tuple[Fleet, float] | None = None
+    """After a rollback that could not restore the old fleet: the new fleet left in service and its
+    share of traffic (UpdateRollbackFailed: "in service with a mix of the old and new endpoint
+    configurations", DescribeEndpoint's EndpointStatus). Cleared when a deployment finishes."""
 
 
 @dataclass(frozen=True)
@@ -678,13 +682,15 @@ class HostingBackend:
             task = endpoint.task
             routes: list[Route] = []
             if endpoint.live is not None:
-                green = 0.0
+                green, target = 0.0, None
                 if task is not None and task.kind == "update" and task.target is not None and task.index:
-                    green = task.phases[task.index - 1].traffic
+                    green, target = task.phases[task.index - 1].traffic, task.target
+                elif endpoint.stranded is not None and (task is None or task.kind != "update"):
+                    target, green = endpoint.stranded
                 if green < 1:
                     routes += fleet_routes("blue", endpoint.live, 1.0 - green)
-                if green > 0 and task is not None and task.target is not None:
-                    routes += fleet_routes("green", task.target, green)
+                if green > 0 and target is not None:
+                    routes += fleet_routes("green", target, green)
             return Serving(endpoint.arn, endpoint.status, tuple(routes))
 
     def list_endpoints(self, region: str, request: Mapping[str, Any]) -> dict[str, Any]:
@@ -889,6 +895,7 @@ class HostingBackend:
         if task.kind in ("create", "update"):
             endpoint.live = task.target
             endpoint.failure_reason = None
+            endpoint.stranded = None
         elif task.kind == "capacity":
             assert endpoint.live is not None
             for variant in endpoint.live.production:
@@ -925,6 +932,8 @@ class HostingBackend:
             and task.provisioned > 0
             and (endpoint.region, old_config.lower()) not in self.stores["endpoint-config"],
         )
+        if endpoint.task.rollback_fails and task.target is not None and task.index:
+            endpoint.stranded = (task.target, task.phases[task.index - 1].traffic)
         endpoint.config_name = old_config
         self._set_status(endpoint, ROLLING_BACK, at)
 
