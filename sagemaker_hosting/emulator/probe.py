@@ -29,7 +29,6 @@ import argparse
 import contextlib
 import ipaddress
 import os
-import socket
 import sys
 import threading
 import time
@@ -53,24 +52,22 @@ CONFIG_HEADER = "x-emulator-endpoint-config"  # dataplane.CONFIG_HEADER
 
 
 def ensure_loopback(url: str) -> None:
-    """ValueError unless `url` is http(s) on a loopback address (127.0.0.0/8, ::1, or a host name
-    that resolves only to those)."""
+    """ValueError unless `url` is http(s) on a loopback address: an IP in 127.0.0.0/8 or ::1, or
+    `localhost` (host names are not resolved, so no lookup can point the probe elsewhere)."""
     parsed = urllib.parse.urlparse(url)
-    host = parsed.hostname
+    host = parsed.hostname or ""
     if parsed.scheme not in ("http", "https") or not host:
-        raise ValueError(f"the probe needs an http(s) URL of the emulator, not {url!r}")
+        raise ValueError(f"the probe needs the http(s) URL of a local emulator, not {url!r}")
+    if host == "localhost" or host.endswith(".localhost"):
+        return
     try:
-        addresses = {ipaddress.ip_address(host)}
+        loopback = ipaddress.ip_address(host).is_loopback
     except ValueError:
-        try:
-            found = socket.getaddrinfo(host, parsed.port or 80, proto=socket.IPPROTO_TCP)
-        except OSError as error:
-            raise ValueError(f"cannot resolve {host!r}: {error}") from None
-        addresses = {ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in found}
-    if not addresses or not all(address.is_loopback for address in addresses):
+        loopback = False
+    if not loopback:
         raise ValueError(
             f"the probe only sends traffic to a local emulator, and {url} is not a loopback address "
-            "(it would load a real endpoint)"
+            "(127.0.0.1, ::1 or localhost): it would load a real endpoint"
         )
 
 
