@@ -60,7 +60,8 @@ ENDPOINT_TAG_PREFIX = TAG_PREFIX + "endpoint:"
 """On a config, one tag per endpoint that was put on it (`...endpoint:<endpoint name>`), so that before
 deleting the config the provider can ask those endpoints, and only those, whether they still use it."""
 MAX_ATTEMPTS = 10
-"""Attempts per API call, throttling included (botocore's standard retry mode)."""
+"""Attempts per API call, throttling included (botocore's standard retry mode), unless the standard
+configuration sets `max_attempts` (AWS_MAX_ATTEMPTS, or the profile's `max_attempts`)."""
 
 
 @dataclass(frozen=True)
@@ -113,14 +114,16 @@ def sagemaker_client(settings: AwsSettings) -> SageMakerClient:
     """A SageMaker client for `settings`, one per process (boto3 clients are thread-safe).
 
     Throttling (ThrottlingException, "Rate exceeded") and transient errors are retried by
-    botocore's standard retry mode; endpoint URLs come from botocore's own configuration.
+    botocore's standard retry mode (`MAX_ATTEMPTS`); endpoint URLs come from botocore's own configuration.
     """
     with _clients_lock:
         client = _clients.get(settings)
         if client is None:
             session = boto3.session.Session(profile_name=settings.profile, region_name=settings.region)
+            # boto3 exposes the standard configuration's values only through its botocore session.
+            attempts = session._session.get_config_variable("max_attempts") or MAX_ATTEMPTS
             config = botocore.config.Config(
-                retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS},
+                retries={"mode": "standard", "total_max_attempts": int(attempts)},
                 user_agent_extra=USER_AGENT,
             )
             client = session.client("sagemaker", config=config)
@@ -284,7 +287,7 @@ def config_users(client: SageMakerClient, config_name: str, config_arn: str) -> 
         if not key.startswith(ENDPOINT_TAG_PREFIX):
             continue
         described = find_endpoint(client, key.removeprefix(ENDPOINT_TAG_PREFIX))
-        if described is None:
+        if described is None or described["EndpointStatus"] in DELETING:  # a delete needs no config
             continue
         pending = (described.get("PendingDeploymentSummary") or {}).get("EndpointConfigName")
         moving = described["EndpointStatus"] in UPDATING

@@ -96,9 +96,10 @@ class EndpointProvider(Provider):
                 f'Endpoint "{name}" could not be created: {error}. The Failed endpoint was deleted, so nothing '
                 "is left outside the stack; fix the cause and run `pulumi up` again."
             )
+        why = "its state could not be read" if status is None else "SageMaker deletes no endpoint while it is Creating"
         return (
-            f'Endpoint "{name}" is not InService: {error}. It was not deleted (SageMaker deletes no endpoint while '
-            "it is Creating). It carries this resource's owner tag: the next `pulumi up` continues with it, and "
+            f'Endpoint "{name}" is not InService: {error}. It was not deleted ({why}). It carries this '
+            "resource's owner tag: the next `pulumi up` continues with it, and "
             f"if you no longer want it, delete it once it is InService or Failed (`aws sagemaker delete-endpoint "
             f"--endpoint-name {name}`)."
         )
@@ -200,16 +201,21 @@ class EndpointProvider(Provider):
         try:
             aws.wait_endpoint(self.waiter, client, name, aws.DELETED, timeout)
         except aws.WaitError as error:
+            if error.last is None or error.last.get("EndpointStatus") in aws.DELETING:
+                raise ProviderError(
+                    f'Endpoint "{name}" is being deleted, but was not seen gone: {error}. The stack still lists it; '
+                    "run `pulumi destroy` again (it joins the delete under way), or `pulumi refresh` once it is gone."
+                ) from error
             raise ProviderError(f'Endpoint "{name}" was not deleted: {error}') from error
 
     def read(self, id_: str, props: dict[str, Any]) -> dynamic.ReadResult:
         """Refresh: the live config name, tags and state. While a deployment is in flight (or rolling
         back) the stack keeps the config it recorded, the one that served before: the new one is
-        recorded only once the endpoint is InService on it. An endpoint not found is gone, once it
-        is older than an eventually consistent read may lag."""
+        recorded only once the endpoint is InService on it. An endpoint being deleted is gone, and
+        so is one not found, once it is older than an eventually consistent read may lag."""
         client = self.client(props)
         described = self.find_created(lambda: aws.find_endpoint(client, id_), props)
-        if described is None:
+        if described is None or described["EndpointStatus"] in aws.DELETING:  # nothing stops a delete
             return dynamic.ReadResult(None, {})
         inputs = self.inputs(props)
         for key in OUTPUT_KEYS:
