@@ -62,7 +62,7 @@ test-newest-sdk: $(VENV)/.pulumi-installed $(NEWEST)/.requirements-installed
 lint: $(VENV)/.requirements-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy sagemaker_hosting bench scripts tests
+	$(BIN)/mypy sagemaker_hosting bench scripts tests examples
 
 demo: setup
 	$(RUN) $(BIN)/python scripts/demo.py
