@@ -3,9 +3,11 @@
 Drives the real Pulumi CLI against the emulator: N endpoints, each with its own config, created,
 updated blue/green (every config replaced), previewed with no change and destroyed, against the
 same work for one endpoint; how soon a finished create is noticed and how often the wait polls;
-the emulator's startup. The targets are ratios within this run (and the issue's 3 s startup), so
-the figures hold on any machine. Exits 1 when a target is missed. `--quick` is the CI variant
-(N = 1 and 8, short emulator times, no 60 s notice run); `--readme` writes the tables into
+the emulator's startup; and a traffic probe (`sagemaker_hosting.emulator.probe`) invoking an
+endpoint while `pulumi up` deploys a new model with each deployment type (requests, failures, time
+to full shift). The targets are ratios within this run (and the issue's 3 s startup, and no failed
+request), so the figures hold on any machine. Exits 1 when a target is missed. `--quick` is the CI
+variant (N = 1 and 8, short emulator times, no 60 s notice run); `--readme` writes the tables into
 README.md (`make bench` does).
 """
 
@@ -24,6 +26,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from sagemaker_hosting.emulator.probe import Probe
 from sagemaker_hosting.emulator.testing import Emulator
 from sagemaker_hosting.testing import create_models, make_project
 from scripts import readme_blocks
@@ -116,6 +119,95 @@ def noticing(create_seconds: float) -> dict[str, float]:
             "mean_poll_interval": (seen - created) / max(1, len(waiting) - 1),
             "min_poll_interval": min(gaps) if gaps else float("inf"),
         }
+
+
+TRAFFIC_PROGRAM = """
+import json
+import pulumi
+from sagemaker_hosting import Endpoint, EndpointConfig
+
+settings = pulumi.Config()
+config = EndpointConfig("traffic", production_variants=[{"variant_name": "primary",
+    "model_name": settings.require("model"), "instance_type": "ml.m5.large", "initial_instance_count": 4}])
+Endpoint("traffic", name="traffic", endpoint_config_name=config.name,
+         deployment_config=json.loads(settings.get("deployment") or "null"))
+pulumi.export("config", config.name)
+"""
+"""One endpoint of 4 instances, its model and deployment config from the stack's configuration."""
+
+
+def blue_green(routing: dict[str, Any]) -> dict[str, Any]:
+    return {"blue_green_update_policy": {"traffic_routing_configuration": routing}}
+
+
+DEPLOYMENTS: dict[str, dict[str, Any] | None] = {
+    "none (all at once)": None,
+    "blue/green all at once": blue_green({"type": "ALL_AT_ONCE", "wait_interval_in_seconds": 0}),
+    "canary 25 %, 300 s": blue_green(
+        {"type": "CANARY", "canary_size": {"type": "CAPACITY_PERCENT", "value": 25}, "wait_interval_in_seconds": 300}
+    ),
+    "linear 25 %, 3 x 200 s": blue_green(
+        {
+            "type": "LINEAR",
+            "linear_step_size": {"type": "CAPACITY_PERCENT", "value": 25},
+            "wait_interval_in_seconds": 200,
+        }
+    ),
+    "rolling 2 of 4, 200 s": {
+        "rolling_update_policy": {
+            "maximum_batch_size": {"type": "INSTANCE_COUNT", "value": 2},
+            "wait_interval_in_seconds": 200,
+        }
+    },
+}
+"""The deployment types the traffic probe runs under; the waits are scaled by `time_scale`."""
+
+
+def traffic(seconds: dict[str, float]) -> list[dict[str, Any]]:
+    """A traffic probe (4 threads, 20 ms pause between requests) on one endpoint while `pulumi up`
+    deploys a new model with each deployment type in turn: requests, failures, time from
+    UpdateEndpoint until the probe saw the last request served by the old config (and when the
+    emulator shifted the last traffic), requests the old config served after its deletion."""
+    results = []
+    with Emulator() as emulator, tempfile.TemporaryDirectory() as tmp:
+        emulator.settings(**seconds)
+        models = [f"model-{i}" for i in range(len(DEPLOYMENTS) + 1)]
+        create_models(emulator, *models)
+        project = make_project(Path(tmp), emulator, TRAFFIC_PROGRAM, name="traffic")
+        project.set_config(model=models[0])
+        project.up()
+        for model, (kind, deployment) in zip(models[1:], DEPLOYMENTS.items(), strict=True):
+            old = project.outputs()["config"]
+            project.set_config(model=model, deployment=json.dumps(deployment))
+            emulator.clear_calls()
+            with Probe(emulator.url, "traffic", threads=4, seconds=600, pause=0.02) as probe:
+                time.sleep(1.0)
+                wall = timed(project.up)
+                time.sleep(1.0)
+            report = probe.report()
+            new = project.outputs()["config"]
+            calls = emulator.calls()
+            updated = next(c["time"] for c in calls if c["action"] == "UpdateEndpoint")
+            deleted = next(c["time"] for c in calls if c["action"] == "DeleteEndpointConfig" and c["name"] == old)
+            shifts = [e["time"] for e in emulator.events() if e.get("stage") == "ActivatingTraffic"]
+            shifted = report.shifted_at(new)
+            results.append(
+                {
+                    "deployment": kind,
+                    "requests": report.requests,
+                    "failed": report.failed,
+                    "failures": report.failures(),
+                    "shift_seconds": None if shifted is None else shifted - updated,
+                    "emulator_shift_seconds": max(shifts) - updated if shifts else None,
+                    "up_seconds": wall,
+                    "served_after_delete": sum(
+                        1
+                        for c in calls
+                        if c["action"] == "InvokeEndpoint" and c["endpoint_config_name"] == old and c["time"] > deleted
+                    ),
+                }
+            )
+    return results
 
 
 FLOOR_PROGRAM = """
@@ -219,6 +311,15 @@ def targets(report: dict[str, Any], quick: bool) -> list[tuple[str, str, str, st
             verdict = "met" if measured >= 5 else f"infeasible: ≥ {fewest} polls needed to notice in time"
             rows.append(("mean poll interval over a 60 s wait", f"{measured:.2f} s", "≥ 5 s", verdict))
     row("emulator startup to ready", report["startup_seconds"], 3.0, " s")
+    for probed in report["traffic"]:
+        for name, count in (
+            (f"failed requests, {probed['deployment']}", probed["failed"]),
+            (
+                f"requests served by the old config after its delete, {probed['deployment']}",
+                probed["served_after_delete"],
+            ),
+        ):
+            rows.append((name, str(count), "≤ 0", "met" if count == 0 else "MISSED"))
     return rows
 
 
@@ -278,6 +379,35 @@ def tables(report: dict[str, Any], verdicts: list[tuple[str, str, str, str]]) ->
                 ],
             )
         )
+    if report["traffic"]:
+        header = [
+            "deployment",
+            "requests",
+            "failed",
+            "full shift after s",
+            "emulator's last shift s",
+            "pulumi up s",
+            "served by old config after its delete",
+        ]
+        lines = [
+            [
+                t["deployment"],
+                t["requests"],
+                t["failed"],
+                "never" if t["shift_seconds"] is None else f"{t['shift_seconds']:.1f}",
+                "-" if t["emulator_shift_seconds"] is None else f"{t['emulator_shift_seconds']:.1f}",
+                f"{t['up_seconds']:.1f}",
+                t["served_after_delete"],
+            ]
+            for t in report["traffic"]
+        ]
+        probed = report["traffic_settings"]
+        note = (
+            "Traffic probe: 4 threads, 20 ms between requests; deployment waits at "
+            f"{100 * probed['time_scale']:g} % (emulator `time_scale`), fleets in {probed['update_seconds']:g} s; "
+            "shift times from UpdateEndpoint."
+        )
+        sections.append([*markdown(header, lines), "", note])
     sections.append(markdown(["target", "measured", "limit", "verdict"], [list(r) for r in verdicts]))
     machine = report["machine"]
     sections.append([f"Measured on {machine['cpus']} cores, {machine['platform']}, Python {machine['python']}."])
@@ -293,16 +423,20 @@ def main() -> int:
 
     if args.quick:
         sizes, seconds, notice_times = [1, 8], {"create_seconds": 3.0, "update_seconds": 3.0, "delete_seconds": 1.0}, []
+        probed = {"create_seconds": 1.0, "update_seconds": 1.0, "delete_seconds": 0.3, "time_scale": 0.01}
     else:
         sizes = [1, 4, 16, 32]
         seconds = {"create_seconds": 10.0, "update_seconds": 10.0, "delete_seconds": 2.0}
         notice_times = [5.0, 60.0]
+        probed = {"create_seconds": 3.0, "update_seconds": 3.0, "delete_seconds": 1.0, "time_scale": 0.02}
     report = {
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": sys.version.split()[0]},
         "startup_seconds": startup(),
         "fleets": [fleet(n, seconds) for n in sizes],
         "notices": [noticing(t) for t in notice_times],
         "preview_floor": engine_floor(sizes[-1]),
+        "traffic": traffic(probed),
+        "traffic_settings": probed,
     }
     output = args.json or Path("bench/results") / ("quick.json" if args.quick else "latest.json")
     output.parent.mkdir(parents=True, exist_ok=True)
