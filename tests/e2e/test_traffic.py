@@ -263,8 +263,8 @@ def test_a_config_change_drops_no_request_and_shifts_as_configured(stack, emulat
 
 
 def test_a_rolled_back_deployment_drops_no_request_and_returns_to_the_old_config(stack, emulator) -> None:
-    def alarm_goes_off() -> None:  # 1.5 s into the canary bake (30 s long here)
-        time.sleep(1.5)
+    def alarm_goes_off() -> None:  # 3 s into the canary bake (30 s long here)
+        time.sleep(3.0)
         set_alarm(emulator, ALARM, "ALARM")
 
     alarm = When(emulator, lambda e: e["name"] == ENDPOINT and e.get("stage") == "Baking", alarm_goes_off)
