@@ -63,6 +63,32 @@ class Answer:
         return Answer(400, {"__type": error.code, "message": error.message})
 
 
+def unknown_operation(action: str) -> Answer:
+    """AWS's answer to an X-Amz-Target the service does not have: HTTP 400 UnknownOperationException
+    (as JSON 1.1 services answer it: aws/aws-sdk-js#425, aws/aws-sdk-net#1536; the AWS Common Errors
+    page lists the code without saying which status SageMaker uses)."""
+    return Answer(400, {"__type": "UnknownOperationException", "message": f"Unknown operation {action!r}."})
+
+
+def not_emulated(action: str) -> Answer:
+    """A SageMaker operation that neither this emulator nor moto serves: a 4xx naming it, never a 500
+    (which botocore would retry as a server fault)."""
+    return Answer(
+        400,
+        {
+            "__type": "UnknownOperationException",
+            "message": f"The SageMaker emulator does not serve {action} (only hosting and what moto serves).",
+        },
+    )
+
+
+def empty_listing(action: str) -> Answer:
+    """A List* operation's answer for an account with none of its resources (every list member
+    empty): what AWS answers where moto has no such resources to list."""
+    shape = schema.output_shape(action)
+    return Answer(200, {name: [] for name, member in shape.members.items() if isinstance(member, ListShape)})
+
+
 def resource_name(request: Mapping[str, Any]) -> str | None:
     """The name of the resource a request is about (the name part of a ResourceArn)."""
     for key in ("EndpointName", "EndpointConfigName", "ModelName"):
@@ -101,16 +127,18 @@ class HostingResponses:
             return Answer(503, {"__type": "ServiceUnavailable", "message": "Service Unavailable"})
         if self.chance() < self.backend.settings.throttle_rate:
             return Answer.failure(HostingError("ThrottlingException", "Rate exceeded"))
+        if action not in schema.service_model().operation_names:
+            return unknown_operation(action)
         request = parse(body)
         if not isinstance(request, dict):
             return Answer(400, {"__type": "SerializationException", "message": "Request body must be a JSON object."})
+        problem = violation(action, request)  # for moto's operations too: moto checks little
+        if problem is not None:
+            return Answer.failure(HostingError("ValidationException", problem))
         if action not in OPERATIONS or (
             action in TAG_OPERATIONS and not self.backend.owns(str(request.get("ResourceArn", "")))
         ):
             return None
-        problem = violation(action, request)
-        if problem is not None:
-            return Answer.failure(HostingError("ValidationException", problem))
         try:
             result = OPERATIONS[action](self.backend, region, with_defaults(schema.input_shape(action), request))
         except HostingError as error:
@@ -119,7 +147,8 @@ class HostingResponses:
 
 
 def parse(body: bytes) -> Any:
+    """The JSON body, or None when it is not JSON (or nested deeper than the parser goes)."""
     try:
         return json.loads(body or b"{}")
-    except ValueError:
+    except (ValueError, RecursionError):
         return None

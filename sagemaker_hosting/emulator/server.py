@@ -6,7 +6,8 @@ Admin API (JSON):
 - `GET /_emulator/settings`, `POST /_emulator/settings` with any of the `Settings` names.
 - `GET /_emulator/calls`: every SageMaker call, in order: action, time, status, name, error,
   user_agent; data-plane calls (InvokeEndpoint, ...) also variant, fleet ("blue"/"green") and
-  endpoint_config_name, and a shadow variant's copy of a request is an entry with `shadow: true`.
+  endpoint_config_name, and a shadow variant's copy of a request is an entry with `shadow: true`;
+  Application Auto Scaling calls (moto's) are entries too, as `application-autoscaling:ACTION`.
   `DELETE /_emulator/calls` clears the calls and the events.
 - `GET /_emulator/events`: every endpoint status change, in order: time, name, status,
   endpoint_config_name, and `stage` for the steps of an update (Creating, ActivatingTraffic,
@@ -31,7 +32,15 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from sagemaker_hosting.emulator.dataplane import ACTIONS, INVOCATION_PATH, DataPlane, Responders
 from sagemaker_hosting.emulator.models import ACCOUNT, Driver, HostingBackend, MotoWorld, Settings
-from sagemaker_hosting.emulator.responses import Answer, HostingResponses, parse, resource_name
+from sagemaker_hosting.emulator.responses import (
+    Answer,
+    HostingResponses,
+    empty_listing,
+    not_emulated,
+    parse,
+    resource_name,
+    unknown_operation,
+)
 
 StartResponse = Callable[..., Any]
 Environ = dict[str, Any]
@@ -79,11 +88,22 @@ def request_id() -> str:
     return f"00000000-0000-4000-8000-{next(_request_ids):012d}"
 
 
+def signing_service(environ: Environ) -> str | None:
+    """The service a request is signed for (its SigV4 credential scope), or None when unsigned."""
+    found = _SIGNING_SERVICE.search(environ.get("HTTP_AUTHORIZATION", ""))
+    return found.group(1) if found else None
+
+
 def runtime_signed(environ: Environ) -> bool:
     """Whether a request is signed for SageMaker (sagemaker-runtime signs as "sagemaker"), or not
     signed at all: the invocation paths are then the data plane's, not another service's."""
-    found = _SIGNING_SERVICE.search(environ.get("HTTP_AUTHORIZATION", ""))
-    return found is None or found.group(1) == "sagemaker"
+    return signing_service(environ) in (None, "sagemaker")
+
+
+def valid_length(environ: Environ) -> bool:
+    """Whether the Content-Length header, if any, is a non-negative integer."""
+    length = str(environ.get("CONTENT_LENGTH") or "0")
+    return length.isdigit()
 
 
 def request_account(environ: Environ) -> str:
@@ -180,12 +200,22 @@ class EmulatorApp:
         path = environ.get("PATH_INFO", "")
         if path.startswith("/_emulator/"):
             return self.admin(environ, start_response, path.removeprefix("/_emulator/"))
+        if not valid_length(environ):
+            return respond(start_response, 400, {"__type": "SerializationException", "message": "Bad Content-Length."})
+        if path == "/moto-api/reset":  # moto's test harness, between tests: the hosting state goes too
+            self.accounts.reset()
+            return self.moto_app(environ, start_response)
         target = environ.get("HTTP_X_AMZ_TARGET", "")
         if target.startswith("SageMaker."):
             return self.sagemaker(environ, start_response, target.partition(".")[2])
+        if target.startswith("AnyScaleFrontendService."):  # Application Auto Scaling: moto's, logged
+            return self.autoscaling(environ, start_response, target.partition(".")[2])
         invocation = INVOCATION_PATH.match(path)
         if invocation and environ.get("REQUEST_METHOD") == "POST" and not target and runtime_signed(environ):
             return self.runtime(environ, start_response, invocation["name"], ACTIONS[invocation["kind"]])
+        if path == "/" and signing_service(environ) == "sagemaker":  # no or another service's X-Amz-Target
+            answer = unknown_operation(target)
+            return respond(start_response, answer.status, answer.body, "application/x-amz-json-1.1")
         return self.moto_app(environ, start_response)
 
     def runtime(self, environ: Environ, start_response: StartResponse, name: str, action: str) -> Iterable[bytes]:
@@ -221,6 +251,8 @@ class EmulatorApp:
         answer = responses.answer(action, request_region(environ), body)
         if answer is None:
             answer = self.ask_moto(environ)
+            if answer.status >= 500:  # moto does not serve it, or failed on it: never a 5xx
+                answer = empty_listing(action) if action.startswith("List") else not_emulated(action)
         request = parse(body)
         self.record(
             {
@@ -234,6 +266,24 @@ class EmulatorApp:
         )
         return respond(start_response, answer.status, answer.body, "application/x-amz-json-1.1")
 
+    def autoscaling(self, environ: Environ, start_response: StartResponse, action: str) -> Iterable[bytes]:
+        """An Application Auto Scaling call, answered by moto and recorded with the action as IAM
+        names it (`application-autoscaling:RegisterScalableTarget`) and the ResourceId as `name`."""
+        received = time.time()
+        request = parse(read_body(environ))
+        answer = self.ask_moto(environ)
+        self.record(
+            {
+                "action": f"application-autoscaling:{action}",
+                "time": received,
+                "status": answer.status,
+                "name": request.get("ResourceId") if isinstance(request, dict) else None,
+                "error": answer.error,
+                "user_agent": environ.get("HTTP_USER_AGENT", ""),
+            }
+        )
+        return respond(start_response, answer.status, answer.body, "application/x-amz-json-1.1")
+
     def ask_moto(self, environ: Environ) -> Answer:
         """moto's answer to a SageMaker call that is not a hosting operation."""
         status: list[int] = []
@@ -241,7 +291,10 @@ class EmulatorApp:
         def capture(line: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
             status.append(int(line.split()[0]))
 
-        payload = b"".join(self.moto_app(environ, capture))
+        try:
+            payload = b"".join(self.moto_app(environ, capture))
+        except Exception:  # moto raises for what it does not implement (NotImplementedError, ...)
+            return Answer(500, {})
         body = parse(payload)
         return Answer(status[0], body if isinstance(body, dict) else {})
 

@@ -215,3 +215,17 @@ def test_32_concurrent_clients(aws) -> None:
     assert {r["EndpointStatus"] for r in results} == {"InService"}
     assert aws.sagemaker.list_endpoints()["Endpoints"] == []
     assert len(aws.sagemaker.list_endpoint_configs(MaxResults=100)["EndpointConfigs"]) == 32
+
+
+def test_moto_harness_reset_clears_the_hosting_state_too(aws, emulator) -> None:
+    """`POST /moto-api/reset`, which moto's own test harness calls between tests, wipes models,
+    configs and endpoints as it wipes moto's services."""
+    create_config(aws.sagemaker, "blue")
+    aws.sagemaker.create_endpoint(EndpointName="ep", EndpointConfigName="blue")
+    request = urllib.request.Request(f"{emulator.url}/moto-api/reset", data=b"", method="POST")
+    with urllib.request.urlopen(request) as answer:
+        assert answer.status == 200
+    assert aws.sagemaker.list_endpoints()["Endpoints"] == []
+    assert aws.sagemaker.list_endpoint_configs()["EndpointConfigs"] == []
+    assert aws.sagemaker.list_models()["Models"] == []
+    assert aws.s3.list_buckets()["Buckets"] == []  # moto's own reset still happened

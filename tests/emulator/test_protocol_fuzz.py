@@ -1,0 +1,159 @@
+"""No 5xx, ever: raw HTTP requests to the emulator, generated from botocore's SageMaker model
+(every operation, members of every type, values in and out of their constraints) and malformed
+on purpose (bodies that are not JSON or nest too deep, unknown or missing X-Amz-Target, another
+operation's members, bad Content-Length). Every answer must be below 500 and a JSON error without
+a traceback; botocore retries a 5xx as a server fault, so one would cost a user minutes.
+
+Bounded: a fixed number of examples per test, each one request over loopback."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import urllib.parse
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from botocore.model import ListShape, MapShape, Shape, StructureShape
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sagemaker_hosting import schema
+from sagemaker_hosting.emulator.testing import Emulator
+
+AUTH = (
+    "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20261124/us-east-1/sagemaker/aws4_request, "
+    "SignedHeaders=host;x-amz-date;x-amz-target, Signature=0"
+)
+OPERATIONS = sorted(schema.service_model().operation_names)
+SCALARS: st.SearchStrategy[Any] = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=20)
+)
+
+
+def values(shape: Shape, depth: int = 0) -> st.SearchStrategy[Any]:
+    """Values for `shape`: mostly of its type (in or out of its constraints), sometimes of another."""
+    enum: list[str] = getattr(shape, "enum", None) or []  # StringShape only
+    if depth > 4:
+        return st.just({}) if isinstance(shape, StructureShape) else SCALARS
+    if isinstance(shape, StructureShape):
+        members = {name: values(member, depth + 1) for name, member in shape.members.items()}
+        typed: st.SearchStrategy[Any] = st.fixed_dictionaries({}, optional=members) if members else st.just({})
+    elif isinstance(shape, ListShape):
+        typed = st.lists(values(shape.member, depth + 1), max_size=3)
+    elif isinstance(shape, MapShape):
+        typed = st.dictionaries(st.text(max_size=10), values(shape.value, depth + 1), max_size=3)
+    elif enum:
+        typed = st.one_of(st.sampled_from(enum), st.text(max_size=10))
+    elif shape.type_name in ("integer", "long"):
+        typed = st.integers(min_value=-(2**70), max_value=2**70)
+    elif shape.type_name in ("float", "double"):
+        typed = st.floats(allow_nan=False)
+    elif shape.type_name == "boolean":
+        typed = st.booleans()
+    elif shape.type_name == "timestamp":
+        typed = st.one_of(st.floats(min_value=0, max_value=4e9), st.text(max_size=25))
+    else:
+        typed = st.text(max_size=80)
+    return st.one_of(typed, SCALARS) if depth else typed
+
+
+@st.composite
+def requests(draw: st.DrawFn) -> tuple[str, bytes]:
+    """An operation of the model and a JSON body for it."""
+    operation = draw(st.sampled_from(OPERATIONS))
+    shape = schema.service_model().operation_model(operation).input_shape
+    body = draw(values(shape)) if shape is not None else {}
+    return operation, json.dumps(body).encode()
+
+
+MALFORMED_BODIES = st.one_of(
+    st.binary(max_size=64),
+    st.just(b"[" * 50_000 + b"]" * 50_000),
+    st.just(b'{"a": ' * 5_000 + b"1" + b"}" * 5_000),
+    st.just(b'{"EndpointName": NaN}'),
+    st.text(max_size=40).map(lambda text: json.dumps(text).encode()),
+)
+TARGETS = st.one_of(
+    st.sampled_from(OPERATIONS).map(lambda operation: f"SageMaker.{operation}"),
+    st.sampled_from(["", "SageMaker.", "SageMaker.Nope", "ListEndpoints", "DynamoDB_20120810.ListTables"]),
+    st.text(st.characters(min_codepoint=32, max_codepoint=126), max_size=20),  # what a header can carry
+)
+
+
+@pytest.fixture(scope="module")
+def emulator() -> Iterator[Emulator]:
+    with Emulator() as running:
+        yield running
+
+
+def post(url: str, target: str | None, body: bytes, length: str | None = None) -> tuple[int, bytes]:
+    """One raw POST / as botocore sends a SageMaker call (with our own headers, byte for byte)."""
+    parsed = urllib.parse.urlsplit(url)
+    connection = http.client.HTTPConnection(parsed.hostname or "127.0.0.1", parsed.port, timeout=30)
+    try:
+        connection.putrequest("POST", "/", skip_accept_encoding=True)
+        headers = {
+            "Content-Type": "application/x-amz-json-1.1",
+            "Authorization": AUTH,
+            "X-Amz-Date": "20261124T000000Z",
+            "Content-Length": length if length is not None else str(len(body)),
+        }
+        if target is not None:
+            headers["X-Amz-Target"] = target
+        for name, value in headers.items():
+            connection.putheader(name, value.encode("latin-1", "replace"))
+        connection.endheaders(body if length is None else b"")
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def assert_no_server_error(status: int, body: bytes, what: object) -> None:
+    assert status < 500, (what, status, body[:300])
+    assert b"Traceback" not in body, (what, body[:300])
+    if status >= 400:
+        error = json.loads(body)
+        assert isinstance(error, dict) and "__type" in error, (what, body[:300])
+
+
+FUZZ = settings(
+    max_examples=1500, deadline=None, suppress_health_check=list(HealthCheck), database=None, print_blob=False
+)
+
+
+@FUZZ
+@given(request=requests())
+def test_requests_from_the_model_never_get_a_5xx(emulator, request) -> None:
+    operation, body = request
+    status, answer = post(emulator.url, f"SageMaker.{operation}", body)
+    assert_no_server_error(status, answer, request)
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+@given(target=TARGETS, body=st.one_of(MALFORMED_BODIES, requests().map(lambda request: request[1])))
+def test_malformed_requests_never_get_a_5xx(emulator, target, body) -> None:
+    status, answer = post(emulator.url, target, body)
+    assert_no_server_error(status, answer, (target, body[:80]))
+
+
+@pytest.mark.parametrize("length", ["abc", "-1", "1.5"])
+def test_a_bad_content_length_is_a_client_error(emulator, length) -> None:
+    status, answer = post(emulator.url, "SageMaker.ListEndpoints", b"{}", length=length)
+    assert status == 400 and json.loads(answer)["__type"] == "SerializationException"
+
+
+def test_operations_moto_does_not_serve_answer_as_aws_would(emulator) -> None:
+    """ListMonitoringSchedules and ListContexts (the SageMaker SDK's Predictor calls them) list
+    nothing rather than fail; an unknown or missing target is UnknownOperationException (400)."""
+    for operation, member in (
+        ("ListMonitoringSchedules", "MonitoringScheduleSummaries"),
+        ("ListContexts", "ContextSummaries"),
+    ):
+        status, answer = post(emulator.url, f"SageMaker.{operation}", b"{}")
+        assert (status, json.loads(answer)) == (200, {member: []})
+    for target in ("SageMaker.Nope", None):
+        status, answer = post(emulator.url, target, b"{}")
+        assert status == 400 and json.loads(answer)["__type"] == "UnknownOperationException"
