@@ -988,3 +988,6 @@ class EndpointArgs(TypedDict, total=False):
     the old one."""
     timeouts: pulumi.Input[TimeoutsArgs]
     """Limits of create, update and delete; see `TimeoutsArgs`."""
+    adopt_existing: pulumi.Input[bool]
+    """Take over the existing endpoint named `name` instead of creating one: no downtime; if it runs another
+    config, a blue/green UpdateEndpoint moves it to `endpoint_config_name`."""

@@ -14,8 +14,8 @@ from typing import Any
 
 from sagemaker_hosting import naming, normalize, schema
 
-ENDPOINT_EXTRA_INPUTS = ("timeouts",)
-"""Endpoint inputs that are no API member."""
+ENDPOINT_EXTRA_INPUTS = ("timeouts", "adopt_existing")
+"""Endpoint inputs that are no API member (changes to them are in place, and call nothing)."""
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ def moved_account(old_outputs: Mapping[str, Any], new_inputs: Mapping[str, Any])
 def plan_endpoint(old_outputs: Mapping[str, Any], new_inputs: Mapping[str, Any]) -> Plan:
     """A new `name`, `region` or account replaces an endpoint (deleting first when the names differ only in
     case, as endpoint names are unique case-insensitively); a new `endpoint_config_name`,
-    deployment settings, retain flags, tags and timeouts change in place."""
+    deployment settings, retain flags, tags, timeouts and `adopt_existing` change in place."""
     changed = changed_inputs("Endpoint", old_outputs, new_inputs, ENDPOINT_EXTRA_INPUTS)
     replaces = [key for key in changed if key in ("name", "region", naming.ACCOUNT_KEY)]
     if not replaces:

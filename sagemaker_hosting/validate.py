@@ -56,13 +56,28 @@ def check_endpoint_config(olds: Mapping[str, Any], news: Mapping[str, Any]) -> t
 
 def check_endpoint(olds: Mapping[str, Any], news: Mapping[str, Any]) -> tuple[dict[str, Any], list[InputError]]:
     """Canonical inputs of an `Endpoint` and the problems with them; `timeouts` become seconds."""
-    canonical, errors = _check("Endpoint", olds, news, schema.endpoint_violations, lambda _: {}, extra=("timeouts",))
+    extra = ("timeouts", "adopt_existing")
+    canonical, errors = _check("Endpoint", olds, news, schema.endpoint_violations, lambda _: {}, extra=extra)
     if "timeouts" in canonical:
         canonical["timeouts"], timeout_errors = parse_timeouts(canonical["timeouts"])
         errors.extend(timeout_errors)
         if not canonical["timeouts"]:
             del canonical["timeouts"]
+    errors.extend(_adoption_errors(canonical.get("adopt_existing"), news.get("name")))
     return canonical, errors
+
+
+def _adoption_errors(adopt_existing: object, explicit_name: object) -> list[InputError]:
+    """`adopt_existing` is a bool, and takes over an endpoint named by `name`, never a generated one."""
+    if adopt_existing is None or normalize.is_unknown(adopt_existing):
+        return []
+    if not isinstance(adopt_existing, bool):
+        reason = f"`adopt_existing` must be true or false (got {_show(adopt_existing)})"
+        return [InputError("adopt_existing", "adopt_existing", reason)]
+    if adopt_existing and explicit_name is None:
+        reason = "`adopt_existing` takes over the endpoint named by `name`: set `name` to the existing endpoint's name"
+        return [InputError("adopt_existing", "adopt_existing", reason)]
+    return []
 
 
 def config_content(canonical: Mapping[str, Any]) -> dict[str, Any]:

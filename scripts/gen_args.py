@@ -133,6 +133,14 @@ class Generator:
         if name == RESOURCE_CLASSES["Endpoint"]:
             fields.append("    timeouts: pulumi.Input[TimeoutsArgs]\n")
             fields.append(docstring("Limits of create, update and delete; see `TimeoutsArgs`.", "    "))
+            fields.append("    adopt_existing: pulumi.Input[bool]\n")
+            fields.append(
+                docstring(
+                    "Take over the existing endpoint named `name` instead of creating one: no downtime; if it "
+                    "runs another config, a blue/green UpdateEndpoint moves it to `endpoint_config_name`.",
+                    "    ",
+                )
+            )
         text = doc if doc is not None else summary(shape.documentation) or f"The {shape.name} structure."
         self.classes[name] = f"class {name}(TypedDict, total=False):\n{docstring(text, '    ')}\n{''.join(fields)}"
         return name

@@ -24,7 +24,7 @@ def test_args_cover_every_input_with_required_markers():
     config = args.EndpointConfigArgs.__annotations__
     endpoint = args.EndpointArgs.__annotations__
     assert set(config) == set(schema.members_by_snake(schema.resource_shape("EndpointConfig")))
-    assert set(endpoint) == {*schema.members_by_snake(schema.resource_shape("Endpoint")), "timeouts"}
+    assert set(endpoint) == {*schema.members_by_snake(schema.resource_shape("Endpoint")), "timeouts", "adopt_existing"}
     assert args.EndpointConfigArgs.__required_keys__ == {"production_variants"}
     assert args.EndpointArgs.__required_keys__ == {"endpoint_config_name"}
     assert args.ProductionVariantArgs.__required_keys__ == {"variant_name"}

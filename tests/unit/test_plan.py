@@ -118,6 +118,7 @@ def endpoint_inputs(**changes):
         (endpoint_inputs(retain_deployment_config=True), [], ["retain_deployment_config"], False),
         (endpoint_inputs(tags={"team": "ml"}), [], ["tags"], False),
         (endpoint_inputs(timeouts={"update": 7200}), [], ["timeouts"], False),
+        (endpoint_inputs(adopt_existing=True), [], ["adopt_existing"], False),  # in place, no call
         (endpoint_inputs(name="other"), ["name"], ["name"], False),
         (endpoint_inputs(name="Main-ABC1234"), ["name"], ["name"], True),  # unique case-insensitively
         (endpoint_inputs(name=UNKNOWN), ["name"], ["name"], False),

@@ -318,6 +318,8 @@ def test_endpoint_config_check_reports(news, property_, path, reason):
         (endpoint(timeouts={"create": 0}), "timeouts.create", "must be a positive number of seconds"),
         (endpoint(timeouts={"delet": "1h"}), "timeouts.delet", "did you mean `delete`?"),
         (endpoint(timeouts="1h"), "timeouts", "must be a dict with keys create, update, delete"),
+        (endpoint(adopt_existing=True), "adopt_existing", "set `name` to the existing endpoint's name"),
+        (endpoint(name="legacy", adopt_existing="yes"), "adopt_existing", "must be true or false (got 'yes')"),
     ],
 )
 def test_endpoint_check_reports(news, path, reason):
