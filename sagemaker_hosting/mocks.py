@@ -185,7 +185,8 @@ class SageMakerMocks(Mocks):
         """The inputs as the provider's `check` settles them at create; InvalidInputs if it would fail."""
         news = {**args.inputs, naming.ACCOUNT_KEY: self.account}
         news["region"] = news.get("region") or self.region
-        inputs, errors = check({}, news)
+        inputs, problems = check({}, news)
+        errors = [problem for problem in problems if not problem.warning]
         if errors:
             reasons = "; ".join(error.reason for error in errors)
             raise InvalidInputs(f'{args.typ.rpartition(":")[2]} "{args.name}": {reasons}')

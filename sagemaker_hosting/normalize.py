@@ -35,6 +35,9 @@ class InputError:
     """The full snake_case path, e.g. "production_variants[0].instance_type"."""
     reason: str
     """What is wrong, naming the field and the rule."""
+    warning: bool = False
+    """Not an error: a value the installed botocore model does not list (AWS may have added it since),
+    shown at preview and passed on, for the service to decide."""
 
 
 def _is_placeholder(value: object) -> bool:

@@ -152,8 +152,11 @@ class Provider(dynamic.ResourceProvider):
             news["region"] = self.settings.default_region()
         news[naming.PROFILE_KEY] = self.settings.profile
         news[naming.ACCOUNT_KEY] = aws.caller_account(self.settings)
-        inputs, errors = self.check_inputs(normalize.with_wire_unknowns(olds), news)
-        return dynamic.CheckResult(inputs, [dynamic.CheckFailure(e.property, e.reason) for e in errors])
+        inputs, problems = self.check_inputs(normalize.with_wire_unknowns(olds), news)
+        for warning in (p for p in problems if p.warning):
+            print(f"warning: {warning.reason}", flush=True)  # shown in the CLI's diagnostics
+        failures = [dynamic.CheckFailure(p.property, p.reason) for p in problems if not p.warning]
+        return dynamic.CheckResult(inputs, failures)
 
     def diff(self, id_: str, old_outputs: dict[str, Any], news: dict[str, Any]) -> dynamic.DiffResult:
         """What `pulumi up` will do, from the old outputs and the new inputs; no AWS call."""

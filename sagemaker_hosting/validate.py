@@ -160,7 +160,7 @@ def _input_error(shape: StructureShape, violation: schema.Violation) -> InputErr
     if rule == "Member must not be null":
         reason = f"`{path}` is required"
     elif rule.startswith("Member must satisfy enum value set: "):
-        reason = f"`{path}` {_enum_reason(rule, value)}"
+        return InputError(normalize.top_property(path), path, f"`{path}` {_enum_reason(rule, value)}", warning=True)
     elif rule.startswith("Member must satisfy regular expression pattern: "):
         pattern = rule.removeprefix("Member must satisfy regular expression pattern: ")
         reason = f"`{path}` must match the pattern ^{pattern}$ (got {_show(value)})"
@@ -192,12 +192,19 @@ def _snake_path(shape: StructureShape, path: schema.Path) -> tuple[str, str]:
 
 
 def _enum_reason(rule: str, value: object) -> str:
+    """An enum value the installed model does not list: a warning, since AWS adds values (instance
+    types every few months) before a botocore release here lists them; the service decides."""
     allowed = rule.removeprefix("Member must satisfy enum value set: [").removesuffix("]").split(", ")
     close = difflib.get_close_matches(str(value), allowed, n=3) if isinstance(value, str) else []
     if len(allowed) <= 12:
-        return f"must be one of {', '.join(allowed)} (got {_show(value)})"
-    hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
-    return f"got {_show(value)}, which is not one of the {len(allowed)} values the API allows{hint}"
+        known = f"is {_show(value)}, not one of {', '.join(allowed)}"
+    else:
+        hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+        known = f"is {_show(value)}, which is not one of the {len(allowed)} values it lists{hint}"
+    return (
+        f"{known} (botocore {botocore.__version__}). It is passed to SageMaker, which decides: a value AWS "
+        "added since is accepted, a typo is refused there"
+    )
 
 
 def _show(value: object) -> str:

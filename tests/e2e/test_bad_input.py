@@ -32,11 +32,6 @@ Endpoint("main", endpoint_config_name=endpoint_config.name)
             id="range",
         ),
         pytest.param(
-            {"instanceType": "ml.m5.largest"},
-            ["`production_variants[0].instance_type`", "did you mean 'ml.m5.large'"],
-            id="enum",
-        ),
-        pytest.param(
             {"typo": "initial_instance_cuont"},
             ["initial_instance_cuont", "did you mean `initial_instance_count`?"],
             id="unknown-key",
@@ -61,6 +56,27 @@ def test_bad_input_fails_preview_before_any_call(tmp_path, emulator, config, mes
     with pytest.raises(auto.CommandError):
         project.up()
     assert emulator.calls() == []
+    sagemaker = client(emulator, "sagemaker")
+    assert sagemaker.list_endpoint_configs()["EndpointConfigs"] == []
+    assert sagemaker.list_endpoints()["Endpoints"] == []
+
+
+def test_a_value_botocore_does_not_list_is_a_warning_and_the_service_decides(tmp_path, emulator) -> None:
+    """An instance type the installed botocore does not list may be one AWS launched since: preview
+    passes, warning with its name; `up` sends it, and SageMaker's answer decides (the emulator, on the
+    installed model, refuses it as AWS refuses a type that does not exist), leaving nothing behind."""
+    emulator.reset()
+    create_models(emulator, "model-a")
+    project = make_project(tmp_path, emulator, PROGRAM)
+    project.set_config(instanceType="ml.m5.largest", instances="1")
+    emulator.clear_calls()
+    preview = project.preview()
+    assert "warning: `production_variants[0].instance_type` is 'ml.m5.largest'" in preview.stdout
+    assert "did you mean 'ml.m5.large'" in preview.stdout and "It is passed to SageMaker" in preview.stdout
+    assert emulator.calls() == []
+    with pytest.raises(auto.CommandError) as refused:
+        project.up()
+    assert "CreateEndpointConfig failed" in str(refused.value) and "instanceType" in str(refused.value)
     sagemaker = client(emulator, "sagemaker")
     assert sagemaker.list_endpoint_configs()["EndpointConfigs"] == []
     assert sagemaker.list_endpoints()["Endpoints"] == []

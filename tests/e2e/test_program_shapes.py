@@ -185,9 +185,9 @@ RESOLVED_PROGRAM = (
     + """
 from sagemaker_hosting import Endpoint, EndpointConfig
 
-instance_type = Echo("instance-type", given=pulumi.Config().require("instanceType"))
-config = EndpointConfig("main", production_variants=[{"variant_name": "primary", "model_name": "a",
-    "instance_type": instance_type.value, "initial_instance_count": 1}])
+variant_name = Echo("variant-name", given=pulumi.Config().require("variantName"))
+config = EndpointConfig("main", production_variants=[{"variant_name": variant_name.value, "model_name": "a",
+    "instance_type": "ml.m5.large", "initial_instance_count": 1}])
 Endpoint("main", endpoint_config_name=config.name)
 """
 )
@@ -199,13 +199,13 @@ def test_values_resolved_at_apply_are_validated_before_any_call(tmp_path, emulat
     emulator.reset()
     create_models(emulator, "a")
     project = make_project(tmp_path, emulator, RESOLVED_PROGRAM)
-    project.set_config(instanceType="ml.m5.largest")
+    project.set_config(variantName="primary variant")
     emulator.clear_calls()
     project.preview()
     with pytest.raises(auto.CommandError) as failed:
         project.up()
-    assert "`production_variants[0].instance_type`" in str(failed.value)
-    assert "did you mean 'ml.m5.large'" in str(failed.value)
+    assert "`production_variants[0].variant_name` must match the pattern" in str(failed.value)
+    assert "'primary variant'" in str(failed.value)
     assert sagemaker_writes(emulator) == []
     project.destroy()
 

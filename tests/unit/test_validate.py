@@ -114,7 +114,7 @@ def blue_green(kind, wait=60, **routing):
             ),
             "data_capture_config",
             "data_capture_config.capture_options[0].capture_mode",
-            "must be one of Input, Output, InputAndOutput (got 'Both')",
+            "is 'Both', not one of Input, Output, InputAndOutput",
         ),
         (
             config(
@@ -210,6 +210,21 @@ def test_endpoint_config_check_reports(news, property_, path, reason):
     _, errors = validate.check_endpoint_config({}, news)
     assert [(e.property, e.path) for e in errors] == [(property_, path)]
     assert reason in errors[0].reason
+
+
+@pytest.mark.parametrize(
+    ("value", "warned"),
+    [("ml.g99.mega", True), ("ml.m5.lrge", True), ("ml.m5.large", False)],
+)
+def test_values_the_model_does_not_list_are_warnings_for_the_service_to_decide(value, warned):
+    """A newer instance type than the installed botocore lists passes preview with a warning that
+    names it (and a typo gets a hint); the type, range and pattern rules stay errors."""
+    inputs, problems = validate.check_endpoint_config({}, config(production_variants=[variant(instance_type=value)]))
+    assert [p.warning for p in problems] == ([True] if warned else [])
+    assert all("It is passed to SageMaker, which decides" in p.reason for p in problems)
+    assert inputs["production_variants"][0]["instance_type"] == value
+    _, typed = validate.check_endpoint_config({}, config(production_variants=[variant(instance_type=5)]))
+    assert [p.warning for p in typed] == [False]
 
 
 @pytest.mark.parametrize(
