@@ -13,13 +13,15 @@ import functools
 import random
 import threading
 import time
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import boto3
 import botocore.config
 from botocore.exceptions import BotoCoreError, ClientError
+
+from sagemaker_hosting import autoscaling
 
 if TYPE_CHECKING:
     from mypy_boto3_sagemaker import SageMakerClient
@@ -42,6 +44,27 @@ IAM_ACTIONS = (
 )
 """Every SageMaker action the provider calls (README's IAM section lists them; the end-to-end tests
 check every call the provider makes against this list)."""
+
+AUTOSCALING_IAM_ACTIONS = (
+    "application-autoscaling:DescribeScalableTargets",
+    "application-autoscaling:DescribeScalingPolicies",
+    "application-autoscaling:DeleteScalingPolicy",
+    "application-autoscaling:DeregisterScalableTarget",
+    "application-autoscaling:RegisterScalableTarget",
+    "application-autoscaling:PutScalingPolicy",
+)
+"""The Application Auto Scaling actions the provider calls, only when a deployment changes the
+instance type of a variant (`autoscaling`): DescribeScalableTargets then, the others only for a
+variant registered as a scalable target. Kept apart from `IAM_ACTIONS` until README's IAM section
+lists them (a unit test holds the two equal); the end-to-end check allows both."""
+
+AUTOSCALING_CONDITIONAL_IAM_ACTIONS = {
+    "iam:PassRole": "with a scalable target registered with its own role (not the service-linked one): "
+    "RegisterScalableTarget passes it again",
+    "iam:CreateServiceLinkedRole": "RegisterScalableTarget, only if the Application Auto Scaling service-linked "
+    "role for SageMaker endpoints no longer exists",
+}
+"""Actions AWS may check on the provider's Application Auto Scaling calls."""
 
 CONDITIONAL_IAM_ACTIONS = {
     "iam:PassRole": "with `execution_role_arn`: CreateEndpointConfig passes the role to SageMaker",
@@ -108,6 +131,8 @@ def available(profile: str | None) -> bool:
 
 _clients: dict[AwsSettings, SageMakerClient] = {}
 _clients_lock = threading.Lock()
+_scaling_clients: dict[int, tuple[SageMakerClient, Any]] = {}
+"""Application Auto Scaling clients, by the SageMaker client they go with (kept, so ids stay unique)."""
 
 
 def sagemaker_client(settings: AwsSettings) -> SageMakerClient:
@@ -119,16 +144,35 @@ def sagemaker_client(settings: AwsSettings) -> SageMakerClient:
     with _clients_lock:
         client = _clients.get(settings)
         if client is None:
-            session = boto3.session.Session(profile_name=settings.profile, region_name=settings.region)
-            # boto3 exposes the standard configuration's values only through its botocore session.
-            attempts = session._session.get_config_variable("max_attempts") or MAX_ATTEMPTS
-            config = botocore.config.Config(
-                retries={"mode": "standard", "total_max_attempts": int(attempts)},
-                user_agent_extra=USER_AGENT,
-            )
-            client = session.client("sagemaker", config=config)
+            client = _new_client("sagemaker", settings)
             _clients[settings] = client
         return client
+
+
+def autoscaling_client(sagemaker: SageMakerClient) -> Any:
+    """The Application Auto Scaling client that goes with a SageMaker client of `sagemaker_client`:
+    the same settings (profile, region, standard configuration, `AWS_ENDPOINT_URL`), retries and
+    User-Agent; one per SageMaker client."""
+    with _clients_lock:
+        entry = _scaling_clients.get(id(sagemaker))
+        if entry is None:
+            settings = next((s for s, c in _clients.items() if c is sagemaker), None)
+            if settings is None:  # not one of ours: its region, the default profile
+                settings = AwsSettings(region=sagemaker.meta.region_name)
+            entry = (sagemaker, _new_client("application-autoscaling", settings))
+            _scaling_clients[id(sagemaker)] = entry
+        return entry[1]
+
+
+def _new_client(service: str, settings: AwsSettings) -> Any:
+    session = boto3.session.Session(profile_name=settings.profile, region_name=settings.region)
+    # boto3 exposes the standard configuration's values only through its botocore session.
+    attempts = session._session.get_config_variable("max_attempts") or MAX_ATTEMPTS
+    config = botocore.config.Config(
+        retries={"mode": "standard", "total_max_attempts": int(attempts)},
+        user_agent_extra=USER_AGENT,
+    )
+    return session.client(service, config=config)  # type: ignore[call-overload]
 
 
 def error_code(error: ClientError) -> str:
@@ -304,6 +348,63 @@ def update_tags(client: SageMakerClient, arn: str, old: Mapping[str, str], new: 
     changed = {key: value for key, value in new.items() if old.get(key) != value}
     if changed:
         client.add_tags(ResourceArn=arn, Tags=[{"Key": k, "Value": v} for k, v in sorted(changed.items())])
+
+
+# --- Application Auto Scaling of variants (`autoscaling` decides what, these make the calls) -----
+
+
+def scalable_targets(scaling: Any, endpoint: str, variants: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """Variant -> its scalable target (DescribeScalableTargets), of those of `variants` registered."""
+    ids = {autoscaling.resource_id(endpoint, variant): variant for variant in variants}
+    found: dict[str, dict[str, Any]] = {}
+    if not ids:
+        return found
+    pages = scaling.get_paginator("describe_scalable_targets").paginate(
+        ServiceNamespace=autoscaling.NAMESPACE, ResourceIds=sorted(ids), ScalableDimension=autoscaling.DIMENSION
+    )
+    for page in pages:
+        for target in page.get("ScalableTargets", []):
+            if target.get("ResourceId") in ids:
+                found[ids[target["ResourceId"]]] = dict(target)
+    return found
+
+
+def describe_set_aside(scaling: Any, target: Mapping[str, Any]) -> autoscaling.SetAside:
+    """A scalable target and its scaling policies (DescribeScalingPolicies), as the requests that
+    make them again."""
+    policies: list[dict[str, Any]] = []
+    pages = scaling.get_paginator("describe_scaling_policies").paginate(
+        ServiceNamespace=target["ServiceNamespace"],
+        ResourceId=target["ResourceId"],
+        ScalableDimension=target["ScalableDimension"],
+    )
+    for page in pages:
+        policies.extend(page.get("ScalingPolicies", []))
+    return autoscaling.set_aside(target, policies)
+
+
+def deregister(scaling: Any, item: autoscaling.SetAside) -> None:
+    """Delete the target's scaling policies, then deregister it (what AWS's procedure asks before an
+    UpdateEndpoint that changes the instance type); one already gone is fine."""
+    where = {key: item.target[key] for key in ("ServiceNamespace", "ResourceId", "ScalableDimension")}
+    for policy in item.policies:
+        _unless_gone(scaling.delete_scaling_policy, PolicyName=policy["PolicyName"], **where)
+    _unless_gone(scaling.deregister_scalable_target, **where)
+
+
+def register(scaling: Any, item: autoscaling.SetAside) -> None:
+    """Register the target and put its policies again (both calls create or overwrite)."""
+    scaling.register_scalable_target(**item.target)
+    for policy in item.policies:
+        scaling.put_scaling_policy(**policy)
+
+
+def _unless_gone(call: Callable[..., object], **request: Any) -> None:
+    try:
+        call(**request)
+    except ClientError as error:
+        if error_code(error) != "ObjectNotFoundException":
+            raise
 
 
 # --- waiting -------------------------------------------------------------------------------------

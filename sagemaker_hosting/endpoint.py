@@ -15,7 +15,7 @@ import pulumi
 import pulumi.dynamic as dynamic
 from botocore.exceptions import ClientError
 
-from sagemaker_hosting import aws, deadlines, naming, normalize, plan, schema, validate
+from sagemaker_hosting import autoscaling, aws, deadlines, naming, normalize, plan, schema, validate
 from sagemaker_hosting.provider import (
     CONSISTENCY_SECONDS,
     VISIBILITY_SECONDS,
@@ -127,7 +127,9 @@ class EndpointProvider(Provider):
     def deploy(self, client: SageMakerClient, name: str, inputs: Mapping[str, Any]) -> Mapping[str, Any]:
         """UpdateEndpoint to the new config, wait, and verify the endpoint now runs it. A deployment
         already in flight (an interrupted `pulumi up`, AWS maintenance) is waited out first; if it
-        already brought the endpoint to the new config, no new one is started."""
+        already brought the endpoint to the new config, no new one is started. Variants registered
+        with Application Auto Scaling whose instance type changes are set aside for the deployment
+        and registered again after it, whatever its outcome (module `autoscaling`)."""
         config_name = inputs["endpoint_config_name"]
         config = self.referenced_config(client, config_name)
         current: Mapping[str, Any] | None = aws.find_endpoint(client, name)
@@ -139,6 +141,27 @@ class EndpointProvider(Provider):
             settled = self.settle(client, name, inputs, aws.UPDATABLE)
             assert settled is not None  # gone is no target here
             current = settled
+        aside = self.set_scaling_aside(client, current, config)
+        try:
+            described = self.update_and_wait(client, name, inputs, current, config)
+        except Exception as error:  # whatever failed, the targets go back on the fleet that serves
+            restored = self.put_scaling_back(client, name, aside, failed=True)
+            if restored and isinstance(error, ProviderError):
+                raise ProviderError(f"{error}. {restored}") from error
+            raise
+        self.put_scaling_back(client, name, aside, failed=False)
+        return described
+
+    def update_and_wait(
+        self,
+        client: SageMakerClient,
+        name: str,
+        inputs: Mapping[str, Any],
+        current: Mapping[str, Any],
+        config: Mapping[str, Any],
+    ) -> Mapping[str, Any]:
+        """UpdateEndpoint (unless the endpoint already runs the config), wait, and verify."""
+        config_name = inputs["endpoint_config_name"]
         timeout = self.timeout(inputs, "update", self.update_limit(inputs, current, config))
         if current.get("EndpointConfigName") != config_name:
             aws.mark_config_user(client, config, name)
@@ -171,6 +194,81 @@ class EndpointProvider(Provider):
                 f'The endpoint still serves config "{described.get("EndpointConfigName")}", which is kept.'
             )
         return described
+
+    def set_scaling_aside(
+        self, client: SageMakerClient, current: Mapping[str, Any], config: Mapping[str, Any]
+    ) -> list[autoscaling.SetAside]:
+        """Before an UpdateEndpoint that changes the instance type of variants registered as
+        scalable targets (SageMaker refuses it otherwise): record their targets and scaling policies
+        on the endpoint (tags), then delete the policies and deregister the targets. Returns what is
+        set aside, a record left by an interrupted run included. No Application Auto Scaling call
+        unless an instance type changes."""
+        name, arn = current["EndpointName"], current["EndpointArn"]
+        tags = aws.list_tags(client, arn)
+        earlier = autoscaling.read_record(tags)
+        fresh: list[autoscaling.SetAside] = []
+        new = autoscaling.instance_types(config.get("ProductionVariants", []))
+        if current.get("EndpointConfigName") != config.get("EndpointConfigName"):
+            live_config = aws.find_endpoint_config(client, current["EndpointConfigName"])
+            live = autoscaling.instance_types(live_config["ProductionVariants"]) if live_config else None
+            changing = autoscaling.to_set_aside(live, new, new)
+            scaling = aws.autoscaling_client(client) if changing else None
+            targets = aws.scalable_targets(scaling, name, changing) if changing else {}
+            fresh = [aws.describe_set_aside(scaling, targets[v]) for v in autoscaling.to_set_aside(live, new, targets)]
+        aside = autoscaling.merged(earlier, fresh)
+        if not fresh:
+            return aside
+        record = {key: value for key, value in tags.items() if key.startswith(autoscaling.RECORD_TAG_PREFIX)}
+        try:
+            aws.update_tags(client, arn, record, autoscaling.record_tags(aside))
+            for item in fresh:
+                aws.deregister(scaling, item)
+        except ClientError as error:
+            raise api_failure("setting Application Auto Scaling aside", f'endpoint "{name}"', error) from error
+        variants = ", ".join(item.resource_id.rpartition("/")[2] for item in fresh)
+        print(
+            f'Endpoint "{name}": variant(s) {variants} change instance type while registered with Application Auto '
+            "Scaling, which SageMaker refuses; their scalable targets and scaling policies are set aside for the "
+            "deployment (recorded on the endpoint) and registered again after it.",
+            flush=True,
+        )
+        return aside
+
+    def put_scaling_back(
+        self, client: SageMakerClient, name: str, aside: list[autoscaling.SetAside], failed: bool
+    ) -> str:
+        """Register the targets set aside and put their policies again (on the new fleet, or on the
+        old one after a failed or rolled-back deployment), then drop the record; what was done, for
+        a failure's message. While the deployment still runs (a timeout), nothing: the record stays
+        for the next `pulumi up`. A failure to register raises (or, after a failed deployment, is told)."""
+        if not aside:
+            return ""
+        variants = ", ".join(item.resource_id.rpartition("/")[2] for item in aside)
+        described = aws.find_endpoint(client, name)
+        if described is None or described["EndpointStatus"] in aws.IN_PROGRESS:
+            return (
+                f"The Application Auto Scaling targets and policies of variant(s) {variants} stay set aside (recorded "
+                "on the endpoint as tags sagemaker-hosting:autoscaling:*) until the deployment ends: the next "
+                "`pulumi up` registers them again"
+            )
+        scaling = aws.autoscaling_client(client)
+        try:
+            for item in aside:
+                aws.register(scaling, item)
+            tags = aws.list_tags(client, described["EndpointArn"])
+            record = {key: value for key, value in tags.items() if key.startswith(autoscaling.RECORD_TAG_PREFIX)}
+            aws.update_tags(client, described["EndpointArn"], record, {})
+        except ClientError as error:
+            message = (
+                f"The Application Auto Scaling targets and policies of variant(s) {variants} could not be registered "
+                f"again ({aws.error_code(error)}: {aws.error_message(error)}); they stay recorded on the endpoint "
+                "(tags sagemaker-hosting:autoscaling:*) and the next `pulumi up` tries again"
+            )
+            if failed:
+                return message
+            raise ProviderError(f'Endpoint "{name}": {message}.') from error
+        fleet = "the old fleet" if failed else "the new fleet"
+        return f"The Application Auto Scaling targets and policies of variant(s) {variants} are registered on {fleet}"
 
     @staticmethod
     def update_limit(inputs: Mapping[str, Any], current: Mapping[str, Any], config: Mapping[str, Any]) -> int:

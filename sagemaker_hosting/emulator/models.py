@@ -117,6 +117,12 @@ class World(Protocol):
     def alarm_firing(self, region: str, name: str) -> bool:
         """Whether the CloudWatch alarm `name` is in ALARM state."""
 
+    def scaled_variants(self, region: str, endpoint: str) -> set[str]:
+        """The endpoint's variants registered as Application Auto Scaling scalable targets."""
+
+    def deregister_scaled_variants(self, region: str, endpoint: str) -> None:
+        """Deregister the endpoint's scalable targets and delete their scaling policies."""
+
 
 class MotoWorld:
     """S3 and CloudWatch as moto's in-process backends hold them (the same ones the server serves)."""
@@ -142,6 +148,40 @@ class MotoWorld:
 
         alarm = cloudwatch_backends[self.account][region].alarms.get(name)
         return alarm is not None and alarm.state_value == "ALARM"
+
+    def scaled_variants(self, region: str, endpoint: str) -> set[str]:
+        from moto.applicationautoscaling.models import applicationautoscaling_backends
+
+        backend = applicationautoscaling_backends[self.account][region]
+        targets = backend.describe_scalable_targets(SCALING_NAMESPACE, None, SCALING_DIMENSION)
+        return {variant for target in targets if (variant := _scaled_variant(target.resource_id, endpoint))}
+
+    def deregister_scaled_variants(self, region: str, endpoint: str) -> None:
+        from moto.applicationautoscaling.models import applicationautoscaling_backends
+
+        backend = applicationautoscaling_backends[self.account][region]
+        for key, policy in list(backend.policies.items()):
+            # DeregisterScalableTarget "deletes the scaling policies ... associated with it" (API
+            # reference); moto's keeps them, so they are deleted here.
+            if policy.service_namespace == SCALING_NAMESPACE and _scaled_variant(policy.resource_id, endpoint):
+                policy.delete_alarms(self.account, region)
+                del backend.policies[key]
+        for target in backend.describe_scalable_targets(SCALING_NAMESPACE, None, SCALING_DIMENSION):
+            if _scaled_variant(target.resource_id, endpoint):
+                backend.deregister_scalable_target(SCALING_NAMESPACE, target.resource_id, SCALING_DIMENSION)
+
+
+SCALING_NAMESPACE = "sagemaker"
+SCALING_DIMENSION = "sagemaker:variant:DesiredInstanceCount"
+"""Application Auto Scaling's namespace and dimension of a production variant's instance count."""
+
+
+def _scaled_variant(resource_id: str, endpoint: str) -> str | None:
+    """The variant a scalable target's resource id (`endpoint/NAME/variant/VARIANT`) names, when it
+    is one of `endpoint` (endpoint names are case-insensitive)."""
+    kind, _, rest = resource_id.partition("/")
+    name, _, variant = rest.partition("/variant/")
+    return variant if kind == "endpoint" and name.lower() == endpoint.lower() and variant else None
 
 
 # --- deployment plans (pure) ---------------------------------------------------------------------
@@ -607,6 +647,7 @@ class HostingBackend:
                 if request.get("RetainAllVariantProperties")
                 else None
             )
+            self._check_scaled_instance_types(region, endpoint, config)
             target = self._fleet(config, endpoint.live, excluded)
             if request.get("RetainDeploymentConfig"):
                 deployment = endpoint.deployment_config
@@ -631,6 +672,27 @@ class HostingBackend:
             self._event(endpoint, now, CREATING)
             self.changed.notify_all()
             return {"EndpointArn": endpoint.arn}
+
+    def _check_scaled_instance_types(self, region: str, endpoint: Endpoint, config: Stored) -> None:
+        """Refuse an update that changes the instance type of a variant registered as a scalable
+        target. Developer Guide, "Update endpoints that use auto scaling" (endpoint-scaling-update):
+        "If the update would change the instance type for any model that is a target for auto
+        scaling, the update fails ... If you are trying to update the endpoint by calling the
+        UpdateEndpoint API, the call fails", except that a change of model alone is allowed. The docs
+        are silent on the error code and wording: ValidationException (what SageMaker answers for
+        every other refused UpdateEndpoint) with our own message naming the variant and the procedure."""
+        assert endpoint.live is not None
+        live = {variant.name: variant.spec.get("InstanceType") for variant in endpoint.live.production}
+        new = {spec["VariantName"]: spec.get("InstanceType") for spec in config.request["ProductionVariants"]}
+        changed = sorted(name for name in live.keys() & new.keys() if live[name] != new[name])
+        registered = self.world.scaled_variants(region, endpoint.name) if changed else set()
+        scaled = [name for name in changed if name in registered]
+        if scaled:
+            raise validation_error(
+                f'Cannot update the instance type of variant(s) [{", ".join(scaled)}] of endpoint "{endpoint.arn}": '
+                "they are registered as Application Auto Scaling scalable targets. Delete their scaling policies "
+                "and deregister them (DeregisterScalableTarget) before the update, and register them again after it."
+            )
 
     def update_endpoint_weights_and_capacities(self, region: str, request: Mapping[str, Any]) -> dict[str, Any]:
         with self.changed:
@@ -664,6 +726,10 @@ class HostingBackend:
             endpoint: Endpoint = self._get("endpoint", region, name, visible_only=False)
             if endpoint.status in IN_PROGRESS:
                 raise validation_error(f'Cannot delete in-progress endpoint "{endpoint.arn}".')
+            # Developer Guide, "Delete endpoints configured for auto scaling" (endpoint-delete-with-
+            # scaling): Application Auto Scaling "deregisters those models as scalable targets without
+            # notifying you" (given the caller may; the emulator checks no IAM).
+            self.world.deregister_scaled_variants(region, endpoint.name)
             now = self.clock()
             endpoint.task = Task("delete", [Phase(DELETING, self.settings.delete_seconds)], now, now)
             self._set_status(endpoint, DELETING, now)

@@ -1,0 +1,135 @@
+"""Autoscaled variants across deployments: what to set aside, and how to put it back. Pure: no AWS
+calls (they are in `aws`).
+
+SageMaker refuses an UpdateEndpoint that would change the instance type of a production variant
+registered as an Application Auto Scaling scalable target; a change of model only is allowed
+(Developer Guide, "Update endpoints that use auto scaling"). Its procedure, which `EndpointProvider.deploy`
+follows for the variants `to_set_aside` names: remember the target and its scaling policies, delete
+the policies, deregister the target, update and wait, then register the same target and put the
+same policies again, on the new fleet or, when the deployment failed or rolled back, on the old one.
+
+What was set aside is written first on the endpoint itself, as tags (`record_tags`), so that an `up`
+killed after the target was deregistered leaves the definitions where the next `up` finds them
+(`read_record`) and puts them back.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import zlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+NAMESPACE = "sagemaker"
+DIMENSION = "sagemaker:variant:DesiredInstanceCount"
+"""The scalable dimension of a production variant's instance count."""
+
+RECORD_TAG_PREFIX = "sagemaker-hosting:autoscaling:"
+"""Tags on the endpoint holding what was set aside (compressed JSON in chunks), while set aside."""
+TAG_VALUE_LIMIT = 256
+"""SageMaker's longest tag value."""
+
+_TARGET_KEYS = ("ServiceNamespace", "ResourceId", "ScalableDimension", "MinCapacity", "MaxCapacity", "SuspendedState")
+_POLICY_KEYS = (
+    "PolicyName",
+    "ServiceNamespace",
+    "ResourceId",
+    "ScalableDimension",
+    "PolicyType",
+    "StepScalingPolicyConfiguration",
+    "TargetTrackingScalingPolicyConfiguration",
+    "PredictiveScalingPolicyConfiguration",
+)
+_SERVICE_LINKED = ":role/aws-service-role/"
+
+
+def resource_id(endpoint: str, variant: str) -> str:
+    """The scalable target's resource id of an endpoint's variant."""
+    return f"endpoint/{endpoint}/variant/{variant}"
+
+
+def variant_of(resource: str, endpoint: str) -> str | None:
+    """The variant a resource id names, when it is one of `endpoint`'s (names are case-insensitive)."""
+    kind, _, rest = resource.partition("/")
+    name, _, variant = rest.partition("/variant/")
+    return variant if kind == "endpoint" and name.lower() == endpoint.lower() and variant else None
+
+
+def instance_types(variants: Iterable[Mapping[str, Any]]) -> dict[str, str | None]:
+    """Variant name -> instance type (None: serverless) of a config's ProductionVariants."""
+    return {str(v["VariantName"]): v.get("InstanceType") for v in variants}
+
+
+def to_set_aside(
+    live: Mapping[str, str | None] | None, new: Mapping[str, str | None], registered: Iterable[str]
+) -> list[str]:
+    """The variants whose scalable target must be set aside for an UpdateEndpoint from the config
+    whose instance types are `live` to one whose are `new`: those registered whose instance type
+    changes. `live` None (the running config cannot be read) counts every registered variant of
+    the new config as changing: setting a target aside and back is always allowed."""
+    changing = [name for name in registered if name in new and (live is None or live.get(name, new[name]) != new[name])]
+    return sorted(set(changing))
+
+
+@dataclass(frozen=True)
+class SetAside:
+    """A variant's scalable target and its scaling policies, as the calls that make them again."""
+
+    target: dict[str, Any]
+    """RegisterScalableTarget's request."""
+    policies: tuple[dict[str, Any], ...]
+    """PutScalingPolicy's requests, in the order described."""
+
+    @property
+    def resource_id(self) -> str:
+        return str(self.target["ResourceId"])
+
+
+def set_aside(target: Mapping[str, Any], policies: Sequence[Mapping[str, Any]]) -> SetAside:
+    """What DescribeScalableTargets and DescribeScalingPolicies answered, as the requests that
+    register the same target and put the same policies (ARNs, times and the alarms Application Auto
+    Scaling makes for target tracking are its own, not part of the definition). A role is kept only
+    when it is not the service-linked role, which RegisterScalableTarget uses by itself for SageMaker."""
+    request = {key: target[key] for key in _TARGET_KEYS if target.get(key) is not None}
+    role = target.get("RoleARN")
+    if role and _SERVICE_LINKED not in role:
+        request["RoleARN"] = role
+    puts = tuple(
+        {key: policy[key] for key in _POLICY_KEYS if policy.get(key) is not None}
+        for policy in policies
+        if policy.get("ResourceId") == target.get("ResourceId")
+        and policy.get("ScalableDimension") == target.get("ScalableDimension")
+    )
+    return SetAside(request, puts)
+
+
+def record_tags(items: Sequence[SetAside]) -> dict[str, str]:
+    """`items` as endpoint tags: zlib-compressed JSON, base64 (tag-value safe), in chunks of 256."""
+    payload = json.dumps([{"target": item.target, "policies": list(item.policies)} for item in items], sort_keys=True)
+    encoded = base64.b64encode(zlib.compress(payload.encode(), 9)).decode()
+    chunks = [encoded[i : i + TAG_VALUE_LIMIT] for i in range(0, len(encoded), TAG_VALUE_LIMIT)] or [""]
+    return {f"{RECORD_TAG_PREFIX}{index}": chunk for index, chunk in enumerate(chunks)}
+
+
+def read_record(tags: Mapping[str, str]) -> list[SetAside]:
+    """What `record_tags` wrote, from the endpoint's tags (none: nothing is set aside)."""
+    chunks = sorted(
+        (int(key.removeprefix(RECORD_TAG_PREFIX)), value)
+        for key, value in tags.items()
+        if key.startswith(RECORD_TAG_PREFIX) and key.removeprefix(RECORD_TAG_PREFIX).isdigit()
+    )
+    if not chunks:
+        return []
+    encoded = "".join(value for _, value in chunks)
+    entries = json.loads(zlib.decompress(base64.b64decode(encoded)).decode())
+    return [SetAside(dict(entry["target"]), tuple(dict(p) for p in entry["policies"])) for entry in entries]
+
+
+def merged(earlier: Sequence[SetAside], now: Sequence[SetAside]) -> list[SetAside]:
+    """What is set aside: an interrupted run's record and this run's, one per target (the earlier
+    record wins: a target set aside then is no longer registered, so `now` cannot have it)."""
+    by_id = {item.resource_id: item for item in now}
+    by_id.update({item.resource_id: item for item in earlier})
+    return [by_id[key] for key in sorted(by_id)]

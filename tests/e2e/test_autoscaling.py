@@ -1,0 +1,231 @@
+"""An autoscaled variant moved to another instance type through the real CLI (issue 12, item 2): the
+scalable target and its target-tracking policy, registered with boto3 against the emulator's
+Application Auto Scaling (moto's) as a pulumi-aws `Target` / `Policy` would make them, are the same
+after `pulumi up` (compared without the times and ARNs Application Auto Scaling assigns anew); the same
+after a deployment an alarm rolls back, on the old fleet; after an `up` interrupted once the target was
+deregistered; and a change of model only makes no Application Auto Scaling call at all. The negative
+control: the emulator refuses the same UpdateEndpoint made directly (Developer Guide, "Update
+endpoints that use auto scaling"), so without the provider's handling `up` would fail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+from pulumi import automation as auto
+
+from sagemaker_hosting import autoscaling, aws
+from sagemaker_hosting.emulator.testing import Emulator
+from sagemaker_hosting.testing import Project, client, create_alarm, create_models, make_project, set_alarm
+
+PROGRAM = """
+import pulumi
+from sagemaker_hosting import Endpoint, EndpointConfig
+
+settings = pulumi.Config()
+config = EndpointConfig("scaled", production_variants=[{
+    "variant_name": "primary", "model_name": settings.require("model"),
+    "instance_type": settings.require("instanceType"), "initial_instance_count": 1}])
+endpoint = Endpoint("scaled", endpoint_config_name=config.name, retain_all_variant_properties=True, deployment_config={
+    "blue_green_update_policy": {"traffic_routing_configuration": {"type": "CANARY", "wait_interval_in_seconds": 100,
+        "canary_size": {"type": "CAPACITY_PERCENT", "value": 50}}},
+    "auto_rollback_configuration": {"alarms": [{"alarm_name": "errors"}]}})
+pulumi.export("name", endpoint.name)
+pulumi.export("config", config.name)
+"""
+
+POLICY = {
+    "TargetValue": 70.0,
+    "PredefinedMetricSpecification": {"PredefinedMetricType": "SageMakerVariantInvocationsPerInstance"},
+    "ScaleInCooldown": 300,
+    "ScaleOutCooldown": 60,
+}
+
+
+@pytest.fixture
+def project(tmp_path: Any, emulator: Emulator) -> Project:
+    emulator.reset()
+    create_models(emulator, "model-a", "model-b")
+    create_alarm(emulator, "errors")
+    stack = make_project(tmp_path, emulator, PROGRAM)
+    stack.set_config(model="model-a", instanceType="ml.m5.large")
+    stack.up()
+    return stack
+
+
+def attach_autoscaling(scaling: Any, endpoint: str) -> str:
+    """What a pulumi-aws `aws.appautoscaling.Target` and a target-tracking `Policy` make."""
+    resource_id = autoscaling.resource_id(endpoint, "primary")
+    where = {"ServiceNamespace": "sagemaker", "ResourceId": resource_id, "ScalableDimension": autoscaling.DIMENSION}
+    scaling.register_scalable_target(
+        **where,
+        MinCapacity=1,
+        MaxCapacity=4,
+        SuspendedState={"DynamicScalingInSuspended": False, "DynamicScalingOutSuspended": True},
+    )
+    scaling.put_scaling_policy(
+        **where,
+        PolicyName="invocations",
+        PolicyType="TargetTrackingScaling",
+        TargetTrackingScalingPolicyConfiguration=POLICY,
+    )
+    scaling.put_scaling_policy(
+        **where,
+        PolicyName="steps",
+        PolicyType="StepScaling",
+        StepScalingPolicyConfiguration={
+            "AdjustmentType": "ChangeInCapacity",
+            "StepAdjustments": [{"MetricIntervalLowerBound": 0.0, "ScalingAdjustment": 1}],
+            "Cooldown": 120,
+        },
+    )
+    return resource_id
+
+
+ASSIGNED = {"CreationTime", "ScalableTargetARN", "PolicyARN"}
+"""What Application Auto Scaling assigns anew when a target is registered or a policy put again."""
+
+
+def scaling_state(scaling: Any) -> dict[str, Any]:
+    """Every SageMaker scalable target and scaling policy, less what `ASSIGNED` names."""
+    targets = scaling.describe_scalable_targets(ServiceNamespace="sagemaker")["ScalableTargets"]
+    policies = scaling.describe_scaling_policies(ServiceNamespace="sagemaker")["ScalingPolicies"]
+    return {
+        "targets": [{k: v for k, v in t.items() if k not in ASSIGNED} for t in targets],
+        "policies": sorted(
+            ({k: v for k, v in p.items() if k not in ASSIGNED} for p in policies), key=lambda p: p["PolicyName"]
+        ),
+    }
+
+
+def provider_calls(emulator: Emulator, prefix: str = "") -> list[str]:
+    return [
+        call["action"]
+        for call in emulator.calls()
+        if aws.USER_AGENT in call["user_agent"] and call["action"].startswith(prefix)
+    ]
+
+
+def serving(sagemaker: Any, name: str) -> tuple[str, str]:
+    """The endpoint's status and the instance type of the config it runs."""
+    described = sagemaker.describe_endpoint(EndpointName=name)
+    config = sagemaker.describe_endpoint_config(EndpointConfigName=described["EndpointConfigName"])
+    return described["EndpointStatus"], config["ProductionVariants"][0]["InstanceType"]
+
+
+def test_an_autoscaled_variant_moves_to_another_instance_type(project: Project, emulator: Emulator) -> None:
+    sagemaker, scaling = client(emulator, "sagemaker"), client(emulator, "application-autoscaling")
+    name = project.outputs()["name"]
+    attach_autoscaling(scaling, name)
+    before = scaling_state(scaling)
+    assert len(before["targets"]) == 1 and len(before["policies"]) == 2
+
+    # Negative control: the UpdateEndpoint the provider makes, made directly while the target is
+    # registered, is refused (as AWS refuses it), so the `up` below passes only by the provider's handling.
+    sagemaker.create_endpoint_config(
+        EndpointConfigName="direct",
+        ProductionVariants=[
+            {
+                "VariantName": "primary",
+                "ModelName": "model-a",
+                "InstanceType": "ml.m5.xlarge",
+                "InitialInstanceCount": 1,
+            }
+        ],
+    )
+    with pytest.raises(ClientError, match="registered as Application Auto Scaling scalable targets"):
+        sagemaker.update_endpoint(EndpointName=name, EndpointConfigName="direct")
+    sagemaker.delete_endpoint_config(EndpointConfigName="direct")
+
+    emulator.clear_calls()
+    project.set_config(instanceType="ml.m5.xlarge")
+    project.up()
+    assert serving(sagemaker, name) == ("InService", "ml.m5.xlarge")
+    assert scaling_state(scaling) == before
+    # AWS's procedure, in its order: policies deleted and the target deregistered before the
+    # UpdateEndpoint, registered again and the policies put after the endpoint is InService on it.
+    calls = [c for c in provider_calls(emulator) if c.startswith("application-autoscaling:") or c == "UpdateEndpoint"]
+    assert calls == [
+        "application-autoscaling:DescribeScalableTargets",
+        "application-autoscaling:DescribeScalingPolicies",
+        "application-autoscaling:DeleteScalingPolicy",
+        "application-autoscaling:DeleteScalingPolicy",
+        "application-autoscaling:DeregisterScalableTarget",
+        "UpdateEndpoint",
+        "application-autoscaling:RegisterScalableTarget",
+        "application-autoscaling:PutScalingPolicy",
+        "application-autoscaling:PutScalingPolicy",
+    ]
+    tags = sagemaker.list_tags(ResourceArn=sagemaker.describe_endpoint(EndpointName=name)["EndpointArn"])["Tags"]
+    assert not [t for t in tags if t["Key"].startswith(autoscaling.RECORD_TAG_PREFIX)]  # the record is gone
+    project.preview(expect_no_changes=True)
+
+    # A change of model only, on the same instance type: AWS allows it, no Application Auto Scaling call.
+    emulator.clear_calls()
+    registered = scaling.describe_scalable_targets(ServiceNamespace="sagemaker")["ScalableTargets"]
+    project.set_config(model="model-b")
+    project.up()
+    assert provider_calls(emulator, "application-autoscaling:") == []
+    assert "UpdateEndpoint" in provider_calls(emulator)
+    assert scaling.describe_scalable_targets(ServiceNamespace="sagemaker")["ScalableTargets"] == registered
+    project.preview(expect_no_changes=True)
+
+    # The endpoint's delete deregisters its target and policies (as AWS does).
+    project.destroy()
+    assert scaling_state(scaling) == {"targets": [], "policies": []}
+
+
+def test_a_rolled_back_deployment_restores_autoscaling_on_the_old_fleet(project: Project, emulator: Emulator) -> None:
+    sagemaker, scaling = client(emulator, "sagemaker"), client(emulator, "application-autoscaling")
+    name = project.outputs()["name"]
+    attach_autoscaling(scaling, name)
+    before = scaling_state(scaling)
+
+    project.set_config(instanceType="ml.m5.xlarge")
+    set_alarm(emulator, "errors", "ALARM")
+    try:
+        with pytest.raises(auto.CommandError) as failure:
+            project.up()
+    finally:
+        set_alarm(emulator, "errors", "OK")
+    output = str(failure.value)
+    assert "SageMaker rolled back the deployment of config" in output
+    assert "are registered on the old fleet" in output
+    assert serving(sagemaker, name) == ("InService", "ml.m5.large")
+    assert scaling_state(scaling) == before
+
+    # With the alarm quiet again, the same change deploys, and autoscaling survives it too.
+    project.up()
+    assert serving(sagemaker, name) == ("InService", "ml.m5.xlarge")
+    assert scaling_state(scaling) == before
+    project.preview(expect_no_changes=True)
+    project.destroy()
+
+
+def test_an_up_interrupted_after_deregistering_is_restored_by_the_next(project: Project, emulator: Emulator) -> None:
+    """What a `pulumi up` killed between DeregisterScalableTarget and UpdateEndpoint leaves: the
+    record on the endpoint (tags), the policies deleted and the target deregistered. The next `up`
+    deploys (nothing registered blocks it) and registers them again from the record."""
+    sagemaker, scaling = client(emulator, "sagemaker"), client(emulator, "application-autoscaling")
+    name = project.outputs()["name"]
+    resource_id = attach_autoscaling(scaling, name)
+    before = scaling_state(scaling)
+    where = {"ServiceNamespace": "sagemaker", "ResourceId": resource_id, "ScalableDimension": autoscaling.DIMENSION}
+    target = scaling.describe_scalable_targets(ServiceNamespace="sagemaker")["ScalableTargets"][0]
+    policies = scaling.describe_scaling_policies(**where)["ScalingPolicies"]
+    record = autoscaling.record_tags([autoscaling.set_aside(target, policies)])
+    arn = sagemaker.describe_endpoint(EndpointName=name)["EndpointArn"]
+    sagemaker.add_tags(ResourceArn=arn, Tags=[{"Key": k, "Value": v} for k, v in record.items()])
+    for policy in policies:
+        scaling.delete_scaling_policy(PolicyName=policy["PolicyName"], **where)
+    scaling.deregister_scalable_target(**where)
+
+    project.set_config(instanceType="ml.m5.xlarge")
+    project.up()
+    assert serving(sagemaker, name) == ("InService", "ml.m5.xlarge")
+    assert scaling_state(scaling) == before
+    tags = sagemaker.list_tags(ResourceArn=arn)["Tags"]
+    assert not [t for t in tags if t["Key"].startswith(autoscaling.RECORD_TAG_PREFIX)]
+    project.preview(expect_no_changes=True)
+    project.destroy()
