@@ -41,11 +41,6 @@ IAM_ACTIONS = (
     "sagemaker:AddTags",
     "sagemaker:DeleteTags",
     "sagemaker:ListTags",
-)
-"""Every SageMaker action the provider calls (README's IAM section lists them; the end-to-end tests
-check every call the provider makes against this list)."""
-
-AUTOSCALING_IAM_ACTIONS = (
     "application-autoscaling:DescribeScalableTargets",
     "application-autoscaling:DescribeScalingPolicies",
     "application-autoscaling:DeleteScalingPolicy",
@@ -53,21 +48,16 @@ AUTOSCALING_IAM_ACTIONS = (
     "application-autoscaling:RegisterScalableTarget",
     "application-autoscaling:PutScalingPolicy",
 )
-"""The Application Auto Scaling actions the provider calls, only when a deployment changes the
-instance type of a variant (`autoscaling`): DescribeScalableTargets then, the others only for a
-variant registered as a scalable target. Kept apart from `IAM_ACTIONS` until README's IAM section
-lists them (a unit test holds the two equal); the end-to-end check allows both."""
-
-AUTOSCALING_CONDITIONAL_IAM_ACTIONS = {
-    "iam:PassRole": "with a scalable target registered with its own role (not the service-linked one): "
-    "RegisterScalableTarget passes it again",
-    "iam:CreateServiceLinkedRole": "RegisterScalableTarget, only if the Application Auto Scaling service-linked "
-    "role for SageMaker endpoints no longer exists",
-}
-"""Actions AWS may check on the provider's Application Auto Scaling calls."""
+"""Every action the provider calls (README's IAM section lists them; the end-to-end tests check every
+call the provider makes against this list). The Application Auto Scaling ones only when a deployment
+changes the instance type of a variant (`autoscaling`): DescribeScalableTargets then, the others only
+for a variant registered as a scalable target."""
 
 CONDITIONAL_IAM_ACTIONS = {
-    "iam:PassRole": "with `execution_role_arn`: CreateEndpointConfig passes the role to SageMaker",
+    "iam:PassRole": "with `execution_role_arn`: CreateEndpointConfig passes the role to SageMaker; and when a "
+    "scalable target registered with a role of its own (not the service-linked one) is registered again",
+    "iam:CreateServiceLinkedRole": "RegisterScalableTarget, only if Application Auto Scaling's service-linked "
+    "role for SageMaker endpoints no longer exists",
     "kms:CreateGrant": "with `kms_key_id`: SageMaker encrypts the instances' volumes with the key for the caller",
     "kms:DescribeKey": "with `kms_key_id`: the key is resolved and checked when the config is created",
 }
@@ -470,7 +460,7 @@ class Waiter:
             if status in target:
                 return described
             if status is None or status not in pending:
-                reason = "" if described is None else str(described.get("FailureReason") or "")
+                reason = "" if described is None else str(described.get("FailureReason") or "").rstrip(".")
                 shown = "gone" if status is None else status
                 raise WaitError(f"{what} is {shown}" + (f": {reason}" if reason else ""), described)
             stage = _pending_stage(described)

@@ -48,6 +48,8 @@ class EndpointProvider(Provider):
         client = self.client(inputs)
         config = self.referenced_config(client, config_name)
         aws.mark_config_user(client, config, name)
+        if inputs.get("adopt_existing"):
+            return dynamic.CreateResult(name, {**inputs, **live_outputs(self.adopt(client, name, inputs))})
         request = self.request("CreateEndpoint", inputs, EndpointName=name)
         self.call_while_not_found(
             client, "CreateEndpoint", f'endpoint "{name}"', lambda: self.create_or_adopt(client, request, inputs)
@@ -78,6 +80,40 @@ class EndpointProvider(Provider):
         if existing["EndpointStatus"] in {"Failed", *aws.DELETING}:
             self.delete(name, inputs)
             client.create_endpoint(**request)
+
+    def adopt(self, client: SageMakerClient, name: str, inputs: dict[str, Any]) -> Mapping[str, Any]:
+        """Take over the existing endpoint `name` (`adopt_existing`) without CreateEndpoint: a busy one
+        is waited for; one that is not InService, or that another resource of ours owns, is refused;
+        it gets this resource's owner tag and the inputs' tags, and moves blue/green to the config if
+        it runs another (which, not being the stack's, is never deleted by it)."""
+        current: Mapping[str, Any] | None = aws.find_endpoint(client, name)
+        if current is None:
+            raise ProviderError(
+                f'Endpoint "{name}" does not exist, so it cannot be adopted: check `name` and `region` (and the '
+                "account of the stack's credentials), or remove `adopt_existing` to create it."
+            )
+        if current["EndpointStatus"] in aws.CREATING | aws.UPDATING:
+            current = self.settle(client, name, inputs, aws.UPDATABLE)
+            assert current is not None  # gone is no target here
+        if current["EndpointStatus"] not in aws.SERVING:
+            raise ProviderError(
+                f'Endpoint "{name}" is {current["EndpointStatus"]}, so it cannot be adopted: only an InService '
+                "endpoint is taken over without downtime. Bring it back to InService (or delete it and remove "
+                "`adopt_existing` to create it), then run `pulumi up` again."
+            )
+        arn, seed = current["EndpointArn"], inputs.get(naming.SEED_KEY)
+        owner = aws.list_tags(client, arn).get(aws.OWNER_TAG)
+        if owner is not None and owner != seed:
+            raise ProviderError(
+                f'Endpoint "{name}" is not adopted: another Pulumi resource manages it (its `{aws.OWNER_TAG}` tag). '
+                "Remove it from that stack first (`pulumi state delete`), and delete the tag."
+            )
+        client.add_tags(ResourceArn=arn, Tags=[{"Key": aws.OWNER_TAG, "Value": str(seed)}])
+        aws.update_tags(client, arn, {}, inputs.get("tags") or {})  # tags it already has are left as they are
+        print(f'Endpoint "{name}" ({current["EndpointConfigName"]}) adopted; no endpoint was created.')
+        if current["EndpointConfigName"] != inputs["endpoint_config_name"]:
+            return self.deploy(client, name, inputs)
+        return current
 
     def failed_create(self, name: str, error: aws.WaitError, inputs: dict[str, Any]) -> str:
         """What happened to an endpoint whose create did not end InService, for the error message:
@@ -188,7 +224,7 @@ class EndpointProvider(Provider):
             ) from error
         assert described is not None
         if described.get("EndpointConfigName") != config_name:
-            reason = described.get("FailureReason") or "no reason given"
+            reason = str(described.get("FailureReason") or "no reason given").rstrip(".")
             raise ProviderError(
                 f'SageMaker rolled back the deployment of config "{config_name}" to endpoint "{name}": {reason}. '
                 f'The endpoint still serves config "{described.get("EndpointConfigName")}", which is kept.'

@@ -71,7 +71,7 @@ def test_readme_blocks_are_replaced_between_their_markers(tmp_path):
 def test_readme_lists_exactly_the_iam_actions_the_provider_uses():
     readme = readme_blocks.README.read_text()
     iam = readme.split("## IAM actions", 1)[1].split("\n## ", 1)[0]
-    assert set(re.findall(r"sagemaker:[A-Za-z]+", iam)) == set(aws.IAM_ACTIONS)
+    assert set(re.findall(r"(?:sagemaker|application-autoscaling):[A-Za-z]+", iam)) == set(aws.IAM_ACTIONS)
     assert set(re.findall(r"\| `((?:iam|kms):[A-Za-z]+)` \|", iam)) == set(aws.CONDITIONAL_IAM_ACTIONS)
 
 
