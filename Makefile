@@ -6,6 +6,8 @@
 #   test   the whole test suite, end-to-end tests included (PYTEST_ARGS="-k ..." to narrow it)
 #   test-newest-sdk  the end-to-end tests of what users see (messages, bad input, program shapes) with
 #          the newest `pulumi` SDK on PyPI instead of the pinned one, on the same CLI, in .venv-newest-sdk/
+#   test-sdk  sdk_tests/: the emulator's data plane through the SageMaker Python SDK's Predictor, in
+#          .venv-sdk/ (the SDK's packaging pin conflicts with the pulumi SDK's, so not in .venv)
 #   lint   ruff check, ruff format --check, mypy
 #   demo   the example stack against the local emulator: up, blue/green update, destroy
 #   bench  the benchmark (N = 1, 4, 16, 32 endpoints), its tables written into README.md
@@ -23,7 +25,7 @@ RUN := PATH="$(CURDIR)/$(BIN):$$PATH"
 PULUMI_INPUTS := scripts/build_pulumi.sh requirements.txt $(wildcard tools/pulumi-cli/go.* tools/pulumi-cli/*.go \
 	tools/pulumi-cli/cmd/*/*.go)
 
-.PHONY: setup test test-newest-sdk lint demo bench bench-quick readme clean FORCE
+.PHONY: setup test test-newest-sdk test-sdk lint demo bench bench-quick readme clean FORCE
 
 setup: $(VENV)/.requirements-installed $(VENV)/.pulumi-installed
 
@@ -59,10 +61,21 @@ test-newest-sdk: $(VENV)/.pulumi-installed $(NEWEST)/.requirements-installed
 	@$(NEWEST)/bin/python -c 'import importlib.metadata as m; print("pulumi SDK", m.version("pulumi"))'
 	PATH="$(CURDIR)/$(NEWEST)/bin:$$PATH" $(NEWEST)/bin/pytest $(NEWEST_SDK_TESTS) $(PYTEST_ARGS)
 
+SDK := .venv-sdk
+
+$(SDK)/.requirements-installed: requirements-sdk.txt pyproject.toml
+	$(PYTHON) -m venv $(SDK)
+	$(SDK)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-sdk.txt
+	$(SDK)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $@
+
+test-sdk: $(SDK)/.requirements-installed
+	$(SDK)/bin/pytest sdk_tests $(PYTEST_ARGS)
+
 lint: $(VENV)/.requirements-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy sagemaker_hosting bench scripts tests examples
+	$(BIN)/mypy sagemaker_hosting bench scripts tests examples sdk_tests
 
 demo: setup
 	$(RUN) $(BIN)/python scripts/demo.py
@@ -78,5 +91,5 @@ readme: setup
 	UPDATE_README=1 $(RUN) $(BIN)/pytest tests/e2e/test_example_stack.py -k lifecycle
 
 clean:
-	rm -rf $(VENV) $(NEWEST) build *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(NEWEST) $(SDK) build *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -9,6 +9,7 @@ import re
 import sys
 import tomllib
 import typing
+from pathlib import Path
 
 import pytest
 
@@ -98,3 +99,17 @@ def test_package_declares_every_library_it_imports():
                         continue
                     provided_by = {name.lower() for name in distributions.get(top, [top])}
                     assert provided_by & declared, f"{path.name} imports {top}, which pyproject does not declare"
+
+
+def test_the_sdk_venv_pins_what_requirements_txt_pins():
+    """requirements-sdk.txt cannot include requirements.txt (pulumi conflicts with the SageMaker SDK),
+    so it repeats the pins it shares; they must not drift apart."""
+
+    def pins(name: str) -> dict[str, str]:
+        lines = (line.split("#")[0].strip() for line in Path(name).read_text().splitlines())
+        return dict(line.split("==", 1) for line in lines if "==" in line)
+
+    main, sdk = pins("requirements.txt"), pins("requirements-sdk.txt")
+    shared = set(main) & set(sdk)
+    assert shared >= {"boto3", "botocore", "moto[server]", "regex"}
+    assert {name: sdk[name] for name in shared} == {name: main[name] for name in shared}
