@@ -6,6 +6,8 @@
 #   test   the whole test suite, end-to-end tests included (PYTEST_ARGS="-k ..." to narrow it)
 #   test-newest-sdk  the end-to-end tests of what users see (messages, bad input, program shapes) with
 #          the newest `pulumi` SDK on PyPI instead of the pinned one, on the same CLI, in .venv-newest-sdk/
+#   test-newest-botocore  the unit and emulator tests on the newest boto3/botocore on PyPI, in
+#          .venv-newest-botocore/, printing what its model adds to the hosting members
 #   test-sdk  sdk_tests/: the emulator's data plane through the SageMaker Python SDK's Predictor, in
 #          .venv-sdk/ (the SDK's packaging pin conflicts with the pulumi SDK's, so not in .venv)
 #   lint   ruff check, ruff format --check, mypy
@@ -25,7 +27,7 @@ RUN := PATH="$(CURDIR)/$(BIN):$$PATH"
 PULUMI_INPUTS := scripts/build_pulumi.sh requirements.txt $(wildcard tools/pulumi-cli/go.* tools/pulumi-cli/*.go \
 	tools/pulumi-cli/cmd/*/*.go)
 
-.PHONY: setup test test-newest-sdk test-sdk lint demo bench bench-quick readme clean FORCE
+.PHONY: setup test test-newest-sdk test-newest-botocore test-sdk lint demo bench bench-quick readme clean FORCE
 
 setup: $(VENV)/.requirements-installed $(VENV)/.pulumi-installed
 
@@ -61,6 +63,23 @@ test-newest-sdk: $(VENV)/.pulumi-installed $(NEWEST)/.requirements-installed
 	@$(NEWEST)/bin/python -c 'import importlib.metadata as m; print("pulumi SDK", m.version("pulumi"))'
 	PATH="$(CURDIR)/$(NEWEST)/bin:$$PATH" $(NEWEST)/bin/pytest $(NEWEST_SDK_TESTS) $(PYTEST_ARGS)
 
+# The newest boto3/botocore on PyPI beside the pinned ones: the unit and emulator tests must pass
+# on it, and what its model adds to the hosting operations is printed (as args.py would change).
+NEWEST_BOTOCORE := .venv-newest-botocore
+
+$(NEWEST_BOTOCORE)/.requirements-installed: requirements.txt requirements-dev.txt pyproject.toml
+	$(PYTHON) -m venv $(NEWEST_BOTOCORE)
+	$(NEWEST_BOTOCORE)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -e .
+	$(NEWEST_BOTOCORE)/bin/python -m pip install --quiet --disable-pip-version-check --upgrade boto3 botocore
+	touch $@
+
+# test_generated.py is left out: it holds args.py and README to the pinned model, which a newer one
+# changes by design; the --diff below shows those changes instead.
+test-newest-botocore: $(NEWEST_BOTOCORE)/.requirements-installed
+	@$(NEWEST_BOTOCORE)/bin/python -c 'import botocore; print("botocore", botocore.__version__)'
+	$(NEWEST_BOTOCORE)/bin/python scripts/gen_args.py --diff
+	$(NEWEST_BOTOCORE)/bin/pytest tests/unit tests/emulator --deselect tests/unit/test_generated.py $(PYTEST_ARGS)
+
 SDK := .venv-sdk
 
 $(SDK)/.requirements-installed: requirements-sdk.txt pyproject.toml
@@ -91,5 +110,5 @@ readme: setup
 	UPDATE_README=1 $(RUN) $(BIN)/pytest tests/e2e/test_example_stack.py -k lifecycle
 
 clean:
-	rm -rf $(VENV) $(NEWEST) $(SDK) build *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(NEWEST) $(NEWEST_BOTOCORE) $(SDK) build *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -12,6 +12,7 @@ documentation, shortened, as class and attribute docstrings so editors show it.
 from __future__ import annotations
 
 import argparse
+import difflib
 import keyword
 import re
 import sys
@@ -172,8 +173,13 @@ def render() -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="exit 1 if args.py is out of date")
+    parser.add_argument("--diff", action="store_true", help="print what the installed botocore would change")
     options = parser.parse_args()
     text = render()
+    if options.diff:
+        changes = difflib.unified_diff(TARGET.read_text().splitlines(), text.splitlines(), "args.py", "installed", n=0)
+        print("\n".join(changes) or f"args.py matches botocore {botocore.__version__}")
+        return 0
     if options.check:
         if TARGET.read_text() != text:
             print(f"{TARGET} is out of date: run python scripts/gen_args.py", file=sys.stderr)

@@ -51,6 +51,16 @@ configs = {
         vpc_config={"security_group_ids": ["sg-0123456789abcdef0"], "subnets": ["subnet-0123", "subnet-4567"]},
         enable_network_isolation=True,
         metrics_config={"enable_enhanced_metrics": True, "metric_publish_frequency_in_seconds": 60}),
+    # Members botocore 1.44 added: accelerator partitions, prefix-aware routing, detailed
+    # observability, the cross-Region traffic cap.
+    "newest": EndpointConfig("newest", production_variants=[variant("main", "model-a",
+            instance_type="ml.g7.12xlarge",
+            accelerator_partition_layouts=[{"accelerator_partition_types": ["mig-3g.40gb", "mig-4g.40gb"]}],
+            routing_config={"routing_strategy": "PREFIX_AWARE",
+                            "prefix_aware_routing_config": {"prefix_length": 2048, "concurrency_threshold": 8}})],
+        metrics_config={"enable_enhanced_metrics": True, "enable_detailed_observability": True},
+        cross_region_traffic_config={"max_invocations_per_second_per_instance": 10,
+                                     "max_cross_region_percent_per_endpoint": 20}),
 }
 
 size = {"type": "INSTANCE_COUNT", "value": 1}
@@ -103,6 +113,15 @@ def test_field_groups(tmp_path, emulator) -> None:
         "Subnets": ["subnet-0123", "subnet-4567"],
     }
     assert network["MetricsConfig"] == {"EnableEnhancedMetrics": True, "MetricPublishFrequencyInSeconds": 60}
+    newest = described_config("newest")
+    assert newest["CrossRegionTrafficConfig"] == {
+        "MaxInvocationsPerSecondPerInstance": 10,
+        "MaxCrossRegionPercentPerEndpoint": 20,
+    }
+    assert newest["MetricsConfig"]["EnableDetailedObservability"] is True
+    variant = newest["ProductionVariants"][0]
+    assert variant["AcceleratorPartitionLayouts"] == [{"AcceleratorPartitionTypes": ["mig-3g.40gb", "mig-4g.40gb"]}]
+    assert variant["RoutingConfig"]["PrefixAwareRoutingConfig"] == {"PrefixLength": 2048, "ConcurrencyThreshold": 8}
 
     # What SageMaker filled in or reordered never shows as a change.
     project.preview(expect_no_changes=True)
@@ -117,7 +136,7 @@ def test_field_groups(tmp_path, emulator) -> None:
         calls.count("CreateEndpointConfig")
         == calls.count("UpdateEndpoint")
         == calls.count("DeleteEndpointConfig")
-        == 11
+        == 12
     )
     for kind in ("canary", "linear", "rolling"):
         endpoint = sagemaker.describe_endpoint(EndpointName=names[kind])
