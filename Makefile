@@ -8,6 +8,8 @@
 #          the newest `pulumi` SDK on PyPI instead of the pinned one, on the same CLI, in .venv-newest-sdk/
 #   test-newest-botocore  the unit and emulator tests on the newest boto3/botocore on PyPI, in
 #          .venv-newest-botocore/, printing what its model adds to the hosting members
+#   test-moto-suite  moto's own SageMaker endpoint/model tests against the emulator, each failure one
+#          listed in scripts/moto_suite.py with why AWS fails it too
 #   test-sdk  sdk_tests/: the emulator's data plane through the SageMaker Python SDK's Predictor, in
 #          .venv-sdk/ (the SDK's packaging pin conflicts with the pulumi SDK's, so not in .venv)
 #   lint   ruff check, ruff format --check, mypy
@@ -27,7 +29,7 @@ RUN := PATH="$(CURDIR)/$(BIN):$$PATH"
 PULUMI_INPUTS := scripts/build_pulumi.sh requirements.txt $(wildcard tools/pulumi-cli/go.* tools/pulumi-cli/*.go \
 	tools/pulumi-cli/cmd/*/*.go)
 
-.PHONY: setup test test-newest-sdk test-newest-botocore test-sdk lint demo bench bench-quick readme clean FORCE
+.PHONY: setup test test-newest-sdk test-newest-botocore test-sdk test-moto-suite lint demo bench bench-quick readme clean FORCE
 
 setup: $(VENV)/.requirements-installed $(VENV)/.pulumi-installed
 
@@ -79,6 +81,10 @@ test-newest-botocore: $(NEWEST_BOTOCORE)/.requirements-installed
 	@$(NEWEST_BOTOCORE)/bin/python -c 'import botocore; print("botocore", botocore.__version__)'
 	$(NEWEST_BOTOCORE)/bin/python scripts/gen_args.py --diff
 	$(NEWEST_BOTOCORE)/bin/pytest tests/unit tests/emulator --deselect tests/unit/test_generated.py $(PYTEST_ARGS)
+
+# moto's own SageMaker endpoint and model tests (from the pinned moto's sdist) against the emulator.
+test-moto-suite: $(VENV)/.requirements-installed
+	$(BIN)/python -m scripts.moto_suite
 
 SDK := .venv-sdk
 
