@@ -23,6 +23,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Protocol
 
+from sagemaker_hosting import schema
+
 ACCOUNT = "123456789012"
 """moto's default account, which boto3 clients with dummy credentials reach."""
 
@@ -453,6 +455,126 @@ def extra_instances(deployment: Mapping[str, Any] | None, target: Fleet) -> dict
     return {instance_type: min(count, batch) for instance_type, count in counts.items()}
 
 
+# --- documented rules of UpdateEndpoint and CreateEndpoint (pure) ------------------------------------
+# SageMaker documents these refusals in the Developer Guide but not their error codes or wording: each
+# is answered as ValidationException (what SageMaker answers for every other refused request) with
+# the emulator's own message, which is not AWS's. Where a page is unclear the emulator accepts.
+
+GUARDRAILS_EXCLUSIONS = "https://docs.aws.amazon.com/sagemaker/latest/dg/deployment-guardrails-exclusions.html"
+SERVERLESS_UPDATE = "https://docs.aws.amazon.com/sagemaker/latest/dg/serverless-endpoints-update.html"
+SHADOW_EXCLUSIONS = "https://docs.aws.amazon.com/sagemaker/latest/dg/shadow-tests-exclusions.html"
+
+
+def is_serverless(variant: Variant) -> bool:
+    return "ServerlessConfig" in variant.spec
+
+
+def is_inf1(variant: Variant) -> bool:
+    """Whether a variant runs on Inf1 (Inferentia) instances, e.g. "ml.inf1.xlarge"."""
+    return str(variant.spec.get("InstanceType", "")).startswith("ml.inf1.")
+
+
+def check_serverless_one_way(live: Fleet | None, target: Fleet) -> None:
+    """Refuse an UpdateEndpoint from an instance-based endpoint to a serverless config. Developer
+    Guide, "Update a serverless endpoint" (SERVERLESS_UPDATE): "Updating a real-time inference
+    endpoint to an on-demand serverless endpoint or a serverless endpoint with Provisioned
+    Concurrency is currently not supported." Serverless to instance-based is allowed."""
+    if live is None or any(map(is_serverless, live.production)) or not any(map(is_serverless, target.production)):
+        return
+    raise validation_error(
+        f'Cannot update an instance-based endpoint to serverless endpoint configuration "{target.config_name}": '
+        "updating a real-time endpoint to a serverless one is not supported. Create a new endpoint instead."
+    )
+
+
+def check_shadow_exclusions(target: Fleet, models: Mapping[str, Mapping[str, Any]]) -> None:
+    """Refuse CreateEndpoint / UpdateEndpoint to a config with a shadow variant when the endpoint
+    uses a feature shadow tests exclude. Developer Guide, "Exclusions" of shadow tests
+    (SHADOW_EXCLUSIONS): "If your endpoint uses any of the following features you cannot use shadow
+    tests on your endpoint, and your request to setup shadow tests will lead to validation errors":
+    serverless inference, asynchronous inference, Marketplace containers, multiple-container
+    endpoints, multi-model endpoints, Inf1 instances, Elastic Inference. The page names the endpoint,
+    not the config, so CreateEndpointConfig accepts such a config (never stricter than AWS); the
+    endpoint that would use it is refused. Marketplace containers cannot be told apart from other
+    model packages here and are not checked."""
+    if not target.shadow:
+        return
+    variants = [*target.production, *target.shadow]
+    features: list[str] = []
+    if any(map(is_serverless, variants)):
+        features.append("serverless inference")
+    if "AsyncInferenceConfig" in target.config:
+        features.append("asynchronous inference")
+    containers = [model_containers(model) for name, model in models.items()]
+    if any(len(found) > 1 for found in containers):
+        features.append("a multi-container model")
+    if any(container.get("Mode") == "MultiModel" for found in containers for container in found):
+        features.append("a multi-model endpoint")
+    if any(map(is_inf1, variants)):
+        features.append("Inf1 instances")
+    if any(v.spec.get("AcceleratorType") for v in variants):
+        features.append("Elastic Inference")
+    if features:
+        raise validation_error(
+            f'Endpoint configuration "{target.config_name}" has a shadow variant, which cannot be used with '
+            f"{', '.join(features)}."
+        )
+
+
+def guarded_deployment(
+    deployment: Mapping[str, Any] | None, live: Fleet | None, target: Fleet
+) -> dict[str, Any] | None:
+    """The DeploymentConfig an UpdateEndpoint runs with, after the documented rules of deployment
+    guardrails (Developer Guide, "Exclusions", GUARDRAILS_EXCLUSIONS):
+
+    - "When doing a blue/green or rolling deployment, your new endpoint configuration must have the
+      same variant name as the old endpoint configuration": refused otherwise.
+    - Endpoints with Inf1 instances (and Marketplace containers, which the emulator cannot tell)
+      "will fall back to using a blue/green deployment with all at once traffic shifting and no final
+      baking period": the update runs as one without a DeploymentConfig (provision, shift all,
+      terminate; no bake, no alarms).
+    - "If you're doing a rolling deployment, there are additional feature-based exclusions:
+      Serverless inference endpoints, Multi-variant inference endpoints": refused. (The page does not
+      say whether these fail or fall back; the emulator reads "exclusions" as refusals, as the
+      project's reference does -- an assumption, not a documented fact.)
+    - INSTANCE_COUNT sizes within their documented share of "the variant's total instance count"
+      (botocore's documentation of CanarySize, LinearStepSize, MaximumBatchSize: at most 50 %,
+      10-50 %, 5-50 %), checked against the new fleet when it has one instance-based variant (with
+      several, which variant's count applies is not documented, and the emulator accepts).
+    """
+    policies = dict(deployment or {})
+    if not live or not (policies.get("BlueGreenUpdatePolicy") or policies.get("RollingUpdatePolicy")):
+        return dict(deployment) if deployment else None
+    old_names = sorted(v.name for v in live.production)
+    new_names = sorted(v.name for v in target.production)
+    if old_names != new_names:
+        raise validation_error(
+            f'Endpoint configuration "{target.config_name}" has production variant(s) [{", ".join(new_names)}] '
+            f"but the endpoint runs [{', '.join(old_names)}]: a blue/green or rolling deployment needs the same "
+            "variant names. Update without a DeploymentConfig or create a new endpoint."
+        )
+    if any(map(is_inf1, [*live.production, *live.shadow, *target.production, *target.shadow])):
+        return None
+    if policies.get("RollingUpdatePolicy"):
+        for fleet in (live, target):
+            if any(map(is_serverless, fleet.production)) or len(fleet.production) > 1:
+                kind = "serverless" if any(map(is_serverless, fleet.production)) else "multi-variant"
+                raise validation_error(
+                    f'A rolling deployment cannot update a {kind} endpoint (configuration "{fleet.config_name}"). '
+                    "Use a BlueGreenUpdatePolicy instead."
+                )
+    if len(target.production) == 1 and target.production[0].instances:
+        count = target.production[0].instances
+        broken = [  # only the sizes: the rest of the DeploymentConfig was checked when it was given
+            v
+            for v in schema.endpoint_violations({"DeploymentConfig": policies}, instance_count=count)
+            if v.path[-1:] == ("Value",)
+        ]
+        if broken:
+            raise validation_error("; ".join(f"{v.rule}." for v in broken))
+    return policies
+
+
 def arn(kind: str, region: str, name: str, account: str = ACCOUNT) -> str:
     """SageMaker ARNs carry the name in lower case."""
     return f"arn:aws:sagemaker:{region}:{account}:{kind}/{name.lower()}"
@@ -623,6 +745,7 @@ class HostingBackend:
             endpoint.config_name = config.name
             endpoint.deployment_config = request.get("DeploymentConfig")
             target = self._fleet(config, None, None)
+            check_shadow_exclusions(target, self._models(region, target))
             self._check_quota(region, instance_counts(target))
             endpoint.task = Task("create", create_phases(self.settings), now, now, target=target)
             self._add(endpoint)
@@ -653,19 +776,22 @@ class HostingBackend:
                 deployment = endpoint.deployment_config
             else:
                 deployment = request.get("DeploymentConfig")
-            self._check_quota(region, extra_instances(deployment, target))
+            check_serverless_one_way(endpoint.live, target)
+            check_shadow_exclusions(target, self._models(region, target))
+            guarded = guarded_deployment(deployment, endpoint.live, target)
+            self._check_quota(region, extra_instances(guarded, target))
             if deployment:
                 endpoint.deployment_config = deployment
             now = self.clock()
-            timeout = execution_timeout(deployment)
+            timeout = execution_timeout(guarded)
             endpoint.task = Task(
                 "update",
-                update_phases(deployment, target.instances, self.settings),
+                update_phases(guarded, target.instances, self.settings),
                 now,
                 now,
                 target=target,
                 deadline=None if timeout is None else now + timeout * self.settings.time_scale,
-                deployment=deployment,
+                deployment=guarded,
             )
             endpoint.config_name = config.name
             self._set_status(endpoint, UPDATING, now)
@@ -701,14 +827,27 @@ class HostingBackend:
             assert endpoint.live is not None
             live = {v.name: v for v in endpoint.live.production}
             wanted = request["DesiredWeightsAndCapacities"]
+            names = [item["VariantName"] for item in wanted]
+            repeated = sorted({name for name in names if names.count(name) > 1})
+            if repeated:
+                # A variant named twice is refused by moto with this wording (moto/sagemaker/models.py,
+                # update_endpoint_weights_and_capacities); AWS documents neither the refusal nor its
+                # wording, so both are moto's.
+                raise validation_error(f'The variant name "{repeated[0]}" was non-unique within the request.')
             unknown = [item["VariantName"] for item in wanted if item["VariantName"] not in live]
             if unknown:
                 raise validation_error(
                     f'The variant name(s) [{", ".join(unknown)}] is/are not present in endpoint "{endpoint.arn}".'
                 )
+            # A request with neither DesiredWeight nor DesiredInstanceCount, or a DesiredInstanceCount
+            # for a serverless variant, is accepted: AWS documents no refusal of either (API reference,
+            # DesiredWeightAndCapacity: every member but VariantName optional), and the emulator is
+            # never stricter than AWS. A serverless variant keeps no instance count.
             capacity = {
                 item["VariantName"]: (
-                    item.get("DesiredInstanceCount", live[item["VariantName"]].instances),
+                    None
+                    if is_serverless(live[item["VariantName"]])
+                    else item.get("DesiredInstanceCount", live[item["VariantName"]].instances),
                     float(item.get("DesiredWeight", live[item["VariantName"]].weight)),
                 )
                 for item in wanted
@@ -827,6 +966,16 @@ class HostingBackend:
             [variant(spec) for spec in request.get("ShadowProductionVariants", [])],
             data_capture,
         )
+
+    def _models(self, region: str, fleet: Fleet) -> dict[str, dict[str, Any]]:
+        """The create requests of the models a fleet's variants name (those that exist)."""
+        models: dict[str, dict[str, Any]] = {}
+        for variant in [*fleet.production, *fleet.shadow]:
+            name = variant.spec.get("ModelName")
+            model: Stored | None = self.stores["model"].get((region, str(name).lower())) if name else None
+            if model is not None:
+                models[str(name)] = model.request
+        return models
 
     def _images(self, region: str, model_name: str | None) -> list[dict[str, Any]]:
         model: Stored | None = self.stores["model"].get((region, (model_name or "").lower()))
@@ -1000,6 +1149,9 @@ class HostingBackend:
         )
         if endpoint.task.rollback_fails and task.target is not None and task.index:
             endpoint.stranded = (task.target, task.phases[task.index - 1].traffic)
+        # The reason is there from the moment the rollback begins, so a poller (the SDK's waiter
+        # reports "Reason: ...") sees why while the endpoint is RollingBack, not only afterwards.
+        endpoint.failure_reason = reason
         endpoint.config_name = old_config
         self._set_status(endpoint, ROLLING_BACK, at)
 
@@ -1170,8 +1322,11 @@ def data_capture_summary(config: Mapping[str, Any]) -> dict[str, Any]:
         "CurrentSamplingPercentage": config["InitialSamplingPercentage"],
         "DestinationS3Uri": config["DestinationS3Uri"],
     }
-    if "KmsKeyId" in config:
-        summary["KmsKeyId"] = config["KmsKeyId"]
+    # KmsKeyId is a required member of DataCaptureConfigSummary in botocore's output shape. What AWS
+    # returns when the config set none is not documented (moto's DescribeEndpoint echoes the config's
+    # DataCaptureConfig as given, so it has none either); the emulator returns an empty string, the
+    # least it can send for a required string member.
+    summary["KmsKeyId"] = config.get("KmsKeyId", "")
     return summary
 
 

@@ -19,7 +19,7 @@ from botocore.model import ListShape, Shape, StructureShape
 
 from sagemaker_hosting import schema
 from sagemaker_hosting.emulator.models import HostingBackend, HostingError
-from sagemaker_hosting.emulator.validation import violation
+from sagemaker_hosting.emulator.validation import serialization_problem, violation
 
 Operation = Callable[[HostingBackend, str, dict[str, Any]], dict[str, Any] | None]
 
@@ -132,6 +132,9 @@ class HostingResponses:
         request = parse(body)
         if not isinstance(request, dict):
             return Answer(400, {"__type": "SerializationException", "message": "Request body must be a JSON object."})
+        unreadable = serialization_problem(action, request)
+        if unreadable is not None:
+            return Answer(400, {"__type": "SerializationException", "message": unreadable})
         problem = violation(action, request)  # for moto's operations too: moto checks little
         if problem is not None:
             return Answer.failure(HostingError("ValidationException", problem))
@@ -146,9 +149,19 @@ class HostingResponses:
         return Answer(200, result or {})
 
 
+def _not_json(constant: str) -> Any:
+    raise ValueError(f"{constant} is not JSON")
+
+
 def parse(body: bytes) -> Any:
-    """The JSON body, or None when it is not JSON (or nested deeper than the parser goes)."""
+    """The JSON body, or None when it is not JSON (or nested deeper than the parser goes).
+
+    `NaN`, `Infinity` and `-Infinity` are not JSON (RFC 8259, section 6: "Numeric values that cannot
+    be represented in the grammar below (such as Infinity and NaN) are not permitted"), though
+    Python's parser reads them: such a body is unreadable (SerializationException, as for any body
+    that is not JSON; AWS documents no wording). botocore never sends one: it writes a NaN float as
+    the string "NaN", which the model validation refuses as not a number."""
     try:
-        return json.loads(body or b"{}")
+        return json.loads(body or b"{}", parse_constant=_not_json)
     except (ValueError, RecursionError):
         return None

@@ -8,8 +8,10 @@ as one ValidationException naming each rule broken.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
+
+from botocore.model import ListShape, MapShape, Shape, StructureShape
 
 from sagemaker_hosting import schema
 
@@ -20,6 +22,70 @@ CROSS_FIELD_RULES: Mapping[str, Callable[[Request], list[schema.Violation]]] = {
     "CreateEndpoint": schema.endpoint_violations,
     "UpdateEndpoint": schema.endpoint_violations,
 }
+
+INTEGER_BITS = {"integer": 32, "long": 64}
+"""Width of the model's integer types: Smithy's `integer` is a 32-bit and `long` a 64-bit signed
+integer (Smithy 2.0 specification, "Simple types"), which botocore's JSON models carry over."""
+
+TAGGING = "https://docs.aws.amazon.com/general/latest/gr/aws_tagging.html"
+"""AWS's tagging rules ("Tagging AWS resources", "Tag naming limits and requirements"), which the
+model's Tag documentation refers to: keys must not begin with the reserved `aws:` prefix in any
+case, and "Tag keys must be unique per resource" (the model's documentation of Tag.Key, AddTags)."""
+
+
+def oversized_integer(shape: Shape, value: object, path: schema.Path = ()) -> schema.Path | None:
+    """The path of the first integer in `value` that does not fit its model type's width, or None.
+    A body like that cannot be read into the model's types, so the service cannot get as far as
+    validating it (SerializationException, as for any body it cannot read; AWS documents no wording)."""
+    if isinstance(shape, StructureShape) and isinstance(value, Mapping):
+        for key, item in value.items():
+            if key in shape.members:
+                found = oversized_integer(shape.members[key], item, (*path, key))
+                if found is not None:
+                    return found
+    elif isinstance(shape, ListShape) and isinstance(value, Sequence) and not isinstance(value, str):
+        for index, item in enumerate(value):
+            found = oversized_integer(shape.member, item, (*path, index))
+            if found is not None:
+                return found
+    elif isinstance(shape, MapShape) and isinstance(value, Mapping):
+        for key, item in value.items():
+            found = oversized_integer(shape.value, item, (*path, key))
+            if found is not None:
+                return found
+    elif shape.type_name in INTEGER_BITS and isinstance(value, int) and not isinstance(value, bool):
+        bits = INTEGER_BITS[shape.type_name]
+        if not -(2 ** (bits - 1)) <= value < 2 ** (bits - 1):
+            return path
+    return None
+
+
+def tag_violations(request: Request) -> list[str]:
+    """AWS's tagging rules (TAGGING) on a request's Tags list (CreateModel, CreateEndpointConfig,
+    CreateEndpoint, AddTags and every other operation with Tags): no key beginning with `aws:` (any
+    case), and no key twice in one list (the resource would get two values for it). SageMaker
+    documents neither message; these are the emulator's own."""
+    tags = request.get("Tags")
+    if not isinstance(tags, list):
+        return []
+    keys = [str(tag["Key"]) for tag in tags if isinstance(tag, Mapping) and isinstance(tag.get("Key"), str)]
+    found = [
+        f"Tag key '{key}' begins with the reserved prefix 'aws:', which is for AWS use only"
+        for key in keys
+        if key.lower().startswith("aws:")
+    ]
+    repeated = sorted({key for key in keys if keys.count(key) > 1})
+    if repeated:
+        found.append(f"Tag keys must be unique; the request repeats [{', '.join(repeated)}]")
+    return found
+
+
+def serialization_problem(operation: str, request: Request) -> str | None:
+    """The SerializationException message for a request whose values the model's types cannot hold."""
+    path = oversized_integer(schema.input_shape(operation), request)
+    if path is None:
+        return None
+    return f"Value at '{schema.aws_path(path)}' is out of range for its integer type."
 
 
 def violation(operation: str, request: Request) -> str | None:
@@ -33,5 +99,6 @@ def violation(operation: str, request: Request) -> str | None:
     if found:
         return schema.aws_validation_message(found)
     rules = CROSS_FIELD_RULES.get(operation)
-    broken = rules(request) if rules else []
-    return "; ".join(f"{v.rule}." for v in broken) if broken else None
+    broken = [f"{v.rule}." for v in rules(request)] if rules else []
+    broken += [f"{rule}." for rule in tag_violations(request)]
+    return "; ".join(broken) if broken else None

@@ -379,7 +379,7 @@ def test_update_without_model_data_rolls_back_to_the_old_config(backend, clock) 
 
 def test_maximum_execution_timeout_rolls_back(backend, clock) -> None:
     in_service(backend, clock)
-    config(backend, "green")
+    config(backend, "green", instances=2)  # a canary of 1 instance is at most 50 % of the fleet
     slow = {"BlueGreenUpdatePolicy": {**CANARY["BlueGreenUpdatePolicy"], "MaximumExecutionTimeoutInSeconds": 600}}
     slow["BlueGreenUpdatePolicy"]["TrafficRoutingConfiguration"] = {
         "Type": "CANARY",
