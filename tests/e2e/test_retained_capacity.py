@@ -15,7 +15,7 @@ from sagemaker_hosting import Endpoint, EndpointConfig
 config = pulumi.Config()
 endpoint_config = EndpointConfig("scaled", production_variants=[{
     "variant_name": "primary", "model_name": config.require("model"),
-    "instance_type": "ml.m5.large", "initial_instance_count": 1}])
+    "instance_type": "ml.m5.large", "initial_instance_count": 2}])  # a 1-instance canary: at most 50 %
 endpoint = Endpoint(
     "scaled",
     endpoint_config_name=endpoint_config.name,
@@ -63,7 +63,7 @@ def test_scaled_capacity_is_retained_across_deployments(tmp_path, emulator) -> N
     # Excluded from retention: the instance count comes from the new config.
     project.set_config(model="model-c", exclude='[{"variant_property_type": "DesiredInstanceCount"}]')
     project.up()
-    assert serving() == ("model-c", 1)
+    assert serving() == ("model-c", 2)
 
     # No deployment config given, but the last one is retained: the update runs as a canary again.
     emulator.clear_calls()

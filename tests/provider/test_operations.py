@@ -144,8 +144,8 @@ def test_update_rolled_back_by_alarm_during_canary(sagemaker, emulator) -> None:
 def test_update_whose_rollback_fails_says_what_to_do(sagemaker, emulator) -> None:
     create_alarm(emulator, "errors")
     deployment = {
-        "rolling_update_policy": {
-            "maximum_batch_size": {"type": "INSTANCE_COUNT", "value": 1},
+        "rolling_update_policy": {  # 1 instance of 1 would be refused: a batch is 5-50 % of the fleet
+            "maximum_batch_size": {"type": "CAPACITY_PERCENT", "value": 50},
             "wait_interval_in_seconds": 200,
         },
         "auto_rollback_configuration": {"alarms": [{"alarm_name": "errors"}]},
