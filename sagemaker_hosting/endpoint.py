@@ -16,6 +16,7 @@ import pulumi.dynamic as dynamic
 from botocore.exceptions import ClientError
 
 from sagemaker_hosting import autoscaling, aws, deadlines, naming, normalize, plan, schema, validate
+from sagemaker_hosting.endpoint_config import config_variants
 from sagemaker_hosting.provider import (
     CONSISTENCY_SECONDS,
     VISIBILITY_SECONDS,
@@ -407,7 +408,9 @@ class Endpoint(dynamic.Resource, module="sagemaker", name="Endpoint"):
     Every member of CreateEndpoint and UpdateEndpoint is a keyword argument, in snake_case
     (`endpoint_config_name`, `deployment_config`, `retain_all_variant_properties`, ...). A change of
     `endpoint_config_name` deploys blue/green per `deployment_config`; `timeouts` ({"create",
-    "update", "delete"}: seconds or "90m") overrides the limits derived from it.
+    "update", "delete"}: seconds or "90m") overrides the limits derived from it. Put on an
+    `EndpointConfig`'s `name`, it carries that config's variant facts (a hidden input), so that a
+    move SageMaker cannot make by UpdateEndpoint fails `pulumi preview` (`validate.in_place_errors`).
     """
 
     name: pulumi.Output[str]
@@ -438,4 +441,7 @@ class Endpoint(dynamic.Resource, module="sagemaker", name="Endpoint"):
         **args: Unpack[EndpointArgs],
     ) -> None:
         props = resource_props("sagemaker:Endpoint", resource_name, args, OUTPUT_KEYS, opts)
+        facts = config_variants(args.get("endpoint_config_name"))
+        if facts is not None:  # what `check` needs to refuse a move SageMaker cannot make in place
+            props[naming.CONFIG_VARIANTS_KEY] = facts
         super().__init__(EndpointProvider(), resource_name, props, opts)

@@ -8,6 +8,8 @@ and deletes the old one last.
 
 from __future__ import annotations
 
+import weakref
+from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Unpack
 
@@ -172,3 +174,51 @@ class EndpointConfig(dynamic.Resource, module="sagemaker", name="EndpointConfig"
     ) -> None:
         props = resource_props("sagemaker:EndpointConfig", resource_name, args, OUTPUT_KEYS, opts)
         super().__init__(EndpointConfigProvider(), resource_name, props, opts)
+        _VARIANTS_BY_NAME[self.name] = {
+            "config_name": self.name,
+            "variants": variant_facts(args.get("production_variants")),
+        }
+
+
+_VARIANTS_BY_NAME: weakref.WeakKeyDictionary[pulumi.Output[str], dict[str, Any]] = weakref.WeakKeyDictionary()
+"""The variant facts of each `EndpointConfig` of the program, by its `name` output (the very object)."""
+
+
+def config_variants(endpoint_config_name: object) -> dict[str, Any] | None:
+    """The variant facts (`naming.CONFIG_VARIANTS_KEY`) of the `EndpointConfig` whose `name` output
+    `endpoint_config_name` is; None for anything else (a plain string, another resource's output)."""
+    if not isinstance(endpoint_config_name, pulumi.Output):
+        return None
+    return _VARIANTS_BY_NAME.get(endpoint_config_name)
+
+
+def variant_facts(production_variants: Any) -> Any:
+    """What decides whether an endpoint can be moved to a config in place, per production variant:
+    its name, whether it is serverless, its accelerator partition layouts. Values may be outputs
+    (unknown at preview, where the rules they feed are skipped); anything malformed is left to the
+    config's own validation."""
+    if isinstance(production_variants, pulumi.Output):
+        return production_variants.apply(lambda resolved: pulumi.Output.from_input(variant_facts(resolved)))
+    if not isinstance(production_variants, list | tuple):
+        return None
+    return [_one_variant(variant) for variant in production_variants]
+
+
+def _one_variant(variant: Any) -> Any:
+    if isinstance(variant, pulumi.Output):
+        return variant.apply(lambda resolved: pulumi.Output.from_input(_one_variant(resolved)))
+    if not isinstance(variant, Mapping):
+        return None
+
+    def member(snake: str, pascal: str) -> Any:
+        return variant.get(snake, variant.get(pascal))
+
+    serverless = member("serverless_config", "ServerlessConfig")
+    layouts = member("accelerator_partition_layouts", "AcceleratorPartitionLayouts")
+    facts = {
+        "variant_name": member("variant_name", "VariantName"),
+        "serverless": serverless.apply(lambda value: value is not None)
+        if isinstance(serverless, pulumi.Output)
+        else serverless is not None,
+    }
+    return facts if layouts is None else {**facts, "accelerator_partition_layouts": layouts}
