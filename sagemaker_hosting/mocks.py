@@ -24,14 +24,14 @@ from typing import Any, NamedTuple
 from pulumi.runtime import MockCallArgs, MockResourceArgs, Mocks
 
 from sagemaker_hosting import endpoint, endpoint_config, naming, validate
-from sagemaker_hosting.emulator import models
+from sagemaker_hosting.emulator import rendering, resources
 from sagemaker_hosting.provider import PROVIDER_KEY, Provider
 
 __all__ = ["AWS_TYPES", "ENDPOINT_CONFIG_TYPE", "ENDPOINT_TYPE", "EchoMocks", "InvalidInputs", "SageMakerMocks"]
 
 ENDPOINT_CONFIG_TYPE = "pulumi-python:dynamic/sagemaker:EndpointConfig"
 ENDPOINT_TYPE = "pulumi-python:dynamic/sagemaker:Endpoint"
-ACCOUNT = models.ACCOUNT
+ACCOUNT = resources.ACCOUNT
 REGION = "us-east-1"
 
 Check = Callable[[Mapping[str, Any], Mapping[str, Any]], tuple[dict[str, Any], list[validate.InputError]]]
@@ -135,7 +135,7 @@ class SageMakerMocks(Mocks):
         inputs = self.checked(args, validate.check_endpoint_config)
         name, region = inputs["name"], inputs["region"]
         self.configs[region, name.lower()] = Provider.request("CreateEndpointConfig", inputs)
-        arn = models.arn("endpoint-config", region, name, self.account)
+        arn = resources.arn("endpoint-config", region, name, self.account)
         live = endpoint_config.EndpointConfigProvider.live_outputs(arn, {"CreationTime": self.now})
         return name, {PROVIDER_KEY: args.inputs.get(PROVIDER_KEY), **inputs, **live}
 
@@ -146,12 +146,12 @@ class SageMakerMocks(Mocks):
         name, region = inputs["name"], inputs["region"]
         config = self.configs.get((region, str(inputs.get("endpoint_config_name")).lower()), {})
         described = {
-            "EndpointArn": models.arn("endpoint", region, name, self.account),
+            "EndpointArn": resources.arn("endpoint", region, name, self.account),
             "EndpointStatus": "InService",
             "CreationTime": self.now,
             "LastModifiedTime": self.now,
             "ProductionVariants": [
-                models.variant_summary(self.deployed(region, spec), live=True, desired=None, status=None)
+                rendering.variant_summary(self.deployed(region, spec), live=True, desired=None, status=None)
                 for spec in config.get("ProductionVariants", [])
             ],
         }
@@ -192,10 +192,10 @@ class SageMakerMocks(Mocks):
             raise InvalidInputs(f'{args.typ.rpartition(":")[2]} "{args.name}": {reasons}')
         return inputs
 
-    def deployed(self, region: str, spec: Mapping[str, Any]) -> models.Variant:
+    def deployed(self, region: str, spec: Mapping[str, Any]) -> resources.Variant:
         """A config's production variant as just deployed (its models' images, if these mocks made the model)."""
         images = self.model_images.get((region, str(spec.get("ModelName", "")).lower()), [])
-        return models.Variant(
+        return resources.Variant(
             spec=dict(spec),
             instances=None if "ServerlessConfig" in spec else spec.get("InitialInstanceCount"),
             weight=float(spec.get("InitialVariantWeight", 1.0)),

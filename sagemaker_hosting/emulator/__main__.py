@@ -11,7 +11,7 @@ import threading
 from dataclasses import fields
 from types import FrameType
 
-from sagemaker_hosting.emulator.models import Settings
+from sagemaker_hosting.emulator.settings import Settings
 
 
 def arguments(argv: list[str] | None = None) -> argparse.Namespace:

@@ -35,15 +35,9 @@ import botocore.session
 from botocore.model import OperationModel, ServiceModel, StructureShape
 
 from sagemaker_hosting import schema
-from sagemaker_hosting.emulator.models import (
-    IN_SERVICE,
-    ROLLING_BACK,
-    UPDATE_ROLLBACK_FAILED,
-    UPDATING,
-    HostingBackend,
-    Route,
-    Serving,
-)
+from sagemaker_hosting.emulator.operations import HostingBackend
+from sagemaker_hosting.emulator.resources import Route, Serving
+from sagemaker_hosting.emulator.states import IN_SERVICE, ROLLING_BACK, UPDATE_ROLLBACK_FAILED, UPDATING
 
 INVOCATION_PATH = re.compile(
     r"^/endpoints/(?P<name>[^/]+)/(?P<kind>invocations|async-invocations|invocations-response-stream)$"

@@ -2,7 +2,7 @@
 
 The protocol is JSON 1.1 (`X-Amz-Target: SageMaker.<Action>`, a JSON body, errors as HTTP 400
 with `{"__type": code, "message": ...}`). moto's SageMaker responses are bound to moto's own
-backend, which lacks what hosting needs (see `models.py`), so the hosting operations are answered
+backend, which lacks what hosting needs (see `operations.py`), so the hosting operations are answered
 here, in front of moto; every other SageMaker action, and tags on other resource types, are left to
 moto (`answer` returns None).
 """
@@ -18,7 +18,8 @@ from typing import Any
 from botocore.model import ListShape, Shape, StructureShape
 
 from sagemaker_hosting import schema
-from sagemaker_hosting.emulator.models import HostingBackend, HostingError
+from sagemaker_hosting.emulator.operations import HostingBackend
+from sagemaker_hosting.emulator.resources import HostingError
 from sagemaker_hosting.emulator.validation import serialization_problem, violation
 
 Operation = Callable[[HostingBackend, str, dict[str, Any]], dict[str, Any] | None]

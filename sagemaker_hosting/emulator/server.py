@@ -31,7 +31,8 @@ from typing import Any
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from sagemaker_hosting.emulator.dataplane import ACTIONS, INVOCATION_PATH, DataPlane, Responders
-from sagemaker_hosting.emulator.models import ACCOUNT, Driver, HostingBackend, MotoWorld, Settings
+from sagemaker_hosting.emulator.operations import HostingBackend
+from sagemaker_hosting.emulator.resources import ACCOUNT
 from sagemaker_hosting.emulator.responses import (
     Answer,
     HostingResponses,
@@ -41,6 +42,9 @@ from sagemaker_hosting.emulator.responses import (
     resource_name,
     unknown_operation,
 )
+from sagemaker_hosting.emulator.settings import Settings
+from sagemaker_hosting.emulator.states import Driver
+from sagemaker_hosting.emulator.world import MotoWorld
 
 StartResponse = Callable[..., Any]
 Environ = dict[str, Any]

@@ -16,8 +16,12 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 from moto import mock_aws
 
 from sagemaker_hosting import schema
-from sagemaker_hosting.emulator.models import IN_PROGRESS, HostingBackend, HostingError, MotoWorld, Settings
+from sagemaker_hosting.emulator.operations import HostingBackend
+from sagemaker_hosting.emulator.resources import HostingError
+from sagemaker_hosting.emulator.settings import Settings
+from sagemaker_hosting.emulator.states import IN_PROGRESS
 from sagemaker_hosting.emulator.validation import violation
+from sagemaker_hosting.emulator.world import MotoWorld
 from sagemaker_hosting.testing import put_alarm
 
 REGION = "us-east-1"

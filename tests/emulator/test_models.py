@@ -11,17 +11,11 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from sagemaker_hosting.emulator.models import (
-    HostingBackend,
-    HostingError,
-    MotoWorld,
-    Phase,
-    Settings,
-    batch_instances,
-    capacity_share,
-    rollback_seconds,
-    update_phases,
-)
+from sagemaker_hosting.emulator.operations import HostingBackend
+from sagemaker_hosting.emulator.plans import Phase, batch_instances, capacity_share, rollback_seconds, update_phases
+from sagemaker_hosting.emulator.resources import HostingError
+from sagemaker_hosting.emulator.settings import Settings
+from sagemaker_hosting.emulator.world import MotoWorld
 from sagemaker_hosting.testing import put_alarm
 
 REGION = "us-east-1"

@@ -1,0 +1,379 @@
+"""The hosting operations: what each SageMaker call does to the emulator's state.
+
+Requests reach them already validated against the service model (see `responses.py`), in API form
+(PascalCase members, times as epoch seconds). moto 5.2's SageMaker backend has no UpdateEndpoint,
+makes endpoints InService instantly, lets duplicates overwrite and drops many members, so hosting is
+written here: the operations check the documented rules (`rules.py`), plan the work (`plans.py`) and
+hand it to the state machine (`states.py`); responses are rendered by `rendering.py`. S3, CloudWatch
+and Application Auto Scaling are moto's backends, read through `world.py`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from sagemaker_hosting.emulator import plans, rules
+from sagemaker_hosting.emulator.plans import Task
+from sagemaker_hosting.emulator.rendering import describe_endpoint, list_resources, paginate
+from sagemaker_hosting.emulator.resources import (
+    KIND_WORDS,
+    Fleet,
+    HostingError,
+    Resource,
+    Route,
+    Serving,
+    Stored,
+    Variant,
+    arn,
+    fleet_routes,
+    instance_counts,
+    model_containers,
+    not_found,
+    validation_error,
+)
+from sagemaker_hosting.emulator.states import DELETE, IN_PROGRESS, TRANSITIONS, UPDATE, Endpoint, Machine
+
+
+class HostingBackend(Machine):
+    """All hosting state of one emulator (every region), guarded by one lock."""
+
+    def reset(self) -> None:
+        with self.changed:
+            for store in self.stores.values():
+                store.clear()
+            self.events.clear()
+            self.changed.notify_all()
+
+    # --- lookups ---------------------------------------------------------------------------------
+
+    def _arn(self, kind: str, region: str, name: str) -> str:
+        return arn(kind, region, name, self.account)
+
+    def _get(self, kind: str, region: str, name: str, visible_only: bool = True) -> Any:
+        """The resource, or "Could not find"; with `visible_only`, a resource younger than the
+        consistency delay is not found either (an eventually consistent read)."""
+        resource = self.stores[kind].get((region, name.lower()))
+        delay = self.settings.consistency_delay_seconds
+        if resource is None or (visible_only and self.clock() < resource.created + delay):
+            raise not_found(kind, self._arn(kind, region, name))
+        return resource
+
+    def _add(self, resource: Resource) -> None:
+        key = (resource.region, resource.name.lower())
+        store = self.stores[resource.kind]
+        if key in store:
+            raise validation_error(f'Cannot create already existing {KIND_WORDS[resource.kind]} "{resource.arn}".')
+        store[key] = resource
+
+    def owns(self, resource_arn: str) -> bool:
+        """Whether an ARN names a hosting resource type (tags on anything else are moto's)."""
+        parts = resource_arn.split(":", 5)
+        return len(parts) == 6 and parts[5].partition("/")[0] in self.stores
+
+    def _by_arn(self, resource_arn: str) -> Resource:
+        _, _, _, region, _, resource = resource_arn.split(":", 5)
+        kind, _, name = resource.partition("/")
+        found: Resource = self._get(kind, region, name, visible_only=False)
+        return found
+
+    # --- models ----------------------------------------------------------------------------------
+
+    def create_model(self, region: str, request: Mapping[str, Any]) -> dict[str, Any]:
+        with self.changed:
+            self.advance()
+            model = self._stored("model", region, request["ModelName"], request)
+            return {"ModelArn": model.arn}
+
+    def describe_model(self, region: str, name: str) -> dict[str, Any]:
+        with self.changed:
+            model: Stored = self._get("model", region, name)
+            return {**model.request, "ModelArn": model.arn, "CreationTime": model.created}
+
+    def delete_model(self, region: str, name: str) -> None:
+        with self.changed:
+            self._get("model", region, name, visible_only=False)
+            del self.stores["model"][(region, name.lower())]
+
+    def list_models(self, region: str, request: Mapping[str, Any]) -> dict[str, Any]:
+        with self.changed:
+            return self._list("model", region, request, "Models", "ModelName", "ModelArn")
+
+    def _stored(self, kind: str, region: str, name: str, request: Mapping[str, Any]) -> Stored:
+        body = {key: value for key, value in request.items() if key != "Tags"}
+        stored = Stored(kind, region, name, self._arn(kind, region, name), self.clock(), request=body)
+        stored.tags = {tag["Key"]: tag.get("Value", "") for tag in request.get("Tags") or []}
+        self._add(stored)
+        return stored
+
+    # --- endpoint configs ------------------------------------------------------------------------
+
+    def create_endpoint_config(self, region: str, request: Mapping[str, Any]) -> dict[str, Any]:
+        with self.changed:
+            self.advance()
+            name = request["EndpointConfigName"]
+            if (region, name.lower()) not in self.stores["endpoint-config"]:
+                for variant in [*request["ProductionVariants"], *request.get("ShadowProductionVariants", [])]:
+                    if "ModelName" in variant:
+                        self._get("model", region, variant["ModelName"])
+            config = self._stored("endpoint-config", region, name, request)
+            return {"EndpointConfigArn": config.arn}
+
+    def describe_endpoint_config(self, region: str, name: str) -> dict[str, Any]:
+        with self.changed:
+            config: Stored = self._get("endpoint-config", region, name)
+            return {**config.request, "EndpointConfigArn": config.arn, "CreationTime": config.created}
+
+    def delete_endpoint_config(self, region: str, name: str) -> None:
+        """Succeeds even while an endpoint uses the config, as in AWS: the endpoint keeps running."""
+        with self.changed:
+            self._get("endpoint-config", region, name, visible_only=False)
+            del self.stores["endpoint-config"][(region, name.lower())]
+
+    def list_endpoint_configs(self, region: str, request: Mapping[str, Any]) -> dict[str, Any]:
+        with self.changed:
+            return self._list(
+                "endpoint-config", region, request, "EndpointConfigs", "EndpointConfigName", "EndpointConfigArn"
+            )
+
+    # --- endpoints -------------------------------------------------------------------------------
+
+    def create_endpoint(self, region: str, request: Mapping[str, Any]) -> dict[str, Any]:
+        with self.changed:
+            self.advance()
+            name = request["EndpointName"]
+            now = self.clock()
+            endpoint = Endpoint("endpoint", region, name, self._arn("endpoint", region, name), now, modified=now)
+            if (region, name.lower()) in self.stores["endpoint"]:
+                self._add(endpoint)  # raises "already existing"
+            config: Stored = self._get("endpoint-config", region, request["EndpointConfigName"])
+            endpoint.tags = {tag["Key"]: tag.get("Value", "") for tag in request.get("Tags") or []}
+            endpoint.config_name = config.name
+            endpoint.deployment_config = request.get("DeploymentConfig")
+            target = self._fleet(config, None, None)
+            rules.check_shadow_exclusions(target, self._models(region, target))
+            self._check_quota(region, instance_counts(target))
+            endpoint.task = Task("create", plans.create_phases(self.settings), now, now, target=target)
+            self._add(endpoint)
+            self._event(endpoint, now)
+            self.changed.notify_all()
+            return {"EndpointArn": endpoint.arn}
+
+    def describe_endpoint(self, region: str, name: str) -> dict[str, Any]:
+        with self.changed:
+            self.advance()
+            endpoint: Endpoint = self._get("endpoint", region, name)
+            return describe_endpoint(endpoint)
+
+    def update_endpoint(self, region: str, request: Mapping[str, Any]) -> dict[str, Any]:
+        with self.changed:
+            self.advance()
+            endpoint = self._endpoint_for(UPDATE, region, request["EndpointName"])
+            config: Stored = self._get("endpoint-config", region, request["EndpointConfigName"])
+            assert endpoint.live is not None
+            excluded = (
+                {p["VariantPropertyType"] for p in request.get("ExcludeRetainedVariantProperties") or []}
+                if request.get("RetainAllVariantProperties")
+                else None
+            )
+            registered = self.world.scaled_variants(region, endpoint.name)
+            rules.check_scaled_instance_types(endpoint.arn, endpoint.live, config.request, registered)
+            target = self._fleet(config, endpoint.live, excluded)
+            if request.get("RetainDeploymentConfig"):
+                deployment = endpoint.deployment_config
+            else:
+                deployment = request.get("DeploymentConfig")
+            rules.check_serverless_one_way(endpoint.live, target)
+            rules.check_shadow_exclusions(target, self._models(region, target))
+            guarded = rules.guarded_deployment(deployment, endpoint.live, target)
+            self._check_quota(region, plans.extra_instances(guarded, target))
+            if deployment:
+                endpoint.deployment_config = deployment
+            now = self.clock()
+            timeout = plans.execution_timeout(guarded)
+            task = Task(
+                "update",
+                plans.update_phases(guarded, target.instances, self.settings),
+                now,
+                now,
+                target=target,
+                deadline=None if timeout is None else now + timeout * self.settings.time_scale,
+                deployment=guarded,
+            )
+            endpoint.config_name = config.name
+            self.start(endpoint, UPDATE, task)
+            self._event(endpoint, now, task.phase.stage)
+            return {"EndpointArn": endpoint.arn}
+
+    def update_endpoint_weights_and_capacities(self, region: str, request: Mapping[str, Any]) -> dict[str, Any]:
+        with self.changed:
+            self.advance()
+            endpoint = self._endpoint_for(UPDATE, region, request["EndpointName"])
+            assert endpoint.live is not None
+            capacity = rules.desired_capacity(endpoint.arn, endpoint.live, request["DesiredWeightsAndCapacities"])
+            now = self.clock()
+            self.start(
+                endpoint, UPDATE, Task("capacity", plans.capacity_phases(self.settings), now, now, capacity=capacity)
+            )
+            return {"EndpointArn": endpoint.arn}
+
+    def delete_endpoint(self, region: str, name: str) -> None:
+        with self.changed:
+            self.advance()
+            endpoint = self._endpoint_for(DELETE, region, name)
+            # Developer Guide, "Delete endpoints configured for auto scaling" (endpoint-delete-with-
+            # scaling): Application Auto Scaling "deregisters those models as scalable targets without
+            # notifying you" (given the caller may; the emulator checks no IAM).
+            self.world.deregister_scaled_variants(region, endpoint.name)
+            now = self.clock()
+            self.start(endpoint, DELETE, Task("delete", plans.delete_phases(self.settings), now, now))
+
+    def serving(self, region: str, name: str) -> Serving | None:
+        """The endpoint's status and the variants taking its traffic (None: no such endpoint). The
+        fleet it runs (blue) serves; during a deployment the new (green) fleet takes the share the
+        last finished phase shifted to it; on rollback everything is back on blue. A create in
+        progress has no fleet yet. Whether a status may serve is the data plane's decision."""
+        with self.changed:
+            self.advance()
+            endpoint: Endpoint | None = self.stores["endpoint"].get((region, name.lower()))
+            if endpoint is None:
+                return None
+            task = endpoint.task
+            routes: list[Route] = []
+            if endpoint.live is not None:
+                green, target = 0.0, None
+                if task is not None and task.kind == "update" and task.target is not None and task.index:
+                    green, target = task.phases[task.index - 1].traffic, task.target
+                elif endpoint.stranded is not None and (task is None or task.kind != "update"):
+                    target, green = endpoint.stranded
+                if green < 1:
+                    routes += fleet_routes("blue", endpoint.live, 1.0 - green)
+                if green > 0 and target is not None:
+                    routes += fleet_routes("green", target, green)
+            return Serving(endpoint.arn, endpoint.status, tuple(routes))
+
+    def list_endpoints(self, region: str, request: Mapping[str, Any]) -> dict[str, Any]:
+        with self.changed:
+            self.advance()
+            return self._list("endpoint", region, request, "Endpoints", "EndpointName", "EndpointArn")
+
+    def _check_quota(self, region: str, requested: Mapping[str, int]) -> None:
+        """ResourceLimitExceeded when `requested` more instances of a type would exceed
+        `instance_quota`: every endpoint's running fleet counts, and so does a green fleet being
+        deployed (blue/green runs both until the old one is terminated)."""
+        quota = int(self.settings.instance_quota)
+        if not quota:
+            return
+        used: dict[str, int] = {}
+        for endpoint in self.stores["endpoint"].values():
+            if endpoint.region != region:
+                continue
+            fleets = [endpoint.live, endpoint.task.target if endpoint.task else None]
+            for fleet in filter(None, fleets):
+                for instance_type, count in instance_counts(fleet).items():
+                    used[instance_type] = used.get(instance_type, 0) + count
+        for instance_type, delta in sorted(requested.items()):
+            if used.get(instance_type, 0) + delta > quota:
+                raise HostingError(
+                    "ResourceLimitExceeded",
+                    f"The account-level service limit '{instance_type} for endpoint usage' is {quota} Instances, "
+                    f"with current utilization of {used.get(instance_type, 0)} Instances and a request delta of "
+                    f"{delta} Instances. Please use AWS Service Quotas to request an increase for this quota. If AWS "
+                    "Service Quotas is not available, contact AWS support to request an increase for this quota.",
+                )
+
+    def _endpoint_for(self, event: str, region: str, name: str) -> Endpoint:
+        """The endpoint, if `event` ("update" or "delete") may happen in its status (`TRANSITIONS`).
+        A delete finds an endpoint still inside the consistency window; an update does not."""
+        endpoint: Endpoint = self._get("endpoint", region, name, visible_only=event != DELETE)
+        if (endpoint.status, event) in TRANSITIONS:
+            return endpoint
+        if endpoint.status in IN_PROGRESS:
+            raise validation_error(f'Cannot {event} in-progress endpoint "{endpoint.arn}".')
+        raise validation_error(f'Cannot {event} endpoint "{endpoint.arn}" in status {endpoint.status}.')
+
+    def _fleet(self, config: Stored, live: Fleet | None, retained_except: set[str] | None) -> Fleet:
+        """The fleet a config describes. With `retained_except` (RetainAllVariantProperties), the live
+        fleet's capacity of same-named variants and its data capture are kept, except the
+        properties named (ExcludeRetainedVariantProperties)."""
+        request = config.request
+        old = {v.name: v for v in live.production} if live else {}
+        retain = retained_except is not None
+        excluded = retained_except or set()
+
+        def variant(spec: dict[str, Any]) -> Variant:
+            instances = spec.get("InitialInstanceCount") if "ServerlessConfig" not in spec else None
+            weight = float(spec.get("InitialVariantWeight", 1.0))
+            previous = old.get(spec["VariantName"]) if retain else None
+            if previous is not None:
+                if "DesiredInstanceCount" not in excluded and previous.instances is not None:
+                    instances = previous.instances
+                if "DesiredWeight" not in excluded:
+                    weight = previous.weight
+            return Variant(spec, instances, weight, self._images(config.region, spec.get("ModelName")))
+
+        data_capture = request.get("DataCaptureConfig")
+        if retain and live is not None and "DataCaptureConfig" not in excluded:
+            data_capture = live.data_capture
+        return Fleet(
+            config.name,
+            request,
+            [variant(spec) for spec in request["ProductionVariants"]],
+            [variant(spec) for spec in request.get("ShadowProductionVariants", [])],
+            data_capture,
+        )
+
+    def _models(self, region: str, fleet: Fleet) -> dict[str, dict[str, Any]]:
+        """The create requests of the models a fleet's variants name (those that exist)."""
+        models: dict[str, dict[str, Any]] = {}
+        for variant in [*fleet.production, *fleet.shadow]:
+            name = variant.spec.get("ModelName")
+            model: Stored | None = self.stores["model"].get((region, str(name).lower())) if name else None
+            if model is not None:
+                models[str(name)] = model.request
+        return models
+
+    def _images(self, region: str, model_name: str | None) -> list[dict[str, Any]]:
+        model: Stored | None = self.stores["model"].get((region, (model_name or "").lower()))
+        images = [c["Image"] for c in model_containers(model.request) if c.get("Image")] if model else []
+        return [
+            {
+                "SpecifiedImage": image,
+                "ResolvedImage": f"{image.split(':')[0]}@sha256:{hashlib.sha256(image.encode()).hexdigest()}",
+                "ResolutionTime": model.created if model else 0.0,
+            }
+            for image in images
+        ]
+
+    def _list(
+        self, kind: str, region: str, request: Mapping[str, Any], key: str, name_key: str, arn_key: str
+    ) -> dict[str, Any]:
+        resources = [r for (r_region, _), r in self.stores[kind].items() if r_region == region]
+        return list_resources(resources, request, key, name_key, arn_key)
+
+    # --- tags ------------------------------------------------------------------------------------
+
+    def add_tags(self, resource_arn: str, tags: Sequence[Mapping[str, str]]) -> dict[str, Any]:
+        with self.changed:
+            resource = self._by_arn(resource_arn)
+            merged = {**resource.tags, **{tag["Key"]: tag.get("Value", "") for tag in tags}}
+            if len(merged) > 50:
+                raise validation_error(
+                    f'Resource "{resource.arn}" would have {len(merged)} tags; a resource can have at most 50.'
+                )
+            resource.tags = merged
+            return {"Tags": [dict(tag) for tag in tags]}
+
+    def list_tags(self, resource_arn: str, request: Mapping[str, Any]) -> dict[str, Any]:
+        with self.changed:
+            resource = self._by_arn(resource_arn)
+            tags = [{"Key": key, "Value": value} for key, value in resource.tags.items()]
+            page, token = paginate(tags, request, default_size=50)
+            return {"Tags": page, **({"NextToken": token} if token else {})}
+
+    def delete_tags(self, resource_arn: str, keys: Iterable[str]) -> None:
+        with self.changed:
+            resource = self._by_arn(resource_arn)
+            for key in keys:
+                resource.tags.pop(key, None)

@@ -1,0 +1,302 @@
+"""The endpoint state machine: EndpointStatus, the one table of its transitions, and the clockwork
+that walks an endpoint's task through its timed phases (`plans.py`).
+
+    CreateEndpoint ─► Creating ──failed──► Failed ───────────────────────────┐
+                         │ finished                                         │
+                         ▼                                                  │
+    ┌─────────────► InService ◄──────────────────────────┐                 │
+    │ finished          │ UpdateEndpoint,                 │ finished        │
+    │                   ▼ UpdateEndpointWeightsAndCapacities                │
+    └──────────────  Updating ──failed──► RollingBack ────┘                 │
+                                              │ failed                      │
+                                              ▼                             │
+                                     UpdateRollbackFailed                   │
+                                              │                             │
+    InService, Failed, UpdateRollbackFailed ──┴── DeleteEndpoint ──► Deleting ──finished──► (gone)
+
+"finished" and "failed" happen when a task's last phase ends or it fails (missing model data, an
+alarm while baking, MaximumExecutionTimeoutInSeconds, a rollback that cannot restore the old fleet);
+the operations request "update" and "delete". Time comes from an injected clock: `advance()` applies
+every phase that has ended by "now", and every operation advances first, so a Describe sees a
+finished step at once; `Driver` advances in the background too, so status changes (`events`) are
+recorded at their exact times and CloudWatch alarms are polled while a deployment bakes.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sagemaker_hosting.emulator import plans
+from sagemaker_hosting.emulator.plans import Task, execution_timeout
+from sagemaker_hosting.emulator.resources import (
+    ACCOUNT,
+    Fleet,
+    Resource,
+    Stored,
+    arn,
+    model_containers,
+    model_data_location,
+)
+from sagemaker_hosting.emulator.settings import Settings
+from sagemaker_hosting.emulator.world import World
+
+# EndpointStatus values of the service model, and the event of an endpoint that is gone.
+CREATING, UPDATING, ROLLING_BACK, IN_SERVICE = "Creating", "Updating", "RollingBack", "InService"
+DELETING, FAILED, UPDATE_ROLLBACK_FAILED = "Deleting", "Failed", "UpdateRollbackFailed"
+DELETED = "Deleted"
+"""Not an EndpointStatus: the event recorded when a deleted endpoint is gone."""
+
+# What moves an endpoint: its task ends ("finished", "failed") or an operation asks ("update", "delete").
+FINISHED, FAILS, UPDATE, DELETE = "finished", "failed", "update", "delete"
+
+TRANSITIONS: Mapping[tuple[str, str], str] = {
+    (CREATING, FINISHED): IN_SERVICE,
+    (CREATING, FAILS): FAILED,
+    (IN_SERVICE, UPDATE): UPDATING,
+    (UPDATING, FINISHED): IN_SERVICE,
+    (UPDATING, FAILS): ROLLING_BACK,
+    (ROLLING_BACK, FINISHED): IN_SERVICE,
+    (ROLLING_BACK, FAILS): UPDATE_ROLLBACK_FAILED,
+    (IN_SERVICE, DELETE): DELETING,
+    (FAILED, DELETE): DELETING,
+    (UPDATE_ROLLBACK_FAILED, DELETE): DELETING,
+    (DELETING, FINISHED): DELETED,
+}
+"""(status, event) -> the next status. An event not listed for a status cannot happen in it."""
+
+IN_PROGRESS = frozenset(status for status, event in TRANSITIONS if event == FINISHED)
+"""Statuses with an operation running (SageMaker refuses updates and deletes of these as
+"in-progress")."""
+
+ALARM_POLL_SECONDS = 0.05
+"""How often alarms are polled while a deployment bakes (SageMaker polls them continuously)."""
+
+
+@dataclass
+class Endpoint(Resource):
+    status: str = CREATING
+    config_name: str = ""
+    modified: float = 0.0
+    live: Fleet | None = None
+    task: Task | None = None
+    failure_reason: str | None = None
+    deployment_config: dict[str, Any] | None = None
+    stranded: tuple[Fleet, float] | None = None
+    """After a rollback that could not restore the old fleet: the new fleet left in service and its
+    share of traffic (UpdateRollbackFailed: "in service with a mix of the old and new endpoint
+    configurations", DescribeEndpoint's EndpointStatus). Cleared when a deployment finishes."""
+
+
+def download_failure(index: int, url: str) -> str:
+    return (
+        f'Failed to download model data for container "container_{index}" from URL: "{url}". Please ensure '
+        "that there is an object located at the URL and that the role passed to CreateModel has "
+        "permissions to download the object."
+    )
+
+
+class Machine:
+    """Every endpoint's state, moved by the table: the operations (`operations.HostingBackend`)
+    start tasks, `advance` runs them. All state is guarded by one lock, `changed`."""
+
+    def __init__(
+        self,
+        world: World,
+        clock: Callable[[], float] = time.time,
+        settings: Settings | None = None,
+        account: str = ACCOUNT,
+    ) -> None:
+        self.world = world
+        self.clock = clock
+        self.settings = settings or Settings()
+        self.account = account
+        self.changed = threading.Condition(threading.RLock())
+        """Held by every operation; notified when an operation starts, for `Driver`."""
+        self.stores: dict[str, dict[tuple[str, str], Any]] = {"model": {}, "endpoint-config": {}, "endpoint": {}}
+        self.events: list[dict[str, Any]] = []
+
+    def advance(self) -> None:
+        """Apply every phase that has ended by now, on every endpoint."""
+        with self.changed:
+            now = self.clock()
+            for endpoint in list(self.stores["endpoint"].values()):
+                self._advance(endpoint, now)
+
+    def next_due(self) -> float | None:
+        """When `advance` next has something to do: a phase ends, a deadline passes, or (while a
+        deployment with alarms bakes) the next alarm poll."""
+        with self.changed:
+            now = self.clock()
+            due: list[float] = []
+            for endpoint in self.stores["endpoint"].values():
+                task = endpoint.task
+                if task is None:
+                    continue
+                due.append(task.phase_started + task.phase.seconds)
+                if task.deadline is not None:
+                    due.append(task.deadline)
+                if task.phase.bakes and self._alarms(task):
+                    due.append(now + ALARM_POLL_SECONDS)
+            return min(due) if due else None
+
+    def start(self, endpoint: Endpoint, event: str, task: Task) -> None:
+        """Begin an operation the caller asked for (`event` must be allowed in the endpoint's status)."""
+        endpoint.task = task
+        self._move(endpoint, event, task.started)
+        self.changed.notify_all()
+
+    def _alarms(self, task: Task) -> list[str]:
+        rollback = (task.deployment or {}).get("AutoRollbackConfiguration") or {}
+        return [alarm["AlarmName"] for alarm in rollback.get("Alarms", [])]
+
+    def _advance(self, endpoint: Endpoint, now: float) -> None:
+        while endpoint.task is not None:
+            task = endpoint.task
+            phase = task.phase
+            end = task.phase_started + phase.seconds
+            if task.deadline is not None and task.deadline <= min(now, end):
+                self._fail(
+                    endpoint,
+                    task.deadline,
+                    "The deployment did not finish within MaximumExecutionTimeoutInSeconds "
+                    f"({execution_timeout(task.deployment)} seconds) and was rolled back.",
+                )
+                continue
+            if phase.bakes:
+                alarms = self._alarms(task)
+                firing = [name for name in alarms if self.world.alarm_firing(endpoint.region, name)]
+                if firing:
+                    self._fail(
+                        endpoint,
+                        max(task.phase_started, min(now, end)),
+                        f"The deployment was rolled back because CloudWatch alarm(s) {firing} "
+                        "went into ALARM state while it was baking.",
+                    )
+                    continue
+            if end > now:
+                return
+            if phase.checks_model_data and task.target is not None:
+                reason = self._missing_model_data(endpoint.region, task.target)
+                if reason:
+                    self._fail(endpoint, end, reason)
+                    continue
+            task.provisioned = phase.provisioned
+            if task.index + 1 < len(task.phases):
+                task.index += 1
+                task.phase_started = end
+                if task.kind == "update":
+                    self._event(endpoint, end, task.phase.stage)
+            else:
+                self._finish(endpoint, end)
+
+    def _missing_model_data(self, region: str, fleet: Fleet) -> str | None:
+        for variant in [*fleet.production, *fleet.shadow]:
+            model_name = variant.spec.get("ModelName")
+            if not model_name:
+                continue
+            model: Stored | None = self.stores["model"].get((region, model_name.lower()))
+            if model is None:
+                return f'Could not find model "{arn("model", region, model_name, self.account)}".'
+            for index, container in enumerate(model_containers(model.request), start=1):
+                location = model_data_location(container)
+                if location and not self.world.s3_exists(*location):
+                    return download_failure(index, location[0])
+        return None
+
+    def _finish(self, endpoint: Endpoint, at: float) -> None:
+        task = endpoint.task
+        assert task is not None
+        endpoint.task = None
+        if task.kind == "delete":
+            del self.stores["endpoint"][(endpoint.region, endpoint.name.lower())]
+        elif task.kind in ("create", "update"):
+            endpoint.live = task.target
+            endpoint.failure_reason = None
+            endpoint.stranded = None
+        elif task.kind == "capacity":
+            assert endpoint.live is not None
+            for variant in endpoint.live.production:
+                variant.instances, variant.weight = task.capacity.get(variant.name, (variant.instances, variant.weight))
+        elif task.kind == "rollback":
+            endpoint.failure_reason = task.failure
+            if task.rollback_fails:
+                self._move(endpoint, FAILS, at)
+                return
+        self._move(endpoint, FINISHED, at)
+
+    def _fail(self, endpoint: Endpoint, at: float, reason: str) -> None:
+        """A create ends Failed; an update is rolled back to the fleet it replaces."""
+        task = endpoint.task
+        assert task is not None
+        if task.kind != "update":
+            endpoint.task = None
+            endpoint.failure_reason = reason
+            self._move(endpoint, FAILS, at)
+            return
+        assert endpoint.live is not None
+        instances = task.target.instances if task.target else 1
+        old_config = endpoint.live.config_name
+        rolling = bool((task.deployment or {}).get("RollingUpdatePolicy"))
+        endpoint.task = Task(
+            "rollback",
+            plans.rollback_phases(task.deployment, instances, task.provisioned, self.settings),
+            at,
+            at,
+            failure=reason,
+            # A rolling rollback re-provisions the old config's instances, so it needs that config.
+            rollback_fails=rolling
+            and task.provisioned > 0
+            and (endpoint.region, old_config.lower()) not in self.stores["endpoint-config"],
+        )
+        if endpoint.task.rollback_fails and task.target is not None and task.index:
+            endpoint.stranded = (task.target, task.phases[task.index - 1].traffic)
+        # The reason is there from the moment the rollback begins, so a poller (the SDK's waiter
+        # reports "Reason: ...") sees why while the endpoint is RollingBack, not only afterwards.
+        endpoint.failure_reason = reason
+        endpoint.config_name = old_config
+        self._move(endpoint, FAILS, at)
+
+    def _move(self, endpoint: Endpoint, event: str, at: float) -> None:
+        endpoint.status = TRANSITIONS[(endpoint.status, event)]
+        endpoint.modified = at
+        self._event(endpoint, at)
+
+    def _event(self, endpoint: Endpoint, at: float, stage: str | None = None) -> None:
+        event = {
+            "time": at,
+            "name": endpoint.name,
+            "status": endpoint.status,
+            "endpoint_config_name": endpoint.config_name,
+        }
+        self.events.append(event if stage is None else {**event, "stage": stage})
+
+
+class Driver:
+    """Advances the backend in the background, waking when a phase ends, a deadline passes or an
+    alarm is due to be polled, so status changes happen (and are recorded) on time without calls."""
+
+    def __init__(self, backend: Machine) -> None:
+        self.backend = backend
+        self.stopping = False
+        self.thread = threading.Thread(target=self._run, name="hosting-driver", daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        with self.backend.changed:
+            self.stopping = True
+            self.backend.changed.notify_all()
+        self.thread.join()
+
+    def _run(self) -> None:
+        backend = self.backend
+        with backend.changed:
+            while not self.stopping:
+                backend.advance()
+                due = backend.next_due()
+                backend.changed.wait(None if due is None else max(0.0, due - backend.clock()))

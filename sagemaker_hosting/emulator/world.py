@@ -1,0 +1,85 @@
+"""What hosting reads from the neighbouring services: S3 (model data), CloudWatch (rollback alarms)
+and Application Auto Scaling (scalable targets), as moto's in-process backends hold them -- the same
+ones the server answers for those services."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from sagemaker_hosting.emulator.resources import ACCOUNT
+
+
+class World(Protocol):
+    """What the hosting backend reads from other services."""
+
+    def s3_exists(self, url: str, prefix: bool) -> bool:
+        """Whether s3://bucket/key names an object (or, with `prefix`, any object under it)."""
+
+    def alarm_firing(self, region: str, name: str) -> bool:
+        """Whether the CloudWatch alarm `name` is in ALARM state."""
+
+    def scaled_variants(self, region: str, endpoint: str) -> set[str]:
+        """The endpoint's variants registered as Application Auto Scaling scalable targets."""
+
+    def deregister_scaled_variants(self, region: str, endpoint: str) -> None:
+        """Deregister the endpoint's scalable targets and delete their scaling policies."""
+
+
+class MotoWorld:
+    """S3 and CloudWatch as moto's in-process backends hold them (the same ones the server serves)."""
+
+    def __init__(self, account: str = ACCOUNT) -> None:
+        self.account = account
+
+    def s3_exists(self, url: str, prefix: bool) -> bool:
+        from moto.s3.exceptions import MissingBucket
+        from moto.s3.models import FakeKey, s3_backends
+
+        bucket_name, _, key = url.removeprefix("s3://").partition("/")
+        try:
+            bucket = s3_backends[self.account]["aws"].get_bucket(bucket_name)
+        except MissingBucket:
+            return False
+        if prefix:
+            return any(name.startswith(key) for name in list(bucket.keys.keys()))
+        return isinstance(bucket.keys.get(key), FakeKey)
+
+    def alarm_firing(self, region: str, name: str) -> bool:
+        from moto.cloudwatch.models import cloudwatch_backends
+
+        alarm = cloudwatch_backends[self.account][region].alarms.get(name)
+        return alarm is not None and alarm.state_value == "ALARM"
+
+    def scaled_variants(self, region: str, endpoint: str) -> set[str]:
+        from moto.applicationautoscaling.models import applicationautoscaling_backends
+
+        backend = applicationautoscaling_backends[self.account][region]
+        targets = backend.describe_scalable_targets(SCALING_NAMESPACE, None, SCALING_DIMENSION)
+        return {variant for target in targets if (variant := _scaled_variant(target.resource_id, endpoint))}
+
+    def deregister_scaled_variants(self, region: str, endpoint: str) -> None:
+        from moto.applicationautoscaling.models import applicationautoscaling_backends
+
+        backend = applicationautoscaling_backends[self.account][region]
+        for key, policy in list(backend.policies.items()):
+            # DeregisterScalableTarget "deletes the scaling policies ... associated with it" (API
+            # reference); moto's keeps them, so they are deleted here.
+            if policy.service_namespace == SCALING_NAMESPACE and _scaled_variant(policy.resource_id, endpoint):
+                policy.delete_alarms(self.account, region)
+                del backend.policies[key]
+        for target in backend.describe_scalable_targets(SCALING_NAMESPACE, None, SCALING_DIMENSION):
+            if _scaled_variant(target.resource_id, endpoint):
+                backend.deregister_scalable_target(SCALING_NAMESPACE, target.resource_id, SCALING_DIMENSION)
+
+
+SCALING_NAMESPACE = "sagemaker"
+SCALING_DIMENSION = "sagemaker:variant:DesiredInstanceCount"
+"""Application Auto Scaling's namespace and dimension of a production variant's instance count."""
+
+
+def _scaled_variant(resource_id: str, endpoint: str) -> str | None:
+    """The variant a scalable target's resource id (`endpoint/NAME/variant/VARIANT`) names, when it
+    is one of `endpoint` (endpoint names are case-insensitive)."""
+    kind, _, rest = resource_id.partition("/")
+    name, _, variant = rest.partition("/variant/")
+    return variant if kind == "endpoint" and name.lower() == endpoint.lower() and variant else None
