@@ -151,7 +151,7 @@ class SageMakerMocks(Mocks):
             "CreationTime": self.now,
             "LastModifiedTime": self.now,
             "ProductionVariants": [
-                rendering.variant_summary(self.deployed(region, spec), live=True, desired=None, status=None)
+                rendering.variant_summary(self.deployed(region, spec), rendering.LiveShare(), desired=None, status=None)
                 for spec in config.get("ProductionVariants", [])
             ],
         }

@@ -243,8 +243,8 @@ class HostingBackend(Machine):
             routes: list[Route] = []
             if endpoint.live is not None:
                 green, target = 0.0, None
-                if task is not None and task.kind == "update" and task.target is not None and task.index:
-                    green, target = task.phases[task.index - 1].traffic, task.target
+                if task is not None and task.kind == "update" and task.target is not None and task.shifted:
+                    green, target = task.shifted, task.target
                 elif endpoint.stranded is not None and (task is None or task.kind != "update"):
                     target, green = endpoint.stranded
                 if green < 1:

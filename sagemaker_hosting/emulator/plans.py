@@ -30,6 +30,8 @@ class Phase:
     """Share of the new fleet running once this phase has ended."""
     traffic: float = 0.0
     """Share of traffic on the new fleet once this phase has ended."""
+    retired: float = 0.0
+    """Share of the old fleet's instances terminated once this phase has ended."""
     checks_model_data: bool = False
     """The fleet downloads its model data in this phase; missing data fails the operation."""
     bakes: bool = False
@@ -60,46 +62,53 @@ def update_phases(deployment: Mapping[str, Any] | None, instances: int, settings
     the rest, or linear steps), baking WaitIntervalInSeconds after each partial shift and
     TerminationWaitInSeconds after the last, then terminates blue. Rolling replaces batches of
     MaximumBatchSize: provision, shift, bake WaitIntervalInSeconds, terminate the old batch.
-    No DeploymentConfig: provision, shift everything, terminate, no baking.
+    No DeploymentConfig: provision, shift everything, terminate, no baking. Shifting traffic and
+    terminating instances take `stage_seconds` (a bake takes what the config says), so that a poller
+    sees each stage.
     """
     scale = settings.time_scale
-    provision = Phase(CREATING, settings.update_seconds, 1.0, 0.0, checks_model_data=True)
+
+    def step(stage: str, provisioned: float, traffic: float, retired: float = 0.0) -> Phase:
+        return Phase(stage, settings.stage_seconds, provisioned, traffic, retired)
+
     rolling = (deployment or {}).get("RollingUpdatePolicy")
     if rolling:
         batch = batch_instances(rolling["MaximumBatchSize"], instances)
-        count = math.ceil(instances / batch)
+        wait = rolling["WaitIntervalInSeconds"] * scale
         phases: list[Phase] = []
-        for number in range(1, count + 1):
-            done = number / count
-            before = (number - 1) / count
+        before = 0.0
+        for replaced in range(batch, instances + batch, batch):
+            done = min(replaced, instances) / instances
             phases += [
-                Phase(CREATING, settings.update_seconds, done, before, checks_model_data=True),
-                Phase(ACTIVATING, 0.0, done, done),
-                Phase(BAKING, rolling["WaitIntervalInSeconds"] * scale, done, done, bakes=True),
-                Phase(DELETING, 0.0, done, done),
+                Phase(CREATING, settings.update_seconds, done, before, before, checks_model_data=True),
+                step(ACTIVATING, done, done, retired=before),
+                Phase(BAKING, wait, done, done, before, bakes=True),
+                step(DELETING, done, done, retired=done),
             ]
+            before = done
         return phases
+    provision = Phase(CREATING, settings.update_seconds, 1.0, 0.0, checks_model_data=True)
     blue_green = (deployment or {}).get("BlueGreenUpdatePolicy")
     if not blue_green:
-        return [provision, Phase(ACTIVATING, 0.0, 1.0, 1.0), Phase(DELETING, 0.0, 1.0, 1.0)]
+        return [provision, step(ACTIVATING, 1.0, 1.0), step(DELETING, 1.0, 1.0, retired=1.0)]
     routing = blue_green["TrafficRoutingConfiguration"]
     wait = routing["WaitIntervalInSeconds"] * scale
     if routing["Type"] == "CANARY":
-        steps = [capacity_share(routing["CanarySize"], instances)]
+        shares = [capacity_share(routing["CanarySize"], instances)]
     elif routing["Type"] == "LINEAR":
-        step = capacity_share(routing["LinearStepSize"], instances)
-        steps = [step * n for n in range(1, math.ceil(1 / step - 1e-9))]
+        share = capacity_share(routing["LinearStepSize"], instances)
+        shares = [share * n for n in range(1, math.ceil(1 / share - 1e-9))]
     else:
-        steps = []
+        shares = []
     phases = [provision]
-    for share in steps:
-        phases += [Phase(ACTIVATING, 0.0, 1.0, share), Phase(BAKING, wait, 1.0, share, bakes=True)]
+    for share in shares:
+        phases += [step(ACTIVATING, 1.0, share), Phase(BAKING, wait, 1.0, share, bakes=True)]
     termination = blue_green.get("TerminationWaitInSeconds", 0) * scale
     return [
         *phases,
-        Phase(ACTIVATING, 0.0, 1.0, 1.0),
+        step(ACTIVATING, 1.0, 1.0),
         Phase(BAKING, termination, 1.0, 1.0, bakes=True),
-        Phase(DELETING, 0.0, 1.0, 1.0),
+        step(DELETING, 1.0, 1.0, retired=1.0),
     ]
 
 
@@ -162,6 +171,21 @@ class Task:
     @property
     def phase(self) -> Phase:
         return self.phases[self.index]
+
+    @property
+    def ended(self) -> Phase | None:
+        """The last phase that has ended (None while the first runs): what has been done so far."""
+        return self.phases[self.index - 1] if self.index else None
+
+    @property
+    def shifted(self) -> float:
+        """Share of traffic on the new fleet now."""
+        return self.ended.traffic if self.ended else 0.0
+
+    @property
+    def retired(self) -> float:
+        """Share of the old fleet's instances terminated so far."""
+        return self.ended.retired if self.ended else 0.0
 
 
 def extra_instances(deployment: Mapping[str, Any] | None, target: Fleet) -> dict[str, int]:

@@ -3,8 +3,8 @@ and pending deployment, and the List* pages."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from sagemaker_hosting.emulator import plans
@@ -28,12 +28,17 @@ def describe_endpoint(endpoint: Endpoint) -> dict[str, Any]:
     if fleet is not None:
         capacity = task.capacity if task is not None else {}
         stage = [{"Status": task.phase.stage, "StartTime": task.phase_started}] if task and creating else None
+        # While a deployment shifts traffic and retires the old fleet, the old fleet's weights and
+        # counts move down as the new fleet's (PendingDeploymentSummary) move up.
+        live: LiveShare | None = None if creating else LiveShare()
+        if task is not None and task.kind == "update":
+            live = LiveShare(1.0 - task.shifted, task.retired)
         described["ProductionVariants"] = [
-            variant_summary(v, live=not creating, desired=capacity.get(v.name), status=stage) for v in fleet.production
+            variant_summary(v, live, desired=capacity.get(v.name), status=stage) for v in fleet.production
         ]
         if fleet.shadow:
             described["ShadowProductionVariants"] = [
-                variant_summary(v, live=not creating, desired=None, status=stage) for v in fleet.shadow
+                variant_summary(v, live, desired=None, status=stage) for v in fleet.shadow
             ]
         if fleet.data_capture:
             described["DataCaptureConfig"] = data_capture_summary(fleet.data_capture)
@@ -92,26 +97,36 @@ def paginate(items: list[Any], request: Mapping[str, Any], default_size: int) ->
     return items[start:end], (str(end) if end < len(items) else None)
 
 
+@dataclass(frozen=True)
+class LiveShare:
+    """How much of a live fleet is still serving: its share of the traffic and of its instances
+    already terminated (both move during a deployment)."""
+
+    traffic: float = 1.0
+    retired: float = 0.0
+
+
 def variant_summary(
     variant: Variant,
-    live: bool,
+    live: LiveShare | None,
     desired: tuple[int | None, float] | None,
     status: list[dict[str, Any]] | None,
 ) -> dict[str, Any]:
-    """A ProductionVariantSummary: live capacity (Current*) and what it is moving to (Desired*)."""
+    """A ProductionVariantSummary: live capacity (Current*; None while the endpoint is being created)
+    and what it is moving to (Desired*)."""
     instances, weight = desired or (variant.instances, variant.weight)
     summary: dict[str, Any] = {"VariantName": variant.name}
-    if live:
+    if live is not None:
         summary["DeployedImages"] = variant.images
-        summary["CurrentWeight"] = variant.weight
+        summary["CurrentWeight"] = variant.weight * live.traffic
     summary["DesiredWeight"] = weight
     if "ServerlessConfig" in variant.spec:
-        if live:
+        if live is not None:
             summary["CurrentServerlessConfig"] = variant.spec["ServerlessConfig"]
         summary["DesiredServerlessConfig"] = variant.spec["ServerlessConfig"]
     else:
-        if live:
-            summary["CurrentInstanceCount"] = variant.instances
+        if live is not None and variant.instances is not None:
+            summary["CurrentInstanceCount"] = variant.instances - round(variant.instances * live.retired)
         summary["DesiredInstanceCount"] = instances
     for key in ("ManagedInstanceScaling", "RoutingConfig"):
         if key in variant.spec:
@@ -132,12 +147,12 @@ def pending_summary(task: Task) -> dict[str, Any]:
         summary: dict[str, Any] = {
             "VariantName": variant.name,
             "DeployedImages": variant.images,
-            "CurrentWeight": variant.weight * (task.phases[task.index - 1].traffic if task.index else 0.0),
+            "CurrentWeight": variant.weight * task.shifted,
             "DesiredWeight": variant.weight,
             "VariantStatus": status,
         }
         if variant.instances is not None:
-            summary["CurrentInstanceCount"] = math.floor(variant.instances * task.provisioned)
+            summary["CurrentInstanceCount"] = round(variant.instances * task.provisioned)
             summary["DesiredInstanceCount"] = variant.instances
         for key in ("InstanceType", "AcceleratorType", "ManagedInstanceScaling", "RoutingConfig"):
             if key in variant.spec:

@@ -18,6 +18,13 @@ class Settings:
     delete_seconds: float = field(
         default=1.0, metadata={"help": "seconds to delete an endpoint or tear down a green fleet on rollback"}
     )
+    stage_seconds: float = field(
+        default=0.5,
+        metadata={
+            "help": "seconds a deployment takes to shift traffic (ActivatingTraffic) and to terminate old "
+            "instances (Deleting), so a poller sees every stage"
+        },
+    )
     time_scale: float = field(
         default=1.0, metadata={"help": "multiplies every wait and timeout taken from a DeploymentConfig"}
     )

@@ -252,8 +252,8 @@ class Machine:
             and task.provisioned > 0
             and (endpoint.region, old_config.lower()) not in self.stores["endpoint-config"],
         )
-        if endpoint.task.rollback_fails and task.target is not None and task.index:
-            endpoint.stranded = (task.target, task.phases[task.index - 1].traffic)
+        if endpoint.task.rollback_fails and task.target is not None and task.ended:
+            endpoint.stranded = (task.target, task.shifted)
         # The reason is there from the moment the rollback begins, so a poller (the SDK's waiter
         # reports "Reason: ...") sees why while the endpoint is RollingBack, not only afterwards.
         endpoint.failure_reason = reason

@@ -150,8 +150,8 @@ class Emulator:
 
     def settings(self, **values: float) -> dict[str, float]:
         """Change settings (none given: just read them); returns them all. Names: create_seconds,
-        update_seconds, delete_seconds, time_scale, throttle_rate, unavailable_rate, consistency_delay_seconds,
-        instance_quota."""
+        update_seconds, delete_seconds, stage_seconds, time_scale, throttle_rate, unavailable_rate,
+        consistency_delay_seconds, instance_quota."""
         if values:
             return dict(self._admin("POST", "settings", values))
         return dict(self._admin("GET", "settings"))

@@ -13,8 +13,15 @@ import botocore.config
 from sagemaker_hosting.emulator.testing import client_options
 from sagemaker_hosting.testing import put_alarm
 
-FAST: dict[str, float] = {"create_seconds": 0.3, "update_seconds": 0.3, "delete_seconds": 0.1, "time_scale": 0.001}
-"""Short timings: fleets in 0.3 s, DeploymentConfig waits at 1/1000 (a 600 s wait takes 0.6 s)."""
+FAST: dict[str, float] = {
+    "create_seconds": 0.3,
+    "update_seconds": 0.3,
+    "delete_seconds": 0.1,
+    "stage_seconds": 0.05,
+    "time_scale": 0.001,
+}
+"""Short timings: fleets in 0.3 s, traffic shifts in 0.05 s, DeploymentConfig waits at 1/1000 (a 600 s
+wait takes 0.6 s)."""
 
 ROLE = "arn:aws:iam::123456789012:role/sagemaker"
 IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/serve:1"

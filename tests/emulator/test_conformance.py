@@ -5,6 +5,7 @@ included. Written so that the same calls could be made against AWS."""
 from __future__ import annotations
 
 import itertools
+import time
 from typing import Any
 
 import pytest
@@ -395,44 +396,46 @@ def canary(percent: int = 50, wait: int = 100) -> dict[str, Any]:
     return {"BlueGreenUpdatePolicy": {"TrafficRoutingConfiguration": routing, "TerminationWaitInSeconds": 50}}
 
 
-@pytest.mark.parametrize(
-    ("deployment", "expected"),
-    [
-        (None, ["Creating", "ActivatingTraffic", "Deleting"]),
-        (
-            {
-                "BlueGreenUpdatePolicy": {
-                    "TrafficRoutingConfiguration": {"Type": "ALL_AT_ONCE", "WaitIntervalInSeconds": 0},
-                    "TerminationWaitInSeconds": 100,
-                }
-            },
-            ["Creating", "ActivatingTraffic", "Baking", "Deleting"],
-        ),
-        (canary(), ["Creating", "ActivatingTraffic", "Baking", "ActivatingTraffic", "Baking", "Deleting"]),
-        (
-            {
-                "BlueGreenUpdatePolicy": {
-                    "TrafficRoutingConfiguration": {
-                        "Type": "LINEAR",
-                        "WaitIntervalInSeconds": 100,
-                        "LinearStepSize": {"Type": "CAPACITY_PERCENT", "Value": 50},
-                    }
-                }
-            },
-            ["Creating", "ActivatingTraffic", "Baking", "ActivatingTraffic", "Baking", "Deleting"],
-        ),
-        (
-            {
-                "RollingUpdatePolicy": {
-                    "MaximumBatchSize": {"Type": "INSTANCE_COUNT", "Value": 1},
+DEPLOYMENTS = [
+    (None, ["Creating", "ActivatingTraffic", "Deleting"]),
+    (
+        {
+            "BlueGreenUpdatePolicy": {
+                "TrafficRoutingConfiguration": {"Type": "ALL_AT_ONCE", "WaitIntervalInSeconds": 0},
+                "TerminationWaitInSeconds": 100,
+            }
+        },
+        ["Creating", "ActivatingTraffic", "Baking", "Deleting"],
+    ),
+    (canary(), ["Creating", "ActivatingTraffic", "Baking", "ActivatingTraffic", "Baking", "Deleting"]),
+    (
+        {
+            "BlueGreenUpdatePolicy": {
+                "TrafficRoutingConfiguration": {
+                    "Type": "LINEAR",
                     "WaitIntervalInSeconds": 100,
-                }
-            },
-            ["Creating", "ActivatingTraffic", "Baking", "Deleting"] * 2,
-        ),
-    ],
-    ids=["none", "all-at-once", "canary", "linear", "rolling"],
-)
+                    "LinearStepSize": {"Type": "CAPACITY_PERCENT", "Value": 50},
+                },
+                "TerminationWaitInSeconds": 100,  # a bake of 0 s would be an instant, unseen by a poller
+            }
+        },
+        ["Creating", "ActivatingTraffic", "Baking", "ActivatingTraffic", "Baking", "Deleting"],
+    ),
+    (
+        {
+            "RollingUpdatePolicy": {
+                "MaximumBatchSize": {"Type": "INSTANCE_COUNT", "Value": 1},
+                "WaitIntervalInSeconds": 100,
+            }
+        },
+        ["Creating", "ActivatingTraffic", "Baking", "Deleting"] * 2,
+    ),
+]
+"""Each kind of deployment and the stages of its new fleet, in order."""
+DEPLOYMENT_IDS = ["none", "all-at-once", "canary", "linear", "rolling"]
+
+
+@pytest.mark.parametrize(("deployment", "expected"), DEPLOYMENTS, ids=DEPLOYMENT_IDS)
 def test_deployment_types(aws, emulator, deployment, expected) -> None:
     in_service(aws)
     create_config(aws.sagemaker, "green", "better", instances=2)
@@ -445,6 +448,41 @@ def test_deployment_types(aws, emulator, deployment, expected) -> None:
     assert described["ProductionVariants"][0]["CurrentInstanceCount"] == 2
     assert described.get("LastDeploymentConfig") == deployment
     assert stages(emulator, since) == expected
+
+
+def polled_stages(aws: Any, deployment: dict[str, Any] | None) -> list[str]:
+    """The stages a poller sees: DescribeEndpoint every 50 ms through an update to "green", each
+    change of (status, pending stage) once."""
+    in_service(aws)
+    create_config(aws.sagemaker, "green", "better", instances=2)
+    extra = {"DeploymentConfig": deployment} if deployment else {}
+    aws.sagemaker.update_endpoint(EndpointName="ep", EndpointConfigName="green", **extra)
+    seen: list[str] = []
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        described = aws.sagemaker.describe_endpoint(EndpointName="ep")
+        if described["EndpointStatus"] != "Updating":
+            break
+        stage = described["PendingDeploymentSummary"]["ProductionVariants"][0]["VariantStatus"][0]["Status"]
+        if not seen or stage != seen[-1]:
+            seen.append(stage)
+        time.sleep(0.05)
+    return seen
+
+
+@pytest.mark.parametrize(("deployment", "expected"), DEPLOYMENTS, ids=DEPLOYMENT_IDS)
+def test_a_poller_sees_every_stage(aws, emulator, deployment, expected) -> None:
+    """Shifting traffic and retiring instances take `stage_seconds` (here 0.3 s; bakes of 100 s take
+    0.5 s at time_scale 0.005), so a poller every 50 ms sees each stage of the plan in order."""
+    emulator.settings(stage_seconds=0.3, time_scale=0.005)
+    assert polled_stages(aws, deployment) == expected
+
+
+def test_instant_stages_are_missed_by_a_poller(aws, emulator) -> None:
+    """Negative control: with instant stages the same poller misses the traffic shifts and the
+    termination, so the test above can fail."""
+    emulator.settings(stage_seconds=0.0, time_scale=0.005)
+    assert polled_stages(aws, canary()) == ["Creating", "Baking"]
 
 
 def test_deployment_waits_follow_the_config(aws, emulator) -> None:

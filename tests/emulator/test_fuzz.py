@@ -2,7 +2,8 @@
 (hypothesis' stateful testing, on an injected clock with moto's in-process S3 and CloudWatch).
 
 Whatever the sequence: every DescribeEndpoint answer conforms to botocore's output shape; every
-refusal is a ValidationException; each endpoint's events are in time order; and once time has
+refusal is a ValidationException; each endpoint's statuses change only along the state machine's
+transition table; its events are in time order; and once time has
 passed, nothing is left in progress."""
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from sagemaker_hosting import schema
 from sagemaker_hosting.emulator.operations import HostingBackend
 from sagemaker_hosting.emulator.resources import HostingError
 from sagemaker_hosting.emulator.settings import Settings
-from sagemaker_hosting.emulator.states import IN_PROGRESS
+from sagemaker_hosting.emulator.states import DELETED, IN_PROGRESS, TRANSITIONS
 from sagemaker_hosting.emulator.validation import violation
 from sagemaker_hosting.emulator.world import MotoWorld
 from sagemaker_hosting.testing import put_alarm
@@ -167,6 +168,16 @@ class HostingMachine(RuleBasedStateMachine):
             described = self.backend.describe_endpoint(REGION, summary["EndpointName"])
             assert schema.constraint_violations(shape, described) == []
             assert described["EndpointConfigName"] in ("good", "big", "broken", "gone")
+
+    @invariant()
+    def statuses_move_only_along_the_transition_table(self) -> None:
+        allowed = {(status, after) for (status, _), after in TRANSITIONS.items()}
+        last: dict[str, str] = {}
+        for event in self.backend.events:
+            name, status = event["name"].lower(), event["status"]
+            before = last.get(name, DELETED)
+            assert status == before or (before, status) in allowed or (before, status) == (DELETED, "Creating")
+            last[name] = status
 
     @invariant()
     def events_in_time_order(self) -> None:

@@ -20,7 +20,9 @@ from sagemaker_hosting.testing import put_alarm
 
 REGION = "us-east-1"
 ROLE = "arn:aws:iam::123456789012:role/sagemaker"
-SETTINGS = Settings(create_seconds=10, update_seconds=20, delete_seconds=5, time_scale=0.5)
+SETTINGS = Settings(create_seconds=10, update_seconds=20, delete_seconds=5, time_scale=0.5, stage_seconds=1)
+PLAIN_UPDATE = SETTINGS.update_seconds + 2 * SETTINGS.stage_seconds
+"""An update without a DeploymentConfig: provision, shift traffic, terminate the old fleet."""
 
 
 class ManualClock:
@@ -62,14 +64,15 @@ def rolling(size: dict[str, Any], rollback: dict[str, Any] | None = None) -> dic
     return {"RollingUpdatePolicy": policy}
 
 
-def steps(phases: list[Phase]) -> list[tuple[str, float, float]]:
-    return [(p.stage, p.seconds, round(p.traffic, 3)) for p in phases]
+def steps(phases: list[Phase]) -> list[tuple[str, float, float, float]]:
+    """Each phase's stage, seconds, and shares of traffic on the new fleet and of the old fleet retired."""
+    return [(p.stage, p.seconds, round(p.traffic, 3), round(p.retired, 3)) for p in phases]
 
 
 @pytest.mark.parametrize(
     ("deployment", "instances", "expected"),
     [
-        (None, 2, [("Creating", 20, 0.0), ("ActivatingTraffic", 0, 1.0), ("Deleting", 0, 1.0)]),
+        (None, 2, [("Creating", 20, 0.0, 0.0), ("ActivatingTraffic", 1, 1.0, 0.0), ("Deleting", 1, 1.0, 1.0)]),
         (
             {
                 "BlueGreenUpdatePolicy": {
@@ -78,46 +81,51 @@ def steps(phases: list[Phase]) -> list[tuple[str, float, float]]:
                 }
             },
             2,
-            [("Creating", 20, 0.0), ("ActivatingTraffic", 0, 1.0), ("Baking", 30, 1.0), ("Deleting", 0, 1.0)],
+            [
+                ("Creating", 20, 0.0, 0.0),
+                ("ActivatingTraffic", 1, 1.0, 0.0),
+                ("Baking", 30, 1.0, 0.0),
+                ("Deleting", 1, 1.0, 1.0),
+            ],
         ),
         (
             CANARY,
             4,
             [
-                ("Creating", 20, 0.0),
-                ("ActivatingTraffic", 0, 0.25),
-                ("Baking", 50, 0.25),
-                ("ActivatingTraffic", 0, 1.0),
-                ("Baking", 20, 1.0),
-                ("Deleting", 0, 1.0),
+                ("Creating", 20, 0.0, 0.0),
+                ("ActivatingTraffic", 1, 0.25, 0.0),
+                ("Baking", 50, 0.25, 0.0),
+                ("ActivatingTraffic", 1, 1.0, 0.0),
+                ("Baking", 20, 1.0, 0.0),
+                ("Deleting", 1, 1.0, 1.0),
             ],
         ),
         (
             linear({"Type": "INSTANCE_COUNT", "Value": 1}),
             3,
             [
-                ("Creating", 20, 0.0),
-                ("ActivatingTraffic", 0, 0.333),
-                ("Baking", 5, 0.333),
-                ("ActivatingTraffic", 0, 0.667),
-                ("Baking", 5, 0.667),
-                ("ActivatingTraffic", 0, 1.0),
-                ("Baking", 0, 1.0),
-                ("Deleting", 0, 1.0),
+                ("Creating", 20, 0.0, 0.0),
+                ("ActivatingTraffic", 1, 0.333, 0.0),
+                ("Baking", 5, 0.333, 0.0),
+                ("ActivatingTraffic", 1, 0.667, 0.0),
+                ("Baking", 5, 0.667, 0.0),
+                ("ActivatingTraffic", 1, 1.0, 0.0),
+                ("Baking", 0, 1.0, 0.0),
+                ("Deleting", 1, 1.0, 1.0),
             ],
         ),
         (
             rolling({"Type": "INSTANCE_COUNT", "Value": 2}),
             3,
-            [
-                ("Creating", 20, 0.0),
-                ("ActivatingTraffic", 0, 0.5),
-                ("Baking", 15, 0.5),
-                ("Deleting", 0, 0.5),
-                ("Creating", 20, 0.5),
-                ("ActivatingTraffic", 0, 1.0),
-                ("Baking", 15, 1.0),
-                ("Deleting", 0, 1.0),
+            [  # batches of 2 of 3 instances, then the last one: shares follow the instances replaced
+                ("Creating", 20, 0.0, 0.0),
+                ("ActivatingTraffic", 1, 0.667, 0.0),
+                ("Baking", 15, 0.667, 0.0),
+                ("Deleting", 1, 0.667, 0.667),
+                ("Creating", 20, 0.667, 0.667),
+                ("ActivatingTraffic", 1, 1.0, 0.667),
+                ("Baking", 15, 1.0, 0.667),
+                ("Deleting", 1, 1.0, 1.0),
             ],
         ),
     ],
@@ -308,11 +316,11 @@ def test_canary_update_steps(backend, clock) -> None:
         (0, "Updating", "green", None),
         (0, "Updating", "green", "Creating"),
         (20, "Updating", "green", "ActivatingTraffic"),
-        (20, "Updating", "green", "Baking"),
-        (70, "Updating", "green", "ActivatingTraffic"),
-        (70, "Updating", "green", "Baking"),
-        (90, "Updating", "green", "Deleting"),
-        (90, "InService", "green", None),
+        (21, "Updating", "green", "Baking"),
+        (71, "Updating", "green", "ActivatingTraffic"),
+        (72, "Updating", "green", "Baking"),
+        (92, "Updating", "green", "Deleting"),
+        (93, "InService", "green", None),
     ]
 
 
@@ -367,7 +375,7 @@ def test_update_without_model_data_rolls_back_to_the_old_config(backend, clock) 
     # the next successful update clears the reason
     config(backend, "green")
     backend.update_endpoint(REGION, {"EndpointName": "ep", "EndpointConfigName": "green"})
-    clock.tick(SETTINGS.update_seconds)
+    clock.tick(PLAIN_UPDATE)
     assert "FailureReason" not in describe(backend)
 
 
@@ -389,16 +397,66 @@ def test_maximum_execution_timeout_rolls_back(backend, clock) -> None:
     assert (300, "RollingBack", "blue", None) in history(backend, start)  # 600 s x time_scale 0.5
 
 
+def timeline(backend: HostingBackend, clock: ManualClock, seconds: int) -> list[tuple[Any, ...]]:
+    """What a poller of DescribeEndpoint sees each second of a deployment, repeats dropped: the stage,
+    the old fleet's CurrentInstanceCount and CurrentWeight, then the new fleet's (pending)."""
+    seen: list[tuple[Any, ...]] = []
+    for _ in range(seconds):
+        described = describe(backend)
+        old = described["ProductionVariants"][0]
+        pending = described.get("PendingDeploymentSummary", {"ProductionVariants": [{}]})["ProductionVariants"][0]
+        stage = pending.get("VariantStatus", [{"Status": described["EndpointStatus"]}])[0]["Status"]
+        weight = pending.get("CurrentWeight")
+        row: tuple[Any, ...] = (stage, old["CurrentInstanceCount"], round(old["CurrentWeight"], 3))
+        row += (pending.get("CurrentInstanceCount"), None if weight is None else round(weight, 3))
+        if not seen or seen[-1] != row:
+            seen.append(row)
+        clock.tick(1)
+    return seen
+
+
 def test_rolling_update_in_batches(backend, clock) -> None:
-    in_service(backend, clock)
+    """Each batch comes up, takes its share of the traffic, bakes, and only then retires as many old
+    instances: the old fleet's count and weight fall as the new one's rise."""
+    config(backend, "blue", instances=4)
+    backend.create_endpoint(REGION, {"EndpointName": "ep", "EndpointConfigName": "blue"})
+    clock.tick(SETTINGS.create_seconds)
     config(backend, "green", instances=4)
     policy = rolling({"Type": "INSTANCE_COUNT", "Value": 2})
     backend.update_endpoint(REGION, {"EndpointName": "ep", "EndpointConfigName": "green", "DeploymentConfig": policy})
-    clock.tick(SETTINGS.update_seconds)
-    first = describe(backend)["PendingDeploymentSummary"]["ProductionVariants"][0]
-    assert first["CurrentInstanceCount"] == 2 and first["VariantStatus"][0]["Status"] == "Baking"
-    clock.tick(15 + SETTINGS.update_seconds + 15)
-    assert describe(backend)["ProductionVariants"][0]["CurrentInstanceCount"] == 4
+    # 2 batches: provision 20 s, shift 1 s, bake 15 s, retire 1 s
+    assert timeline(backend, clock, 80) == [
+        ("Creating", 4, 1.0, 0, 0.0),
+        ("ActivatingTraffic", 4, 1.0, 2, 0.0),
+        ("Baking", 4, 0.5, 2, 0.5),
+        ("Deleting", 4, 0.5, 2, 0.5),
+        ("Creating", 2, 0.5, 2, 0.5),
+        ("ActivatingTraffic", 2, 0.5, 4, 0.5),
+        ("Baking", 2, 0.0, 4, 1.0),
+        ("Deleting", 2, 0.0, 4, 1.0),
+        ("InService", 4, 1.0, None, None),  # the new fleet is the endpoint's now
+    ]
+
+
+def test_linear_shift_moves_the_weights(backend, clock) -> None:
+    """Blue/green keeps the old fleet whole until the end while the weights move a step at a time."""
+    in_service(backend, clock)
+    config(backend, "green", instances=3)
+    deployment = linear({"Type": "INSTANCE_COUNT", "Value": 1})
+    backend.update_endpoint(
+        REGION, {"EndpointName": "ep", "EndpointConfigName": "green", "DeploymentConfig": deployment}
+    )
+    # provision 20 s, then shift 1 s and bake 5 s per step, shift the rest, retire 1 s
+    assert timeline(backend, clock, 60) == [
+        ("Creating", 1, 1.0, 0, 0.0),
+        ("ActivatingTraffic", 1, 1.0, 3, 0.0),
+        ("Baking", 1, 0.667, 3, 0.333),
+        ("ActivatingTraffic", 1, 0.667, 3, 0.333),
+        ("Baking", 1, 0.333, 3, 0.667),
+        ("ActivatingTraffic", 1, 0.333, 3, 0.667),
+        ("Deleting", 1, 0.0, 3, 1.0),  # TerminationWaitInSeconds 0: no bake to see
+        ("InService", 3, 1.0, None, None),
+    ]
 
 
 def test_rolling_rollback_fails_when_the_old_config_is_gone(backend, clock, aws) -> None:
@@ -457,7 +515,7 @@ def test_retained_variant_properties(backend, clock, update, instances, weight) 
     assert describe(backend)["ProductionVariants"][0]["CurrentInstanceCount"] == 3
     config(backend, "green")
     backend.update_endpoint(REGION, {"EndpointName": "ep", "EndpointConfigName": "green", **update})
-    clock.tick(SETTINGS.update_seconds)
+    clock.tick(PLAIN_UPDATE)
     variant = describe(backend)["ProductionVariants"][0]
     assert (variant["CurrentInstanceCount"], variant["CurrentWeight"]) == (instances, weight)
 
