@@ -66,14 +66,15 @@ def call_counts(calls: list[dict[str, Any]], endpoints: int) -> dict[str, float]
 def fleet(n: int, seconds: dict[str, float]) -> dict[str, Any]:
     """Create, update (every config replaced), no-op preview and destroy a stack of `n` endpoints."""
     with Emulator() as emulator, tempfile.TemporaryDirectory() as tmp:
-        emulator.settings(**seconds)
+        settings = emulator.settings(**seconds)
         create_models(emulator, "bench-model")
         project = make_project(Path(tmp), emulator, PROGRAM, name=f"bench{n}")
         project.set_config(endpoints=str(n), instances="1")
         result: dict[str, Any] = {"n": n, "wall": {}, "minimum": {}, "calls": {}}
         minimum = {
             "create": seconds["create_seconds"],
-            "update": seconds["update_seconds"],
+            # provision, shift the traffic, terminate the old fleet
+            "update": seconds["update_seconds"] + 2 * settings["stage_seconds"],
             "preview": 0.0,
             "destroy": seconds["delete_seconds"],
         }

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import math
-import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -17,6 +16,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from sagemaker_hosting.emulator.__main__ import main as emulator_main
+from sagemaker_hosting.emulator.probe import Probe
 from sagemaker_hosting.emulator.testing import Emulator, client_options
 from tests.emulator import responders
 from tests.emulator.helpers import Aws, create_config, in_service, variant, wait_while
@@ -195,32 +195,6 @@ def test_shadow_variants_get_copies_that_never_reach_the_caller(aws, emulator, r
 # --- deployments ---------------------------------------------------------------------------------
 
 
-class Probe:
-    """Invokes an endpoint without pause in a background thread until stopped."""
-
-    def __init__(self, url: str, name: str = "ep") -> None:
-        self.client = runtime(url)
-        self.name = name
-        self.stopping = threading.Event()
-        self.failures: list[str] = []
-        self.thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        while not self.stopping.is_set():
-            try:
-                invoke(self.client, self.name)
-            except ClientError as error:
-                self.failures.append(str(error))
-
-    def __enter__(self) -> Probe:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stopping.set()
-        self.thread.join()
-
-
 def served_configs(emulator: Emulator, start: float, end: float, margin: float = 0.1) -> list[str]:
     """The endpoint config of every request to "ep" received between `start` and `end` (each moved
     in by `margin`, so that no request straddles a step of the deployment)."""
@@ -260,14 +234,14 @@ def test_canary_deployment_moves_traffic_from_blue_to_green(aws, emulator) -> No
     create_config(aws.sagemaker, "blue", model="good", instances=4)
     serve(aws, "blue")
     create_config(aws.sagemaker, "green", model="better", instances=4)
-    with Probe(aws.url) as probe:
+    with Probe(aws.url, "ep", threads=1, seconds=120) as probe:
         time.sleep(0.3)
         started = time.time()
         canary_update(aws, "green", canary_percent=25, wait=600, termination=200)
         assert wait_while(aws.sagemaker, "ep", {"Updating"})["EndpointStatus"] == "InService"
         finished = time.time()
         time.sleep(0.3)
-    assert probe.failures == []
+    assert probe.report().failed == 0
     canary, full = stage_times(emulator, "ActivatingTraffic")
     before = served_configs(emulator, started, canary)
     baking = served_configs(emulator, canary, full)
@@ -286,7 +260,7 @@ def test_rollback_sends_all_traffic_back_to_blue(aws, emulator) -> None:
     create_config(aws.sagemaker, "blue", model="good", instances=2)
     serve(aws, "blue")
     create_config(aws.sagemaker, "green", model="better", instances=2)
-    with Probe(aws.url) as probe:
+    with Probe(aws.url, "ep", threads=1, seconds=120) as probe:
         canary_update(aws, "green", canary_percent=50, wait=3600)  # an 18 s bake, cut short by the alarm
         deadline = time.monotonic() + 30
         while not stage_times(emulator, "Baking") and time.monotonic() < deadline:
@@ -295,7 +269,7 @@ def test_rollback_sends_all_traffic_back_to_blue(aws, emulator) -> None:
         aws.cloudwatch.set_alarm_state(AlarmName="errors", StateValue="ALARM", StateReason="5XX errors")
         described = wait_while(aws.sagemaker, "ep", {"Updating", "RollingBack"})
         time.sleep(0.5)
-    assert probe.failures == []
+    assert probe.report().failed == 0
     assert described["EndpointStatus"] == "InService" and described["EndpointConfigName"] == "blue"
     assert "CloudWatch alarm" in described["FailureReason"]
     (baking,) = stage_times(emulator, "Baking")
@@ -309,12 +283,12 @@ def test_rollback_sends_all_traffic_back_to_blue(aws, emulator) -> None:
 def test_a_fleet_whose_model_data_is_missing_never_serves(aws, emulator, client) -> None:
     in_service(aws, "ep", "blue")
     create_config(aws.sagemaker, "bad", model="broken")
-    with Probe(aws.url) as probe:
+    with Probe(aws.url, "ep", threads=1, seconds=120) as probe:
         aws.sagemaker.update_endpoint(EndpointName="ep", EndpointConfigName="bad")
         described = wait_while(aws.sagemaker, "ep", {"Updating", "RollingBack"})
     assert described["EndpointConfigName"] == "blue" and "Failed to download model data" in described["FailureReason"]
     served = served_configs(emulator, 0, time.time() + 1, margin=0)
-    assert probe.failures == [] and len(served) >= 10 and set(served) == {"blue"}
+    assert probe.report().failed == 0 and len(served) >= 10 and set(served) == {"blue"}
     create_config(aws.sagemaker, "bad-start", model="broken")
     aws.sagemaker.create_endpoint(EndpointName="never", EndpointConfigName="bad-start")
     assert wait_while(aws.sagemaker, "never", {"Creating"})["EndpointStatus"] == "Failed"
