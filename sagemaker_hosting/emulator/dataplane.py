@@ -37,7 +37,7 @@ from botocore.model import OperationModel, ServiceModel, StructureShape
 from sagemaker_hosting import schema
 from sagemaker_hosting.emulator.operations import HostingBackend
 from sagemaker_hosting.emulator.resources import Route, Serving
-from sagemaker_hosting.emulator.states import IN_SERVICE, ROLLING_BACK, UPDATE_ROLLBACK_FAILED, UPDATING
+from sagemaker_hosting.emulator.states import IN_SERVICE, UPDATE_ROLLBACK_FAILED, UPDATING
 
 INVOCATION_PATH = re.compile(
     r"^/endpoints/(?P<name>[^/]+)/(?P<kind>invocations|async-invocations|invocations-response-stream)$"
@@ -48,7 +48,7 @@ ACTIONS = {
     "invocations-response-stream": "InvokeEndpointWithResponseStream",
 }
 
-SERVING_STATUSES = frozenset({IN_SERVICE, UPDATING, "SystemUpdating", ROLLING_BACK, UPDATE_ROLLBACK_FAILED})
+SERVING_STATUSES = frozenset({IN_SERVICE, UPDATING, "SystemUpdating", "RollingBack", UPDATE_ROLLBACK_FAILED})
 """Statuses in which an endpoint has a fleet taking traffic. SageMaker keeps serving while it
 updates, rolls back or is under maintenance (Developer Guide, "Update models in production":
 blue/green deployments shift traffic while the old fleet serves); UpdateRollbackFailed leaves a

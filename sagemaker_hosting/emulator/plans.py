@@ -11,8 +11,8 @@ from typing import Any
 from sagemaker_hosting.emulator.resources import Fleet, instance_counts
 from sagemaker_hosting.emulator.settings import Settings
 
-# The stages of a fleet in an operation: VariantStatus values of the service model, and RollingBack
-# (an EndpointStatus) for the one phase of a rollback.
+# The stages of a fleet in an operation: VariantStatus values of the service model, and RollingBack,
+# the one phase of a rollback (the event log's name for it; the endpoint stays Updating).
 CREATING, UPDATING, DELETING = "Creating", "Updating", "Deleting"
 ACTIVATING, BAKING = "ActivatingTraffic", "Baking"
 ROLLING_BACK = "RollingBack"
@@ -24,7 +24,7 @@ class Phase:
 
     stage: str
     """What the new fleet is doing: a VariantStatus (Creating, ActivatingTraffic, Baking, Deleting,
-    Updating), or RollingBack."""
+    Updating), or RollingBack (a rollback)."""
     seconds: float
     provisioned: float = 0.0
     """Share of the new fleet running once this phase has ended."""

@@ -1,25 +1,33 @@
 """The endpoint state machine: EndpointStatus, the one table of its transitions, and the clockwork
 that walks an endpoint's task through its timed phases (`plans.py`).
 
-    CreateEndpoint ─► Creating ──failed──► Failed ───────────────────────────┐
-                         │ finished                                         │
-                         ▼                                                  │
-    ┌─────────────► InService ◄──────────────────────────┐                 │
-    │ finished          │ UpdateEndpoint,                 │ finished        │
-    │                   ▼ UpdateEndpointWeightsAndCapacities                │
-    └──────────────  Updating ──failed──► RollingBack ────┘                 │
-                                              │ failed                      │
-                                              ▼                             │
-                                     UpdateRollbackFailed                   │
-                                              │                             │
-    InService, Failed, UpdateRollbackFailed ──┴── DeleteEndpoint ──► Deleting ──finished──► (gone)
+    CreateEndpoint ─► Creating ──failed──► Failed ──────────────────────────┐
+                         │ finished                                        │
+                         ▼                                                 │
+                     InService ◄────────────┐                              │
+                         │ UpdateEndpoint,  │ finished (a rollback too:    │
+                         │ UpdateEndpoint-  │ the old config, FailureReason)
+                         ▼ WeightsAndCapacities                            │
+                      Updating ─────────────┘                              │
+                       │    ▲ failed: rolling back, still Updating         │
+                       │    └─┘                                            │
+                       │ rollback failed                                   │
+                       ▼                                                   │
+               UpdateRollbackFailed                                        │
+                       │                                                   │
+    InService, Failed, UpdateRollbackFailed ── DeleteEndpoint ──► Deleting ──finished──► (gone)
 
-"finished" and "failed" happen when a task's last phase ends or it fails (missing model data, an
-alarm while baking, MaximumExecutionTimeoutInSeconds, a rollback that cannot restore the old fleet);
-the operations request "update" and "delete". Time comes from an injected clock: `advance()` applies
-every phase that has ended by "now", and every operation advances first, so a Describe sees a
-finished step at once; `Driver` advances in the background too, so status changes (`events`) are
-recorded at their exact times and CloudWatch alarms are polled while a deployment bakes.
+"finished", "failed" and "rollback failed" happen when a task's last phase ends or it fails (missing
+model data, an alarm while baking, MaximumExecutionTimeoutInSeconds; a rolling rollback that cannot
+restore the old fleet); the operations request "update" and "delete". A failed UpdateEndpoint rolls
+back as Updating: the service model documents RollingBack as a status that "only applies to an
+endpoint that has autoscaling enabled and is undergoing variant weight or capacity changes as part
+of an UpdateEndpointWeightsAndCapacities call", which the emulator never fails, so it never shows
+RollingBack. The rollback is in the event log as a stage, "RollingBack". Time comes from an injected
+clock: `advance()` applies every phase that has ended by "now", and every operation advances first,
+so a Describe sees a finished step at once; `Driver` advances in the background too, so status
+changes (`events`) are recorded at their exact times and CloudWatch alarms are polled while a
+deployment bakes.
 """
 
 from __future__ import annotations
@@ -45,22 +53,22 @@ from sagemaker_hosting.emulator.settings import Settings
 from sagemaker_hosting.emulator.world import World
 
 # EndpointStatus values of the service model, and the event of an endpoint that is gone.
-CREATING, UPDATING, ROLLING_BACK, IN_SERVICE = "Creating", "Updating", "RollingBack", "InService"
+CREATING, UPDATING, IN_SERVICE = "Creating", "Updating", "InService"
 DELETING, FAILED, UPDATE_ROLLBACK_FAILED = "Deleting", "Failed", "UpdateRollbackFailed"
 DELETED = "Deleted"
 """Not an EndpointStatus: the event recorded when a deleted endpoint is gone."""
 
-# What moves an endpoint: its task ends ("finished", "failed") or an operation asks ("update", "delete").
-FINISHED, FAILS, UPDATE, DELETE = "finished", "failed", "update", "delete"
+# What moves an endpoint: its task ends ("finished", "failed", "rollback failed") or an operation asks
+# ("update", "delete").
+FINISHED, FAILS, ROLLBACK_FAILS, UPDATE, DELETE = "finished", "failed", "rollback failed", "update", "delete"
 
 TRANSITIONS: Mapping[tuple[str, str], str] = {
     (CREATING, FINISHED): IN_SERVICE,
     (CREATING, FAILS): FAILED,
     (IN_SERVICE, UPDATE): UPDATING,
     (UPDATING, FINISHED): IN_SERVICE,
-    (UPDATING, FAILS): ROLLING_BACK,
-    (ROLLING_BACK, FINISHED): IN_SERVICE,
-    (ROLLING_BACK, FAILS): UPDATE_ROLLBACK_FAILED,
+    (UPDATING, FAILS): UPDATING,
+    (UPDATING, ROLLBACK_FAILS): UPDATE_ROLLBACK_FAILED,
     (IN_SERVICE, DELETE): DELETING,
     (FAILED, DELETE): DELETING,
     (UPDATE_ROLLBACK_FAILED, DELETE): DELETING,
@@ -224,7 +232,7 @@ class Machine:
         elif task.kind == "rollback":
             endpoint.failure_reason = task.failure
             if task.rollback_fails:
-                self._move(endpoint, FAILS, at)
+                self._move(endpoint, ROLLBACK_FAILS, at)
                 return
         self._move(endpoint, FINISHED, at)
 
@@ -255,15 +263,15 @@ class Machine:
         if endpoint.task.rollback_fails and task.target is not None and task.ended:
             endpoint.stranded = (task.target, task.shifted)
         # The reason is there from the moment the rollback begins, so a poller (the SDK's waiter
-        # reports "Reason: ...") sees why while the endpoint is RollingBack, not only afterwards.
+        # reports "Reason: ...") sees why while the endpoint rolls back, not only afterwards.
         endpoint.failure_reason = reason
         endpoint.config_name = old_config
-        self._move(endpoint, FAILS, at)
+        self._move(endpoint, FAILS, at, stage=plans.ROLLING_BACK)
 
-    def _move(self, endpoint: Endpoint, event: str, at: float) -> None:
+    def _move(self, endpoint: Endpoint, event: str, at: float, stage: str | None = None) -> None:
         endpoint.status = TRANSITIONS[(endpoint.status, event)]
         endpoint.modified = at
-        self._event(endpoint, at)
+        self._event(endpoint, at, stage)
 
     def _event(self, endpoint: Endpoint, at: float, stage: str | None = None) -> None:
         event = {

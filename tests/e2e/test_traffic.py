@@ -113,8 +113,13 @@ class Run:
     new: str
 
     def activations(self) -> list[float]:
-        """When the deployment shifted traffic (the ActivatingTraffic stage events)."""
-        return [e["time"] for e in self.events if e["name"] == ENDPOINT and e.get("stage") == "ActivatingTraffic"]
+        """When each traffic shift took effect: the end of each ActivatingTraffic stage (the next event)."""
+        timeline = [e for e in self.events if e["name"].lower() == ENDPOINT]
+        return [later["time"] for e, later in itertools.pairwise(timeline) if e.get("stage") == "ActivatingTraffic"]
+
+    def stage_times(self, stage: str) -> list[float]:
+        """When each `stage` of the deployment began (RollingBack: the rollback)."""
+        return [e["time"] for e in self.events if e["name"].lower() == ENDPOINT and e.get("stage") == stage]
 
     def status_times(self, status: str) -> list[float]:
         return [
@@ -278,7 +283,7 @@ def test_a_rolled_back_deployment_drops_no_request_and_returns_to_the_old_config
     report = run.report
     assert report.failed == 0, report.failures()
     (canary,) = run.activations()
-    (rolling_back,) = run.status_times("RollingBack")
+    (rolling_back,) = run.stage_times("RollingBack")
     assert configs(report.window(end=canary)) == {run.old}
     assert_share(report.window(canary, rolling_back), run.new, 0.25, [0.0, 1.0], "canary before the rollback")
     after = report.window(start=rolling_back)

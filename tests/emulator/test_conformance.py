@@ -516,12 +516,15 @@ def test_update_without_model_data_rolls_back_to_the_old_config(aws, emulator) -
     in_service(aws)
     create_config(aws.sagemaker, "bad", "broken")
     aws.sagemaker.update_endpoint(EndpointName="ep", EndpointConfigName="bad")
-    # boto3's waiter keeps polling through RollingBack and succeeds on InService, as against AWS
+    # boto3's waiter keeps polling through the rollback and succeeds on InService, as against AWS
     aws.sagemaker.get_waiter("endpoint_in_service").wait(EndpointName="ep", WaiterConfig={"Delay": 0.1})
     described = aws.sagemaker.describe_endpoint(EndpointName="ep")
     assert described["EndpointConfigName"] == "blue"
     assert described["FailureReason"].startswith("Failed to download model data for container")
-    assert ("RollingBack", "blue") in [(e["status"], e["endpoint_config_name"]) for e in emulator.events()]
+    rollback = [(e["status"], e["endpoint_config_name"]) for e in emulator.events() if e.get("stage") == "RollingBack"]
+    assert rollback == [("Updating", "blue")]
+    # RollingBack is a status only of a failed UpdateEndpointWeightsAndCapacities (EndpointStatus docs)
+    assert "RollingBack" not in [e["status"] for e in emulator.events()]
 
 
 def test_alarm_during_canary_baking_rolls_back(aws, emulator) -> None:

@@ -273,7 +273,7 @@ def test_rollback_sends_all_traffic_back_to_blue(aws, emulator) -> None:
     assert described["EndpointStatus"] == "InService" and described["EndpointConfigName"] == "blue"
     assert "CloudWatch alarm" in described["FailureReason"]
     (baking,) = stage_times(emulator, "Baking")
-    rolled_back = next(e["time"] for e in emulator.events() if e["status"] == "RollingBack")
+    rolled_back = next(e["time"] for e in emulator.events() if e.get("stage") == "RollingBack")
     during = served_configs(emulator, baking, rolled_back)
     after = served_configs(emulator, rolled_back, time.time())
     assert "green" in during and "blue" in during

@@ -338,12 +338,13 @@ def test_alarm_during_baking_rolls_back(backend, clock, aws) -> None:
     aws["cloudwatch"].set_alarm_state(AlarmName="errors", StateValue="ALARM", StateReason="test")
     clock.tick(1)
     rolling_back = describe(backend)
-    assert rolling_back["EndpointStatus"] == "RollingBack" and rolling_back["EndpointConfigName"] == "blue"
+    assert (rolling_back["EndpointStatus"], rolling_back["EndpointConfigName"]) == ("Updating", "blue")
+    assert "PendingDeploymentSummary" not in rolling_back and "errors" in rolling_back["FailureReason"]
     clock.tick(SETTINGS.delete_seconds)
     rolled_back = describe(backend)
     assert rolled_back["EndpointStatus"] == "InService" and rolled_back["EndpointConfigName"] == "blue"
     assert "errors" in rolled_back["FailureReason"] and "ALARM" in rolled_back["FailureReason"]
-    assert history(backend, start)[-2:] == [(31, "RollingBack", "blue", None), (36, "InService", "blue", None)]
+    assert history(backend, start)[-2:] == [(31, "Updating", "blue", "RollingBack"), (36, "InService", "blue", None)]
 
 
 def test_alarm_already_firing_rolls_back_a_zero_second_bake(backend, clock, aws) -> None:
@@ -367,7 +368,7 @@ def test_update_without_model_data_rolls_back_to_the_old_config(backend, clock) 
     config(backend, "bad", "broken")
     backend.update_endpoint(REGION, {"EndpointName": "ep", "EndpointConfigName": "bad"})
     clock.tick(SETTINGS.update_seconds)
-    assert describe(backend)["EndpointStatus"] == "RollingBack"
+    assert (describe(backend)["EndpointStatus"], describe(backend)["EndpointConfigName"]) == ("Updating", "blue")
     clock.tick(SETTINGS.delete_seconds)
     described = describe(backend)
     assert described["EndpointStatus"] == "InService" and described["EndpointConfigName"] == "blue"
@@ -394,7 +395,7 @@ def test_maximum_execution_timeout_rolls_back(backend, clock) -> None:
     described = describe(backend)
     assert described["EndpointStatus"] == "InService" and described["EndpointConfigName"] == "blue"
     assert "MaximumExecutionTimeoutInSeconds (600 seconds)" in described["FailureReason"]
-    assert (300, "RollingBack", "blue", None) in history(backend, start)  # 600 s x time_scale 0.5
+    assert (300, "Updating", "blue", "RollingBack") in history(backend, start)  # 600 s x time_scale 0.5
 
 
 def timeline(backend: HostingBackend, clock: ManualClock, seconds: int) -> list[tuple[Any, ...]]:

@@ -14,7 +14,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from sagemaker_hosting.emulator.testing import Emulator
-from tests.emulator.helpers import FAST, IMAGE, ROLE, Aws, create_config, in_service, variant, wait_while
+from tests.emulator.helpers import FAST, IMAGE, ROLE, Aws, create_config, in_service, variant
 from tests.emulator.test_protocol_fuzz import post
 
 PENDING = ("Creating", "Updating", "RollingBack", "Deleting")
@@ -363,16 +363,24 @@ def test_tag_keys_are_not_reserved_and_unique(aws) -> None:
 
 
 def test_failure_reason_from_the_moment_a_rollback_begins(aws, emulator) -> None:
-    """Issue 10 item 7: FailureReason is in DescribeEndpoint while the endpoint is RollingBack, not
+    """Issue 10 item 7: FailureReason is in DescribeEndpoint while the endpoint rolls back, not
     only once it is back InService (the SDK's waiter reports it; AWS's DescribeEndpoint documents
     FailureReason as "If the status of the endpoint is Failed, or the status is InService but update
-    operation fails, this provides the reason why it failed")."""
+    operation fails, this provides the reason why it failed"). The endpoint stays Updating, back on
+    its old config: RollingBack "only applies to an endpoint that has autoscaling enabled and is
+    undergoing variant weight or capacity changes as part of an UpdateEndpointWeightsAndCapacities
+    call" (DescribeEndpoint, EndpointStatus)."""
     emulator.settings(**{**FAST, "delete_seconds": 2.0})
     in_service(aws)
     create_config(aws.sagemaker, "broken-config", "broken")
     aws.sagemaker.update_endpoint(EndpointName="ep", EndpointConfigName="broken-config", DeploymentConfig=blue_green())
-    described = wait_while(aws.sagemaker, "ep", ("Updating",))
-    assert described["EndpointStatus"] == "RollingBack"
+    deadline = time.monotonic() + 30
+    described = aws.sagemaker.describe_endpoint(EndpointName="ep")
+    while "FailureReason" not in described and time.monotonic() < deadline:
+        time.sleep(0.05)
+        described = aws.sagemaker.describe_endpoint(EndpointName="ep")
+    assert (described["EndpointStatus"], described["EndpointConfigName"]) == ("Updating", "blue")
+    assert "PendingDeploymentSummary" not in described
     assert "Failed to download model data" in described["FailureReason"]
     described = wait(aws)
     assert described["EndpointConfigName"] == "blue" and "Failed to download model data" in described["FailureReason"]
