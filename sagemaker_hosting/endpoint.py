@@ -410,7 +410,8 @@ class Endpoint(dynamic.Resource, module="sagemaker", name="Endpoint"):
     `endpoint_config_name` deploys blue/green per `deployment_config`; `timeouts` ({"create",
     "update", "delete"}: seconds or "90m") overrides the limits derived from it. Put on an
     `EndpointConfig`'s `name`, it carries that config's variant facts (a hidden input), so that a
-    move SageMaker cannot make by UpdateEndpoint fails `pulumi preview` (`validate.in_place_errors`).
+    move SageMaker cannot make by UpdateEndpoint, or a config SageMaker would refuse to put it on,
+    fails `pulumi preview` (`in_place`).
     """
 
     name: pulumi.Output[str]

@@ -177,6 +177,8 @@ class EndpointConfig(dynamic.Resource, module="sagemaker", name="EndpointConfig"
         _VARIANTS_BY_NAME[self.name] = {
             "config_name": self.name,
             "variants": variant_facts(args.get("production_variants")),
+            "shadow_variants": shadow_facts(args.get("shadow_production_variants")),
+            "async_inference": _given(args.get("async_inference_config")),
         }
 
 
@@ -192,11 +194,26 @@ def config_variants(endpoint_config_name: object) -> dict[str, Any] | None:
     return _VARIANTS_BY_NAME.get(endpoint_config_name)
 
 
+def _given(value: Any) -> Any:
+    """Whether an input is given (an output: once it resolves)."""
+    if isinstance(value, pulumi.Output):
+        return value.apply(lambda resolved: resolved is not None)
+    return value is not None
+
+
+def shadow_facts(shadow_variants: Any) -> Any:
+    """`variant_facts` of the shadow variants; none given is an empty list (a known fact)."""
+    if isinstance(shadow_variants, pulumi.Output):
+        return shadow_variants.apply(lambda resolved: pulumi.Output.from_input(shadow_facts(resolved)))
+    return [] if shadow_variants is None else variant_facts(shadow_variants)
+
+
 def variant_facts(production_variants: Any) -> Any:
-    """What decides whether an endpoint can be moved to a config in place, per production variant:
-    its name, whether it is serverless, its accelerator partition layouts. Values may be outputs
-    (unknown at preview, where the rules they feed are skipped); anything malformed is left to the
-    config's own validation."""
+    """What decides whether SageMaker can put an endpoint on a config (`in_place`), per production
+    or shadow variant: its name, whether it is serverless, and when given its instance type and
+    initial count, its Elastic Inference accelerator and its accelerator partition layouts.
+    Values may be outputs (unknown at preview, where the rules they feed are skipped); anything
+    malformed is left to the config's own validation."""
     if isinstance(production_variants, pulumi.Output):
         return production_variants.apply(lambda resolved: pulumi.Output.from_input(variant_facts(resolved)))
     if not isinstance(production_variants, list | tuple):
@@ -213,12 +230,16 @@ def _one_variant(variant: Any) -> Any:
     def member(snake: str, pascal: str) -> Any:
         return variant.get(snake, variant.get(pascal))
 
-    serverless = member("serverless_config", "ServerlessConfig")
-    layouts = member("accelerator_partition_layouts", "AcceleratorPartitionLayouts")
     facts = {
         "variant_name": member("variant_name", "VariantName"),
-        "serverless": serverless.apply(lambda value: value is not None)
-        if isinstance(serverless, pulumi.Output)
-        else serverless is not None,
+        "serverless": _given(member("serverless_config", "ServerlessConfig")),
     }
-    return facts if layouts is None else {**facts, "accelerator_partition_layouts": layouts}
+    for snake, pascal in (  # only when given: Pulumi drops None values from the hidden input anyway
+        ("instance_type", "InstanceType"),
+        ("initial_instance_count", "InitialInstanceCount"),
+        ("accelerator_type", "AcceleratorType"),
+        ("accelerator_partition_layouts", "AcceleratorPartitionLayouts"),
+    ):
+        if member(snake, pascal) is not None:
+            facts[snake] = member(snake, pascal)
+    return facts

@@ -2,7 +2,8 @@
 
 Problems come from one validator (`schema`: the service model's constraints and the documented
 cross-field rules), reported here with snake_case paths, plus what only the resources have: tags as
-a dict, generated names, `timeouts`, and the refusal to replace a config under an explicit name.
+a dict, generated names, `timeouts`, and the refusal to replace a config under an explicit name;
+an endpoint's changes SageMaker would refuse mid-`up` are `in_place`'s.
 Values not known until apply (Pulumi preview) pass every rule. Pure logic: no AWS call.
 """
 
@@ -18,7 +19,7 @@ import botocore.exceptions
 import botocore.utils
 from botocore.model import ListShape, MapShape, StructureShape
 
-from sagemaker_hosting import aws, naming, normalize, plan, schema
+from sagemaker_hosting import aws, in_place, naming, normalize, plan, schema
 from sagemaker_hosting.normalize import InputError
 
 __all__ = ["InputError", "check_endpoint", "check_endpoint_config", "parse_duration"]
@@ -64,173 +65,9 @@ def check_endpoint(olds: Mapping[str, Any], news: Mapping[str, Any]) -> tuple[di
         if not canonical["timeouts"]:
             del canonical["timeouts"]
     errors.extend(_adoption_errors(canonical.get("adopt_existing"), news.get("name")))
-    errors.extend(in_place_errors(olds, canonical))
+    reported = {error.path for error in errors if not error.warning}  # one problem per field is enough
+    errors.extend(error for error in in_place.endpoint_errors(olds, canonical) if error.path not in reported)
     return canonical, errors
-
-
-SERVERLESS_UPDATE = "https://docs.aws.amazon.com/sagemaker/latest/dg/serverless-endpoints-update.html"
-GUARDRAILS_EXCLUSIONS = "https://docs.aws.amazon.com/sagemaker/latest/dg/deployment-guardrails-exclusions.html"
-PARTITION_LAYOUTS = "botocore's service model, AcceleratorPartitionLayout"
-
-
-def in_place_errors(olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[InputError]:
-    """Moves of an endpoint to another config that SageMaker cannot make by UpdateEndpoint, refused
-    at preview (before any call) with what to do instead. They need the variants of both configs,
-    which the endpoint carries in its hidden input `naming.CONFIG_VARIANTS_KEY` (`olds`: the config
-    it runs on; `news`: the one it is put on). Nothing is refused when either is missing (state
-    written before the input existed, a config name not from an `EndpointConfig` of the program) or
-    describes another config than `endpoint_config_name` (a refresh found the endpoint elsewhere),
-    when a fact is unknown at preview (checked again at `up`), or when the change replaces the
-    endpoint anyway (a new `name`, `region` or account: a new endpoint is created on the config).
-
-    - instance-based to serverless: "currently not supported" (SERVERLESS_UPDATE); the reverse is allowed;
-    - under a blue/green or rolling `deployment_config` (the one given, or with
-      `retain_deployment_config` the previous one), the new config "must have the same variant name
-      as the old endpoint configuration" (GUARDRAILS_EXCLUSIONS); without one a rename is allowed;
-    - a rolling deployment of a serverless or multi-variant endpoint (same page);
-    - a variant whose accelerator partition layout changes: "You can't change the layout of a
-      running endpoint. To use a different layout, create a new endpoint." (PARTITION_LAYOUTS; the
-      same profiles in another order count as another layout).
-    """
-    old_facts, new_facts = olds.get(naming.CONFIG_VARIANTS_KEY), news.get(naming.CONFIG_VARIANTS_KEY)
-    old_name, new_name = olds.get("endpoint_config_name"), news.get("endpoint_config_name")
-    if not isinstance(old_facts, Mapping) or not isinstance(new_facts, Mapping) or normalize.is_unknown(new_name):
-        return []
-    if old_name == new_name or old_facts.get("config_name") != old_name or new_facts.get("config_name") != new_name:
-        return []
-    if _replaces_endpoint(olds, news):
-        return []
-    old, new = _variants(old_facts), _variants(new_facts)
-    if old is None or new is None:
-        return []
-    errors: list[InputError] = []
-    fresh = (
-        "create a new Endpoint for it (another resource name, or a new `name`, which replaces this endpoint: "
-        "the new one is created first, then this one deleted), move clients to it, then remove the old one"
-    )
-    old_serverless, new_serverless = _serverless(old), _serverless(new)
-    if old_serverless is False and new_serverless is True:
-        errors.append(
-            _config_error(
-                f'the new config "{new_name}" is serverless, and the endpoint runs the instance-based config '
-                f'"{old_name}": SageMaker cannot update an endpoint from instance-based to serverless ("currently '
-                f'not supported", Developer Guide, {SERVERLESS_UPDATE}; serverless to instance-based is allowed). '
-                f"To serve the serverless config, {fresh}."
-            )
-        )
-    deployment = news.get("deployment_config")
-    if deployment is None and news.get("retain_deployment_config") is True:
-        deployment = olds.get("deployment_config")
-    policies = deployment if isinstance(deployment, Mapping) and not normalize.is_unknown(deployment) else {}
-    rolling = bool(policies.get("rolling_update_policy"))
-    guarded = rolling or bool(policies.get("blue_green_update_policy"))
-    old_names, new_names = _names(old), _names(new)
-    if guarded and old_names is not None and new_names is not None and sorted(old_names) != sorted(new_names):
-        kind = "rolling" if rolling else "blue/green"
-        errors.append(
-            _config_error(
-                f'the new config "{new_name}" has production variants {_listed(new_names)}, and the endpoint runs '
-                f'{_listed(old_names)} (config "{old_name}"): a {kind} deployment needs the same variant names '
-                f'("your new endpoint configuration must have the same variant name as the old endpoint '
-                f'configuration", Developer Guide, {GUARDRAILS_EXCLUSIONS}). Keep the variant names, or deploy '
-                "this change without `deployment_config` (all at once, no guardrails), then restore it."
-            )
-        )
-    if rolling:
-        for facts, which in (
-            (old, f'the endpoint\'s current config "{old_name}"'),
-            (new, f'the new config "{new_name}"'),
-        ):
-            fleet = "serverless" if _serverless(facts) else "multi-variant" if len(facts) > 1 else None
-            if fleet is not None:
-                errors.append(
-                    InputError(
-                        "deployment_config",
-                        "deployment_config.rolling_update_policy",
-                        f"`deployment_config.rolling_update_policy`: {which} is {fleet}, and SageMaker does not "
-                        f"deploy rolling updates to serverless or multi-variant endpoints (Developer Guide, "
-                        f"{GUARDRAILS_EXCLUSIONS}). Use a `blue_green_update_policy` instead.",
-                    )
-                )
-                break
-    old_layouts = {
-        v["variant_name"]: _snake_keys(v.get("accelerator_partition_layouts"))
-        for v in old
-        if isinstance(v.get("variant_name"), str) and not normalize.is_unknown(v["variant_name"])
-    }
-    for variant in new:
-        name, layouts = variant.get("variant_name"), variant.get("accelerator_partition_layouts")
-        if not isinstance(name, str) or name not in old_layouts or normalize.is_unknown(layouts):
-            continue
-        before, after = old_layouts[name], _snake_keys(layouts)
-        if normalize.is_unknown(before) or before == after:
-            continue
-        errors.append(
-            _config_error(
-                f'variant "{name}" of the new config "{new_name}" has the accelerator partition layout '
-                f'{_layouts(after)}, and the endpoint runs {_layouts(before)} (config "{old_name}"): SageMaker '
-                "\"can't change the layout of a running endpoint. To use a different layout, create a new "
-                f'endpoint" ({PARTITION_LAYOUTS}; the same profiles in another order count as another layout). '
-                f"Keep the layout, or {fresh}."
-            )
-        )
-    return errors
-
-
-def _config_error(reason: str) -> InputError:
-    return InputError("endpoint_config_name", "endpoint_config_name", f"`endpoint_config_name`: {reason}")
-
-
-def _replaces_endpoint(olds: Mapping[str, Any], news: Mapping[str, Any]) -> bool:
-    """Whether the change replaces the endpoint (as `plan.plan_endpoint` decides): a new name, region or account."""
-    old_account, new_account = olds.get(naming.ACCOUNT_KEY), news.get(naming.ACCOUNT_KEY)
-    moved = isinstance(old_account, str) and isinstance(new_account, str) and old_account != new_account
-    return moved or olds.get("name") != news.get("name") or plan.old_region(olds) != news.get("region")
-
-
-def _variants(facts: Mapping[str, Any]) -> list[Mapping[str, Any]] | None:
-    """The production variants' facts, or None when the list itself is not known."""
-    variants = facts.get("variants")
-    if not isinstance(variants, list) or not all(isinstance(v, Mapping) for v in variants):
-        return None
-    return variants
-
-
-def _serverless(variants: list[Mapping[str, Any]]) -> bool | None:
-    """Whether a config is serverless (a variant with a ServerlessConfig); None when unknown."""
-    flags = [v.get("serverless") for v in variants]
-    if any(flag is True for flag in flags):
-        return True
-    return False if all(flag is False for flag in flags) else None
-
-
-def _names(variants: list[Mapping[str, Any]]) -> list[str] | None:
-    names = [v.get("variant_name") for v in variants]
-    return (
-        [n for n in names if isinstance(n, str)]
-        if all(isinstance(n, str) and not normalize.is_unknown(n) for n in names)
-        else None
-    )
-
-
-def _listed(names: list[str]) -> str:
-    return "[" + ", ".join(sorted(names)) + "]"
-
-
-def _snake_keys(value: Any) -> Any:
-    """`value` with structure keys in snake_case (layouts may be written in the API's PascalCase)."""
-    if isinstance(value, Mapping):
-        return {schema.snake(key) if key[:1].isupper() else key: _snake_keys(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_snake_keys(item) for item in value]
-    return value
-
-
-def _layouts(layouts: Any) -> str:
-    if not layouts:
-        return "none (whole accelerators)"
-    types = [layout.get("accelerator_partition_types") if isinstance(layout, Mapping) else layout for layout in layouts]
-    return ", ".join(repr(t) for t in types)
 
 
 def _adoption_errors(adopt_existing: object, explicit_name: object) -> list[InputError]:

@@ -1,7 +1,7 @@
-"""Moves of an endpoint to another config that SageMaker cannot make by UpdateEndpoint fail
-`pulumi preview` with the field, the rule, its source and what to do, before any SageMaker write;
-`pulumi up` (which previews first) changes nothing, and the endpoint stays InService on its config.
-A possible neighbour of each deploys."""
+"""Moves of an endpoint to another config that SageMaker cannot make by UpdateEndpoint, and configs
+with a shadow variant SageMaker refuses to put an endpoint on, fail `pulumi preview` with the field,
+the rule, its source and what to do, before any SageMaker write; `pulumi up` (which previews first)
+changes nothing, and the endpoint stays InService on its config. A possible neighbour of each deploys."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def variant(v):
     if v.get("serverless"):
         out["serverless_config"] = {"memory_size_in_mb": 2048, "max_concurrency": 5}
     else:
-        out.update(instance_type=v.get("type", "ml.m5.large"), initial_instance_count=2)
+        out.update(instance_type=v.get("type", "ml.m5.large"), initial_instance_count=v.get("count", 2))
     if v.get("layout"):
         out["accelerator_partition_layouts"] = [{"accelerator_partition_types": v["layout"]}]
     return out
@@ -40,8 +40,15 @@ DEPLOYMENTS = {
         "traffic_routing_configuration": {"type": "ALL_AT_ONCE", "wait_interval_in_seconds": 0}}},
     "rolling": {"rolling_update_policy": {
         "maximum_batch_size": {"type": "CAPACITY_PERCENT", "value": 50}, "wait_interval_in_seconds": 0}},
+    "canary-2-instances": {"blue_green_update_policy": {"traffic_routing_configuration": {
+        "type": "CANARY", "canary_size": {"type": "INSTANCE_COUNT", "value": 2}, "wait_interval_in_seconds": 0}}},
 }
-config = EndpointConfig("main", production_variants=[variant(v) for v in spec["variants"]])
+config = EndpointConfig(
+    "main",
+    production_variants=[variant(v) for v in spec["variants"]],
+    shadow_production_variants=[variant(v) for v in spec["shadow"]] if spec.get("shadow") else None,
+    async_inference_config={"output_config": {"s3_output_path": "s3://async-out/main"}} if spec.get("async") else None,
+)
 Endpoint("main", name=spec.get("name"), endpoint_config_name=config.name,
          deployment_config=DEPLOYMENTS[spec["deployment"]])
 """
@@ -52,7 +59,10 @@ DEPLOYS = ()
 INSTANCE = {"name": "a"}
 SERVERLESS = {"name": "a", "serverless": True}
 GPU = {"name": "a", "type": "ml.g7.12xlarge"}
-Step = tuple[list[dict[str, Any]], str, tuple[str, ...]]
+SHADOW = {"name": "shadow", "model": "model-b", "count": 1}
+Step = tuple[list[dict[str, Any]] | dict[str, Any], str, tuple[str, ...]]
+"""The config's production variants (or the whole spec: variants, shadow, async), the deployment,
+and the messages preview must fail with."""
 
 
 @pytest.mark.parametrize(
@@ -126,6 +136,43 @@ Step = tuple[list[dict[str, Any]], str, tuple[str, ...]]
             ],
             id="partition-layout",
         ),
+        pytest.param(
+            [
+                ([{**INSTANCE, "count": 4}], "canary-2-instances", DEPLOYS),
+                ([{**INSTANCE, "count": 4, "model": "model-b"}], "canary-2-instances", DEPLOYS),  # 2 of 4: 50 %
+                (
+                    [{**INSTANCE, "count": 2}],
+                    "canary-2-instances",
+                    (
+                        "`deployment_config.blue_green_update_policy.traffic_routing_configuration.canary_size.value`",
+                        "canary_size must be 1-50 % of the variant's 2 instances (got 2)",
+                        'runs variant "a" on 2',
+                        "CanarySize at most 50 %",
+                        "Give a size within those bounds",
+                    ),
+                ),
+                ([{**INSTANCE, "count": 2}], "none", DEPLOYS),  # the same config all at once
+            ],
+            id="instance-count-canary",
+        ),
+        pytest.param(
+            [
+                ({"variants": [INSTANCE], "shadow": [SHADOW]}, "none", DEPLOYS),
+                (
+                    {"variants": [INSTANCE], "shadow": [SHADOW], "async": True},
+                    "none",
+                    (
+                        "`endpoint_config_name`: the config",
+                        "has a shadow variant (`shadow_production_variants`) and uses asynchronous inference "
+                        "(`async_inference_config`)",
+                        "shadow-tests-exclusions.html",
+                        "Remove the shadow variant from the config, or the features above",
+                    ),
+                ),
+                ({"variants": [INSTANCE], "async": True}, "none", DEPLOYS),  # asynchronous without the shadow
+            ],
+            id="shadow-with-async",
+        ),
     ],
 )
 def test_impossible_change_is_refused_at_preview(tmp_path, emulator: Emulator, steps: list[Step]) -> None:
@@ -133,7 +180,8 @@ def test_impossible_change_is_refused_at_preview(tmp_path, emulator: Emulator, s
     create_models(emulator, "model-a", "model-b")
     project = make_project(tmp_path, emulator, PROGRAM)
     for index, (variants, deployment, messages) in enumerate(steps):
-        project.set_config(spec=json.dumps({"variants": variants, "deployment": deployment}))
+        spec = variants if isinstance(variants, dict) else {"variants": variants}
+        project.set_config(spec=json.dumps({**spec, "deployment": deployment}))
         if not messages:
             project.up()
             assert endpoint_state(emulator) == ("InService", only_config(emulator))
@@ -153,6 +201,32 @@ def test_impossible_change_is_refused_at_preview(tmp_path, emulator: Emulator, s
         assert writes(emulator) == []
         assert (endpoint_state(emulator), config_names(emulator)) == before
     project.destroy()
+
+
+def test_an_endpoint_on_an_excluded_shadow_config_is_refused_at_create(tmp_path, emulator: Emulator) -> None:
+    """The shadow exclusions hold for CreateEndpoint too: a new stack whose config has a shadow
+    variant on Inf1 instances fails preview, and `pulumi up` makes no SageMaker write."""
+    emulator.reset()
+    create_models(emulator, "model-a", "model-b")
+    project = make_project(tmp_path, emulator, PROGRAM)
+    spec = {"variants": [INSTANCE], "shadow": [{**SHADOW, "type": "ml.inf1.xlarge"}], "deployment": "none"}
+    project.set_config(spec=json.dumps(spec))
+    emulator.clear_calls()
+    messages = (
+        "has a shadow variant (`shadow_production_variants`) and uses Inf1 instances "
+        "(`shadow_production_variants[0].instance_type`)",
+        "shadow-tests-exclusions.html",
+    )
+    with pytest.raises(auto.CommandError) as preview:
+        project.preview()
+    up = cli_up(project)
+    assert up.returncode != 0
+    for message in messages:
+        assert message in str(preview.value)
+        assert message in up.stdout + up.stderr
+    assert writes(emulator) == []
+    assert client(emulator, "sagemaker").list_endpoints()["Endpoints"] == []
+    assert config_names(emulator) == []
 
 
 def test_up_without_preview_creates_the_new_config_only(tmp_path, emulator: Emulator) -> None:

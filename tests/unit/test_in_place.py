@@ -1,7 +1,9 @@
-"""Moves of an endpoint to another config that SageMaker cannot make in place, refused by the
-endpoint's `check` from the variant facts of both configs (hidden input `__config_variants`), and
-everything around them that must pass: the possible neighbours, unknowns, state from before the
-input existed, replacements. Also: the hidden input changes nothing by itself and is never sent."""
+"""Moves of an endpoint to another config that SageMaker cannot make in place, and configs with a
+shadow variant that SageMaker refuses to put an endpoint on, refused by the endpoint's `check` from
+the variant facts of the configs (hidden input `__config_variants`, module `in_place`), and
+everything around them that must pass: the possible neighbours, the bounds, unknowns, state from
+before the input existed (or before a fact was recorded), replacements. Also: the hidden input
+changes nothing by itself and is never sent."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ import pytest
 from pulumi.runtime.rpc import UNKNOWN
 
 from sagemaker_hosting import Endpoint, EndpointConfig, naming, plan, validate
-from sagemaker_hosting.endpoint_config import variant_facts
+from sagemaker_hosting.endpoint_config import shadow_facts, variant_facts
 from sagemaker_hosting.mocks import ENDPOINT_CONFIG_TYPE as CONFIG_TYPE
 from sagemaker_hosting.mocks import ENDPOINT_TYPE, SageMakerMocks
 from sagemaker_hosting.provider import Provider
@@ -33,13 +35,39 @@ ROLLING = {
 }
 
 
-def v(name: Any = "a", serverless: Any = False, layouts: Any = None) -> dict[str, Any]:
-    facts = {"variant_name": name, "serverless": serverless}
-    return facts if layouts is None else {**facts, "accelerator_partition_layouts": layouts}
+def v(
+    name: Any = "a",
+    serverless: Any = False,
+    layouts: Any = None,
+    *,
+    type_: Any = "ml.m5.large",
+    count: Any = 2,
+    accelerator: Any = None,
+) -> dict[str, Any]:
+    """One variant's facts as `endpoint_config.variant_facts` records them: what is not given (a
+    serverless variant's instance type and count) is left out."""
+    given = {
+        "instance_type": None if serverless is True else type_,
+        "initial_instance_count": None if serverless is True else count,
+        "accelerator_type": accelerator,
+        "accelerator_partition_layouts": layouts,
+    }
+    return {"variant_name": name, "serverless": serverless, **{k: x for k, x in given.items() if x is not None}}
 
 
-def facts(config: str, *variants: Any) -> dict[str, Any]:
-    return {"config_name": config, "variants": list(variants)}
+def facts(config: str, *variants: Any, shadows: Any = (), async_inference: Any = False) -> dict[str, Any]:
+    return {
+        "config_name": config,
+        "variants": list(variants),
+        "shadow_variants": list(shadows) if isinstance(shadows, tuple) else shadows,
+        "async_inference": async_inference,
+    }
+
+
+def before_facts(variant: dict[str, Any]) -> dict[str, Any]:
+    """A variant's facts as an earlier version recorded them: name, serverless, layouts."""
+    keys = ("variant_name", "serverless", "accelerator_partition_layouts")
+    return {key: value for key, value in variant.items() if key in keys}
 
 
 def endpoint(config: str, variants: Any, **overrides: Any) -> dict[str, Any]:
@@ -195,13 +223,248 @@ def test_each_refusal_names_its_source_and_what_to_do() -> None:
         endpoint("new", [v("a"), v("b")], deployment_config=ROLLING),
     )
     layout = errors(endpoint("old", [v(layouts=LAYOUT)]), endpoint("new", [v()]))
+    sized = errors(
+        endpoint("old", [v(count=2)], deployment_config=canary(2)),
+        endpoint("new", [v(count=2)], deployment_config=canary(2)),
+    )
+    shadow = errors({}, endpoint("new", facts("new", v(), shadows=[SHADOW], async_inference=True)))
     for (error,), source, advice in (
         (serverless, "serverless-endpoints-update.html", "create a new Endpoint for it"),
         (renamed, "deployment-guardrails-exclusions.html", "without `deployment_config`"),
         (rolling, "deployment-guardrails-exclusions.html", "Use a `blue_green_update_policy` instead"),
         (layout, "AcceleratorPartitionLayout", "Keep the layout, or create a new Endpoint"),
+        (sized, "CanarySize at most 50 %", "Give a size within those bounds"),
+        (shadow, "shadow-tests-exclusions.html", "Remove the shadow variant from the config, or the features"),
     ):
         assert source in error.reason and advice in error.reason, error.reason
+
+
+def canary(value: Any, kind: str = "INSTANCE_COUNT") -> dict[str, Any]:
+    routing = {"type": "CANARY", "canary_size": {"type": kind, "value": value}, "wait_interval_in_seconds": 0}
+    return {"blue_green_update_policy": {"traffic_routing_configuration": routing}}
+
+
+def linear(value: Any) -> dict[str, Any]:
+    size = {"type": "INSTANCE_COUNT", "value": value}
+    routing = {"type": "LINEAR", "linear_step_size": size, "wait_interval_in_seconds": 0}
+    return {"blue_green_update_policy": {"traffic_routing_configuration": routing}}
+
+
+def rolling(value: Any, rollback: Any = None) -> dict[str, Any]:
+    policy: dict[str, Any] = {"maximum_batch_size": {"type": "INSTANCE_COUNT", "value": value}}
+    if rollback is not None:
+        policy["rollback_maximum_batch_size"] = {"type": "INSTANCE_COUNT", "value": rollback}
+    return {"rolling_update_policy": {**policy, "wait_interval_in_seconds": 0}}
+
+
+CANARY_PATH = "deployment_config.blue_green_update_policy.traffic_routing_configuration.canary_size.value"
+LINEAR_PATH = "deployment_config.blue_green_update_policy.traffic_routing_configuration.linear_step_size.value"
+BATCH_PATH = "deployment_config.rolling_update_policy.maximum_batch_size.value"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "deployment", "path", "reason"),
+    [
+        # CanarySize: at most 50 % of the new config's instance count
+        pytest.param([v(count=2)], [v(count=2)], canary(1), None, None, id="canary-1-of-2-is-50-percent"),
+        pytest.param(
+            [v(count=2)],
+            [v(count=2)],
+            canary(2),
+            CANARY_PATH,
+            "canary_size must be 1-50 % of the variant's 2 instances (got 2)",
+            id="canary-2-of-2-refused",
+        ),
+        pytest.param(
+            [v(count=4)],
+            [v(count=1)],
+            canary(1),
+            CANARY_PATH,
+            "the variant's 1 instances (got 1)",
+            id="canary-of-a-1-instance-fleet-refused",
+        ),
+        pytest.param([v(count=1)], [v(count=4)], canary(2), None, None, id="new-count-applies-not-old"),
+        pytest.param([v(count=2.0)], [v(count=2.0)], canary(2), CANARY_PATH, "2 instances", id="count-as-a-double"),
+        pytest.param(  # below the model's minimum of 1: the usual check's error, not one more
+            [v(count=4)], [v(count=4)], canary(0), CANARY_PATH, "greater than or equal to 1 (got 0)", id="canary-0"
+        ),
+        # LinearStepSize: 10-50 %
+        pytest.param([v(count=10)], [v(count=10)], linear(1), None, None, id="linear-1-of-10-is-10-percent"),
+        pytest.param([v(count=10)], [v(count=10)], linear(5), None, None, id="linear-5-of-10-is-50-percent"),
+        pytest.param([v(count=10)], [v(count=11)], linear(1), LINEAR_PATH, "10-50 %", id="linear-1-of-11-refused"),
+        pytest.param([v(count=10)], [v(count=10)], linear(6), LINEAR_PATH, "(got 6)", id="linear-6-of-10-refused"),
+        # MaximumBatchSize: 5-50 % (and RollbackMaximumBatchSize 1-100 %)
+        pytest.param([v(count=20)], [v(count=20)], rolling(1), None, None, id="batch-1-of-20-is-5-percent"),
+        pytest.param([v(count=20)], [v(count=21)], rolling(1), BATCH_PATH, "5-50 %", id="batch-1-of-21-refused"),
+        pytest.param([v(count=4)], [v(count=4)], rolling(2), None, None, id="batch-2-of-4"),
+        pytest.param([v(count=4)], [v(count=4)], rolling(3), BATCH_PATH, "(got 3)", id="batch-3-of-4-refused"),
+        pytest.param([v(count=4)], [v(count=4)], rolling(2, rollback=4), None, None, id="rollback-all-4"),
+        pytest.param(
+            [v(count=4)],
+            [v(count=4)],
+            rolling(2, rollback=5),
+            "deployment_config.rolling_update_policy.rollback_maximum_batch_size.value",
+            "rollback_maximum_batch_size must be 1-100 %",
+            id="rollback-5-of-4-refused",
+        ),
+        # where the count that applies is not the config's, or not known: passed
+        pytest.param(
+            [v("a"), v("b")], [v("a", count=2), v("b", count=2)], canary(2), None, None, id="multi-variant-undocumented"
+        ),
+        pytest.param([v(count=2)], [v(count=UNKNOWN)], canary(2), None, None, id="count-unknown-passes"),
+        pytest.param([v(count=2)], [v(count=None)], canary(2), None, None, id="count-not-given-passes"),
+        pytest.param([v(count=2)], [v(count=2)], canary(UNKNOWN), None, None, id="size-unknown-passes"),
+        pytest.param([v(count=2)], [v(count=2)], UNKNOWN, None, None, id="whole-deployment-unknown-passes"),
+        pytest.param([v(count=2)], [v(type_=UNKNOWN, count=2)], canary(2), None, None, id="type-unknown-passes"),
+        pytest.param([v(count=2)], [v(type_=None, count=2)], canary(2), None, None, id="instance-pools-pass"),
+        # Inf1 anywhere: SageMaker falls back to all at once, and no size applies
+        pytest.param([v(count=2)], [v(type_="ml.inf1.xlarge", count=2)], canary(2), None, None, id="inf1-new"),
+        pytest.param([v(type_="ml.inf1.xlarge", count=2)], [v(count=2)], canary(2), None, None, id="inf1-old"),
+        # with CAPACITY_PERCENT, the usual check reports a bad size once; INSTANCE_COUNT ignores it
+        pytest.param(
+            [v(count=2)],
+            [v(count=2)],
+            canary(60, "CAPACITY_PERCENT"),
+            CANARY_PATH,
+            "must be 1-50 % of capacity (got 60)",
+            id="capacity-percent-reported-once",
+        ),
+        pytest.param([v(count=1)], [v(count=1)], canary(50, "CAPACITY_PERCENT"), None, None, id="capacity-percent"),
+    ],
+)
+def test_instance_count_sizes_against_the_new_config(
+    old: list[dict[str, Any]], new: list[dict[str, Any]], deployment: Any, path: str | None, reason: str | None
+) -> None:
+    found = errors(
+        endpoint("old", old, deployment_config=deployment), endpoint("new", new, deployment_config=deployment)
+    )
+    if reason is None:
+        assert found == []
+    else:
+        assert [(e.property, e.path, reason in e.reason) for e in found] == [("deployment_config", path, True)], found
+
+
+def test_instance_count_sizes_only_where_the_count_is_known() -> None:
+    olds = endpoint("old", [v(count=2)], deployment_config=canary(2))
+    refused = errors(olds, endpoint("new", [v(count=2)], deployment_config=canary(2)))
+    assert [e.path for e in refused] == [CANARY_PATH]
+    # retained variant properties keep the live count (autoscaling may have changed it): not known
+    retained = {"retain_all_variant_properties": True}
+    assert errors(olds, endpoint("new", [v(count=2)], deployment_config=canary(2), **retained)) == []
+    unknown = {"retain_all_variant_properties": UNKNOWN}
+    assert errors(olds, endpoint("new", [v(count=2)], deployment_config=canary(2), **unknown)) == []
+    excluded = {**retained, "exclude_retained_variant_properties": [{"variant_property_type": "DesiredInstanceCount"}]}
+    assert [e.path for e in errors(olds, endpoint("new", [v(count=2)], deployment_config=canary(2), **excluded))] == [
+        CANARY_PATH
+    ]
+    weights = {**retained, "exclude_retained_variant_properties": [{"variant_property_type": "DesiredWeight"}]}
+    assert errors(olds, endpoint("new", [v(count=2)], deployment_config=canary(2), **weights)) == []
+    # not at create: CreateEndpoint only records the DeploymentConfig (the emulator accepts it)
+    assert errors({}, endpoint("new", [v(count=2)], deployment_config=canary(2))) == []
+    # Inf1 in a shadow variant also makes SageMaker deploy all at once (the shadow is refused anyway)
+    inf1_shadow = facts("new", v(count=2), shadows=[v("s", type_="ml.inf1.xlarge", count=1)])
+    shadow_only = errors(olds, endpoint("new", inf1_shadow, deployment_config=canary(2)))
+    assert [e.path for e in shadow_only] == ["endpoint_config_name"] and "shadow" in shadow_only[0].reason
+    # state from an earlier version: the old config's instance types were not recorded
+    before = endpoint(
+        "old", {"config_name": "old", "variants": [before_facts(v(count=2))]}, deployment_config=canary(2)
+    )
+    assert errors(before, endpoint("new", [v(count=2)], deployment_config=canary(2))) == []
+    # a rename under the same policy: that refusal only (SageMaker's first), without the policy the size is moot
+    renamed = errors(olds, endpoint("new", [v("b", count=2)], deployment_config=canary(2)))
+    assert [e.path for e in renamed] == ["endpoint_config_name"]
+
+
+def test_a_retained_deployment_config_is_sized_against_the_new_config() -> None:
+    olds = endpoint("old", [v(count=4)], deployment_config=canary(2))
+    assert errors(olds, endpoint("new", [v(count=4)], retain_deployment_config=True)) == []
+    (error,) = errors(olds, endpoint("new", [v(count=2)], retain_deployment_config=True))
+    assert error.path == CANARY_PATH and "the retained `deployment_config` (`retain_deployment_config`" in error.reason
+
+
+SHADOW = v("s", count=1)
+
+
+@pytest.mark.parametrize(
+    ("config", "features"),
+    [
+        pytest.param(facts("new", v(), shadows=[SHADOW]), None, id="plain-shadow"),
+        pytest.param(facts("new", v(), async_inference=True), None, id="async-without-shadow"),
+        pytest.param(facts("new", v(type_="ml.inf1.xlarge")), None, id="inf1-without-shadow"),
+        pytest.param(facts("new", v(serverless=True)), None, id="serverless-without-shadow"),
+        pytest.param(
+            facts("new", v(), shadows=[SHADOW], async_inference=True),
+            ["asynchronous inference (`async_inference_config`)"],
+            id="async",
+        ),
+        pytest.param(
+            facts("new", v(serverless=True), shadows=[SHADOW]),
+            ["serverless inference (`production_variants[0].serverless_config`)"],
+            id="serverless-production",
+        ),
+        pytest.param(
+            facts("new", v(), shadows=[v("s", serverless=True)]),
+            ["serverless inference (`shadow_production_variants[0].serverless_config`)"],
+            id="serverless-shadow",
+        ),
+        pytest.param(
+            facts("new", v(type_="ml.inf1.xlarge"), shadows=[SHADOW]),
+            ["Inf1 instances (`production_variants[0].instance_type`)"],
+            id="inf1-production",
+        ),
+        pytest.param(
+            facts("new", v(), shadows=[v("s", type_="ml.inf1.6xlarge")]),
+            ["Inf1 instances (`shadow_production_variants[0].instance_type`)"],
+            id="inf1-shadow",
+        ),
+        pytest.param(facts("new", v(type_="ml.inf2.xlarge"), shadows=[SHADOW]), None, id="inf2-is-not-inf1"),
+        pytest.param(
+            facts("new", v(accelerator="ml.eia2.medium"), shadows=[SHADOW]),
+            ["Elastic Inference (`production_variants[0].accelerator_type`)"],
+            id="elastic-inference",
+        ),
+        pytest.param(
+            facts("new", v(type_="ml.inf1.xlarge"), shadows=[SHADOW], async_inference=True),
+            ["asynchronous inference", "and Inf1 instances"],
+            id="several-features-one-error",
+        ),
+        # unknown at preview: passed
+        pytest.param(facts("new", v(), shadows=[SHADOW], async_inference=UNKNOWN), None, id="async-unknown"),
+        pytest.param(facts("new", v(), shadows=UNKNOWN, async_inference=True), None, id="shadows-unknown"),
+        pytest.param(facts("new", v(type_=UNKNOWN), shadows=[SHADOW]), None, id="type-unknown"),
+        pytest.param(facts("new", v(serverless=UNKNOWN), shadows=[SHADOW]), None, id="serverless-unknown"),
+        pytest.param(facts("new", v(accelerator=UNKNOWN), shadows=[SHADOW]), None, id="accelerator-unknown"),
+        pytest.param(
+            facts("new", UNKNOWN, shadows=[UNKNOWN], async_inference=True),
+            ["asynchronous inference"],
+            id="a-shadow-of-unknown-content-is-a-shadow",
+        ),
+        pytest.param(
+            {"config_name": "new", "variants": [v()], "async_inference": True}, None, id="facts-of-an-earlier-version"
+        ),
+    ],
+)
+@pytest.mark.parametrize("olds", [{}, endpoint("old", [v(serverless=True)])], ids=["create", "move"])
+def test_shadow_exclusions(olds: dict[str, Any], config: dict[str, Any], features: list[str] | None) -> None:
+    found = errors(olds, endpoint("new", config))
+    if features is None:
+        assert found == []
+    else:
+        assert [e.path for e in found] == ["endpoint_config_name"], found
+        assert 'the config "new" has a shadow variant (`shadow_production_variants`) and uses' in found[0].reason
+        for feature in features:
+            assert feature in found[0].reason
+
+
+def test_shadow_exclusions_only_when_sagemaker_is_asked() -> None:
+    excluded = facts("cfg", v(), shadows=[SHADOW], async_inference=True)
+    runs = endpoint("cfg", excluded)
+    assert errors(runs, endpoint("cfg", excluded)) == []  # it already runs that config: no request
+    assert errors(endpoint("cfg", None), endpoint("cfg", excluded)) == []  # state from before, same config
+    assert errors(runs, endpoint("cfg", excluded, name="main-2"))  # a replacement creates an endpoint on it
+    assert errors({}, endpoint("cfg", facts("other", v(), shadows=[SHADOW], async_inference=True))) == []
+    assert errors({}, endpoint(UNKNOWN, excluded)) == []
+    assert errors({}, endpoint("cfg", None)) == []  # a config not of the program: SageMaker decides at `up`
 
 
 def test_retained_deployment_config_is_the_previous_one() -> None:
@@ -261,8 +524,25 @@ def test_variant_facts_of_plain_inputs() -> None:
         {"VariantName": "b", "ModelName": "m", "ServerlessConfig": {"MemorySizeInMB": 2048, "MaxConcurrency": 1}},
         "not a variant",
     ]
-    assert variant_facts(variants) == [v("a", layouts=LAYOUT), v("b", serverless=True), None]
+    assert variant_facts(variants) == [
+        v("a", layouts=LAYOUT, type_="ml.g7.12xlarge", count=None),
+        v("b", serverless=True),
+        None,
+    ]
+    inf1 = [{"VariantName": "c", "InstanceType": "ml.inf1.xlarge", "AcceleratorType": "ml.eia2.medium"}]
+    assert variant_facts(inf1) == [v("c", type_="ml.inf1.xlarge", count=None, accelerator="ml.eia2.medium")]
     assert variant_facts(None) is None
+    assert shadow_facts(None) == [] and shadow_facts([variants[1]]) == [v("b", serverless=True)]
+
+
+def plain(**changes: Any) -> Any:
+    """An instance-based variant as a program writes it."""
+    return {
+        "variant_name": "a",
+        "model_name": "m",
+        "instance_type": "ml.m5.large",
+        "initial_instance_count": 1,
+    } | changes
 
 
 def test_an_endpoint_on_a_config_of_the_program_carries_its_variant_facts() -> None:
@@ -287,8 +567,45 @@ def test_an_endpoint_on_a_config_of_the_program_carries_its_variant_facts() -> N
         config = EndpointConfig("main", production_variants=variants)
         Endpoint("main", endpoint_config_name=config.name)
         Endpoint("other", endpoint_config_name="made-elsewhere")
+        shadowed = EndpointConfig(
+            "shadowed",
+            production_variants=[plain()],
+            shadow_production_variants=[plain(variant_name="s", instance_type=pulumi.Output.from_input("x"))],
+        )
+        Endpoint("shadowed", endpoint_config_name=shadowed.name)
+        no_shadow: Any = pulumi.Output.from_input(None)  # resolves to none given: no shadow, a known fact
+        asynchronous = EndpointConfig(
+            "async",
+            production_variants=[plain()],
+            shadow_production_variants=no_shadow,
+            async_inference_config=pulumi.Output.from_input({"output_config": {"s3_output_path": "s3://b/o"}}),
+        )
+        Endpoint("async", endpoint_config_name=asynchronous.name)
 
     run = run_under_mocks(program, SageMakerMocks(), project="p", stack="s")
     config_name = run.state(CONFIG_TYPE, "main")["name"]
-    assert run.state(ENDPOINT_TYPE, "main")[KEY] == facts(config_name, v("a", layouts=LAYOUT), v("b", serverless=True))
+    assert run.state(ENDPOINT_TYPE, "main")[KEY] == facts(
+        config_name, v("a", layouts=LAYOUT, type_="ml.g7.12xlarge", count=1), v("b", serverless=True)
+    )
     assert KEY not in run.state(ENDPOINT_TYPE, "other")
+    assert run.state(ENDPOINT_TYPE, "shadowed")[KEY] == facts(
+        run.state(CONFIG_TYPE, "shadowed")["name"], v("a", count=1), shadows=[v("s", type_="x", count=1)]
+    )
+    assert run.state(ENDPOINT_TYPE, "async")[KEY] == facts(
+        run.state(CONFIG_TYPE, "async")["name"], v("a", count=1), async_inference=True
+    )
+
+
+def test_a_program_with_an_excluded_shadow_fails_under_mocks_too() -> None:
+    """Users' unit tests of their programs (`SageMakerMocks`) see the refusal as `pulumi preview` does."""
+
+    def program() -> None:
+        config = EndpointConfig(
+            "main",
+            production_variants=[plain()],
+            shadow_production_variants=[plain(variant_name="s", instance_type="ml.inf1.xlarge")],
+        )
+        Endpoint("main", endpoint_config_name=config.name)
+
+    with pytest.raises(Exception, match=r"Inf1 instances \(`shadow_production_variants\[0\].instance_type`\)"):
+        run_under_mocks(program, SageMakerMocks(), project="p", stack="s")
