@@ -37,10 +37,10 @@ PROFILE_KEY = "__profile"
 deleted with the profile it was created with (in its own account)."""
 CONFIG_VARIANTS_KEY = "__config_variants"
 """The input in which an `Endpoint` carries the facts of its config's variants that decide whether
-SageMaker can move it there in place (`{"config_name": ..., "variants": [{"variant_name": ...,
-"serverless": ..., "accelerator_partition_layouts": ...}]}`), when `endpoint_config_name` is an
-`EndpointConfig`'s `name` in the same program. Its previous value, in the endpoint's old inputs,
-describes the config it runs on. Never compared by `diff`, never sent to SageMaker."""
+SageMaker can move it there in place or create it on it (their shape is documented in `in_place.py`),
+when `endpoint_config_name` is an `EndpointConfig`'s `name` in the same program. Its previous value,
+in the endpoint's old inputs, describes the config it runs on. Never compared by `diff`, never sent
+to SageMaker."""
 HIDDEN_KEYS = (SEED_KEY, ACCOUNT_KEY, PROFILE_KEY, CONFIG_VARIANTS_KEY)
 """Inputs of ours that are no API member and not shown in diffs."""
 
