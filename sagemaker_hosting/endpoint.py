@@ -48,9 +48,9 @@ class EndpointProvider(Provider):
         name, config_name = inputs["name"], inputs["endpoint_config_name"]
         client = self.client(inputs)
         config = self.referenced_config(client, config_name)
-        aws.mark_config_user(client, config, name)
         if inputs.get("adopt_existing"):
-            return dynamic.CreateResult(name, {**inputs, **live_outputs(self.adopt(client, name, inputs))})
+            return dynamic.CreateResult(name, {**inputs, **live_outputs(self.adopt(client, name, inputs, config))})
+        aws.mark_config_user(client, config, name)
         request = self.request("CreateEndpoint", inputs, EndpointName=name)
         self.call_while_not_found(
             client, "CreateEndpoint", f'endpoint "{name}"', lambda: self.create_or_adopt(client, request, inputs)
@@ -82,7 +82,9 @@ class EndpointProvider(Provider):
             self.delete(name, inputs)
             client.create_endpoint(**request)
 
-    def adopt(self, client: SageMakerClient, name: str, inputs: dict[str, Any]) -> Mapping[str, Any]:
+    def adopt(
+        self, client: SageMakerClient, name: str, inputs: dict[str, Any], config: Mapping[str, Any]
+    ) -> Mapping[str, Any]:
         """Take over the existing endpoint `name` (`adopt_existing`) without CreateEndpoint: a busy one
         is waited for; one that is not InService, or that another resource of ours owns, is refused;
         it gets this resource's owner tag and the inputs' tags, and moves blue/green to the config if
@@ -113,7 +115,8 @@ class EndpointProvider(Provider):
         aws.update_tags(client, arn, {}, inputs.get("tags") or {})  # tags it already has are left as they are
         print(f'Endpoint "{name}" ({current["EndpointConfigName"]}) adopted; no endpoint was created.')
         if current["EndpointConfigName"] != inputs["endpoint_config_name"]:
-            return self.deploy(client, name, inputs)
+            return self.deploy(client, name, inputs)  # records the endpoint on the config first
+        aws.mark_config_user(client, config, name)
         return current
 
     def failed_create(self, name: str, error: aws.WaitError, inputs: dict[str, Any]) -> str:

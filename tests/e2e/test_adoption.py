@@ -59,6 +59,8 @@ def test_a_live_endpoint_is_adopted_moved_updated_and_destroyed_without_downtime
     assert set(report.configs()) == {"legacy-config", adopted}  # served by both, never by nothing
     actions = [call["action"] for call in emulator.calls()]
     assert "CreateEndpoint" not in actions and actions.count("UpdateEndpoint") == 1
+    tagged = [call["name"] for call in emulator.calls() if call["action"] == "AddTags"]
+    assert tagged.count(adopted) == 1, tagged  # the endpoint recorded on its new config once
     statuses = {event["status"] for event in emulator.events() if event["name"] == "legacy"}
     assert statuses <= {"InService", "Updating"}, statuses  # never out of service
     sagemaker = client(emulator, "sagemaker")
