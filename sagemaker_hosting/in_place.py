@@ -61,23 +61,25 @@ def in_place_errors(olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[In
     - an INSTANCE_COUNT size of that blue/green or rolling deployment outside its share of the new
       config's instance count (`_size_errors`, SIZE_LIMITS).
     """
-    old_facts, new_facts = olds.get(naming.CONFIG_VARIANTS_KEY), news.get(naming.CONFIG_VARIANTS_KEY)
     old_name, new_name = olds.get("endpoint_config_name"), news.get("endpoint_config_name")
-    if not isinstance(old_facts, Mapping) or not isinstance(new_facts, Mapping) or normalize.is_unknown(new_name):
+    old_facts = _facts_of(olds.get(naming.CONFIG_VARIANTS_KEY), old_name)
+    new_facts = _facts_of(news.get(naming.CONFIG_VARIANTS_KEY), new_name)
+    if old_facts is None or new_facts is None or old_name == new_name or _replaces_endpoint(olds, news):
         return []
-    if old_name == new_name or old_facts.get("config_name") != old_name or new_facts.get("config_name") != new_name:
-        return []
-    if _replaces_endpoint(olds, news):
-        return []
+    # A new config whose name is unknown at preview (it hashes inputs that are) may turn out to be the
+    # one the endpoint runs. Rules comparing the two configs cannot fire then (the facts would be
+    # equal); the rules on the new config alone apply when the facts already show it is another one.
+    moving = not normalize.is_unknown(new_name) or _differs(old_facts, new_facts)
     old, new = _variants(old_facts), _variants(new_facts)
     if old is None or new is None:
         return []
+    shown = _shown(new_name)
     errors: list[InputError] = []
     old_serverless, new_serverless = _serverless(old), _serverless(new)
     if old_serverless is False and new_serverless is True:
         errors.append(
             _config_error(
-                f'the new config "{new_name}" is serverless, and the endpoint runs the instance-based config '
+                f"the new config {shown} is serverless, and the endpoint runs the instance-based config "
                 f'"{old_name}": SageMaker cannot update an endpoint from instance-based to serverless ("currently '
                 f'not supported", Developer Guide, {SERVERLESS_UPDATE}; serverless to instance-based is allowed). '
                 f"To serve the serverless config, {_FRESH}."
@@ -96,17 +98,17 @@ def in_place_errors(olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[In
         kind = "rolling" if rolling else "blue/green"
         guard_errors.append(
             _config_error(
-                f'the new config "{new_name}" has production variants {_listed(new_names)}, and the endpoint runs '
+                f"the new config {shown} has production variants {_listed(new_names)}, and the endpoint runs "
                 f'{_listed(old_names)} (config "{old_name}"): a {kind} deployment needs the same variant names '
                 f'("your new endpoint configuration must have the same variant name as the old endpoint '
                 f'configuration", Developer Guide, {GUARDRAILS_EXCLUSIONS}). Keep the variant names, or deploy '
                 "this change without `deployment_config` (all at once, no guardrails), then restore it."
             )
         )
-    if rolling:
+    if rolling and moving:
         for facts, which in (
             (old, f'the endpoint\'s current config "{old_name}"'),
-            (new, f'the new config "{new_name}"'),
+            (new, f"the new config {shown}"),
         ):
             fleet = "serverless" if _serverless(facts) else "multi-variant" if len(facts) > 1 else None
             if fleet is not None:
@@ -121,7 +123,7 @@ def in_place_errors(olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[In
                 )
                 break
     errors.extend(guard_errors)
-    if guarded and not guard_errors:  # SageMaker refuses those first; without the policy the sizes are moot
+    if guarded and moving and not guard_errors:  # SageMaker refuses those first; without a policy, no sizes
         errors.extend(_size_errors(news, policies, retained, old_facts, new_facts))
     old_layouts = {
         v["variant_name"]: _snake_keys(v.get("accelerator_partition_layouts"))
@@ -137,7 +139,7 @@ def in_place_errors(olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[In
             continue
         errors.append(
             _config_error(
-                f'variant "{name}" of the new config "{new_name}" has the accelerator partition layout '
+                f'variant "{name}" of the new config {shown} has the accelerator partition layout '
                 f'{_layouts(after)}, and the endpoint runs {_layouts(before)} (config "{old_name}"): SageMaker '
                 "\"can't change the layout of a running endpoint. To use a different layout, create a new "
                 f'endpoint" ({PARTITION_LAYOUTS}; the same profiles in another order count as another layout). '
@@ -191,7 +193,7 @@ def _size_errors(
                 "deployment_config",
                 path,
                 f"`{path}`: {violation.rule}: an INSTANCE_COUNT size counts instances of the variant, and the new "
-                f'config "{news.get("endpoint_config_name")}" runs variant "{new[0].get("variant_name")}" on '
+                f'config {_shown(news.get("endpoint_config_name"))} runs variant "{new[0].get("variant_name")}" on '
                 f"{count}, so SageMaker would refuse the UpdateEndpoint of {given} ({SIZE_LIMITS}). Give a size "
                 "within those bounds (or `type` CAPACITY_PERCENT), more instances in the config, or deploy this "
                 "change without `deployment_config`.",
@@ -260,11 +262,16 @@ def shadow_exclusion_errors(olds: Mapping[str, Any], news: Mapping[str, Any]) ->
     elsewhere), which the endpoint's inputs only name: the provider cannot see them at preview, and
     SageMaker refuses them at `up`.
     """
-    facts, name = news.get(naming.CONFIG_VARIANTS_KEY), news.get("endpoint_config_name")
-    if not isinstance(facts, Mapping) or normalize.is_unknown(name) or facts.get("config_name") != name:
+    name = news.get("endpoint_config_name")
+    facts = _facts_of(news.get(naming.CONFIG_VARIANTS_KEY), name)
+    if facts is None:
         return []
-    if olds.get("endpoint_config_name") == name and not _replaces_endpoint(olds, news):
-        return []  # no CreateEndpoint or UpdateEndpoint: it already runs this config
+    if not _replaces_endpoint(olds, news):
+        if olds.get("endpoint_config_name") == name:
+            return []  # no CreateEndpoint or UpdateEndpoint: it already runs this config
+        old_facts = _facts_of(olds.get(naming.CONFIG_VARIANTS_KEY), olds.get("endpoint_config_name"))
+        if normalize.is_unknown(name) and (old_facts is None or not _differs(old_facts, facts)):
+            return []  # a name unknown at preview: it may stay on the config it runs
     production, shadows = facts.get("variants"), facts.get("shadow_variants")
     if not isinstance(shadows, list) or not shadows:
         return []  # no shadow variant, or not known whether there is one
@@ -299,7 +306,7 @@ def shadow_exclusion_errors(olds: Mapping[str, Any], news: Mapping[str, Any]) ->
         return []
     return [
         _config_error(
-            f'the config "{name}" has a shadow variant (`shadow_production_variants`) and uses '
+            f"the config {_shown(name)} has a shadow variant (`shadow_production_variants`) and uses "
             f"{_and(features)}: SageMaker does not run shadow tests on an endpoint that uses serverless "
             "inference, asynchronous inference, Inf1 instances or Elastic Inference, and refuses to create or "
             f'update the endpoint ("your request to setup shadow tests will lead to validation errors", '
@@ -307,6 +314,32 @@ def shadow_exclusion_errors(olds: Mapping[str, Any], news: Mapping[str, Any]) ->
             "from the config, or the features above."
         )
     ]
+
+
+def _shown(config_name: object) -> str:
+    """A config's name for a message: quoted, or said to be known only at `up`."""
+    return "(named at `up`)" if normalize.is_unknown(config_name) else f'"{config_name}"'
+
+
+def _facts_of(facts: object, config_name: object) -> Mapping[str, Any] | None:
+    """`facts` if they describe the config `config_name`. Both unknown at preview counts: an Endpoint
+    gets the facts with the very `name` output of the program's EndpointConfig."""
+    if not isinstance(facts, Mapping):
+        return None
+    recorded = facts.get("config_name")
+    if normalize.is_unknown(config_name):
+        return facts if normalize.is_unknown(recorded) else None
+    return facts if recorded == config_name else None
+
+
+def _differs(old: Any, new: Any) -> bool:
+    """Whether two configs' facts certainly differ: in what both record (an earlier version recorded
+    fewer facts), unknowns aside. Configs with other facts have other content, so other names."""
+    if isinstance(old, Mapping) and isinstance(new, Mapping):
+        return any(_differs(old[key], new[key]) for key in old.keys() & new.keys() if key != "config_name")
+    if isinstance(old, list) and isinstance(new, list):
+        return len(old) != len(new) or any(_differs(a, b) for a, b in zip(old, new, strict=False))
+    return not normalize.is_unknown(old) and not normalize.is_unknown(new) and old != new
 
 
 def _members(paths: list[str], member: str) -> str:

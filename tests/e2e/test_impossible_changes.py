@@ -16,6 +16,7 @@ from pulumi import automation as auto
 from sagemaker_hosting import naming
 from sagemaker_hosting.emulator.testing import Emulator
 from sagemaker_hosting.testing import Project, client, create_models, make_project
+from tests.e2e.test_program_shapes import STAND_INS
 
 PROGRAM = """
 import json
@@ -227,6 +228,50 @@ def test_an_endpoint_on_an_excluded_shadow_config_is_refused_at_create(tmp_path,
     assert writes(emulator) == []
     assert client(emulator, "sagemaker").list_endpoints()["Endpoints"] == []
     assert config_names(emulator) == []
+
+
+MODEL_FROM_A_RESOURCE = (
+    STAND_INS
+    + """
+from sagemaker_hosting import Endpoint, EndpointConfig
+
+settings = pulumi.Config()
+model = Model("model", data=settings.require("data"))  # a new artifact: a new model, named only at up
+size = {"type": "INSTANCE_COUNT", "value": int(settings.require("canary"))}
+config = EndpointConfig("main", production_variants=[{"variant_name": "a", "model_name": model.name,
+    "instance_type": "ml.m5.large", "initial_instance_count": int(settings.require("count"))}])
+Endpoint("main", endpoint_config_name=config.name, deployment_config={"blue_green_update_policy": {
+    "traffic_routing_configuration": {"type": "CANARY", "canary_size": size, "wait_interval_in_seconds": 0}}})
+"""
+)
+
+
+def test_a_config_named_only_at_up_is_checked_from_what_preview_knows(tmp_path, emulator: Emulator) -> None:
+    """A new model (a resource's output, unknown at preview) makes the config's name unknown too, as
+    with aws.sagemaker.Model; the count and the canary are known, so a canary of 3 of 4 instances
+    still fails preview, and `pulumi up` writes nothing. 2 of 4 deploys."""
+    emulator.reset()
+    create_models(emulator, "a", "b")
+    project = make_project(tmp_path, emulator, MODEL_FROM_A_RESOURCE)
+    project.set_config(data="s3://models/a/model.tar.gz", count="2", canary="1")
+    project.up()
+    before = endpoint_state(emulator), config_names(emulator)
+    project.set_config(data="s3://models/b/model.tar.gz", count="4", canary="3")
+    emulator.clear_calls()
+    messages = ("canary_size.value", 'the new config (named at `up`) runs variant "a" on 4', "CanarySize at most 50 %")
+    with pytest.raises(auto.CommandError) as preview:
+        project.preview()
+    up = cli_up(project)
+    assert up.returncode != 0
+    for message in messages:
+        assert message in str(preview.value)
+        assert message in up.stdout + up.stderr
+    assert writes(emulator) == []
+    assert (endpoint_state(emulator), config_names(emulator)) == before
+    project.set_config(canary="2")
+    project.up()
+    assert endpoint_state(emulator) == ("InService", only_config(emulator))
+    project.destroy()
 
 
 def test_up_without_preview_creates_the_new_config_only(tmp_path, emulator: Emulator) -> None:
