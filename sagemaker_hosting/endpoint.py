@@ -25,6 +25,7 @@ from sagemaker_hosting.provider import (
     api_failure,
     jsonable,
     resource_props,
+    with_secret_inputs,
 )
 
 if TYPE_CHECKING:
@@ -448,4 +449,4 @@ class Endpoint(dynamic.Resource, module="sagemaker", name="Endpoint"):
         facts = config_variants(args.get("endpoint_config_name"))
         if facts is not None:  # what `check` needs to refuse a move SageMaker cannot make in place
             props[naming.CONFIG_VARIANTS_KEY] = facts
-        super().__init__(EndpointProvider(), resource_name, props, opts)
+        super().__init__(EndpointProvider(), resource_name, with_secret_inputs(props), opts)

@@ -25,6 +25,7 @@ from sagemaker_hosting.provider import (
     api_failure,
     jsonable,
     resource_props,
+    with_secret_inputs,
 )
 
 if TYPE_CHECKING:
@@ -173,7 +174,7 @@ class EndpointConfig(dynamic.Resource, module="sagemaker", name="EndpointConfig"
         **args: Unpack[EndpointConfigArgs],
     ) -> None:
         props = resource_props("sagemaker:EndpointConfig", resource_name, args, OUTPUT_KEYS, opts)
-        super().__init__(EndpointConfigProvider(), resource_name, props, opts)
+        super().__init__(EndpointConfigProvider(), resource_name, with_secret_inputs(props), opts)
         _VARIANTS_BY_NAME[self.name] = {
             "config_name": self.name,
             "variants": variant_facts(args.get("production_variants")),

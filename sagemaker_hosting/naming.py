@@ -41,7 +41,11 @@ SageMaker can move it there in place or create it on it (their shape is document
 when `endpoint_config_name` is an `EndpointConfig`'s `name` in the same program. Its previous value,
 in the endpoint's old inputs, describes the config it runs on. Never compared by `diff`, never sent
 to SageMaker."""
-HIDDEN_KEYS = (SEED_KEY, ACCOUNT_KEY, PROFILE_KEY, CONFIG_VARIANTS_KEY)
+SECRET_INPUTS_KEY = "__secret_inputs"
+"""The input listing which of a resource's inputs are secrets (at any depth). The engine hands a
+dynamic provider its inputs with secrets unwrapped, so without it `check` could not keep their values
+out of its messages. Never compared by `diff`, never sent to SageMaker."""
+HIDDEN_KEYS = (SEED_KEY, ACCOUNT_KEY, PROFILE_KEY, CONFIG_VARIANTS_KEY, SECRET_INPUTS_KEY)
 """Inputs of ours that are no API member and not shown in diffs."""
 
 

@@ -153,9 +153,12 @@ class Provider(dynamic.ResourceProvider):
         news[naming.PROFILE_KEY] = self.settings.profile
         news[naming.ACCOUNT_KEY] = aws.caller_account(self.settings)
         inputs, problems = self.check_inputs(normalize.with_wire_unknowns(olds), news)
+        secrets = [news[key] for key in news.get(naming.SECRET_INPUTS_KEY) or [] if key in news]
         for warning in (p for p in problems if p.warning):
-            print(f"warning: {warning.reason}", flush=True)  # shown in the CLI's diagnostics
-        failures = [dynamic.CheckFailure(p.property, p.reason) for p in problems if not p.warning]
+            print(f"warning: {validate.conceal(warning.reason, secrets)}", flush=True)  # the CLI's diagnostics
+        # No property named: the engine would print its value (secrets too) before the reason, which
+        # names the field itself.
+        failures = [dynamic.CheckFailure("", validate.conceal(p.reason, secrets)) for p in problems if not p.warning]
         return dynamic.CheckResult(inputs, failures)
 
     def diff(self, id_: str, old_outputs: dict[str, Any], news: dict[str, Any]) -> dynamic.DiffResult:
@@ -288,6 +291,20 @@ def resource_props(
     props.setdefault("tags", {})
     props.update({key: None for key in output_keys})
     return props
+
+
+def with_secret_inputs(props: dict[str, Any]) -> dict[str, Any]:
+    """`props` with the names of those that are secrets, at any depth (`naming.SECRET_INPUTS_KEY`),
+    known at preview even where the values are not."""
+
+    async def names() -> list[str]:
+        return [
+            key
+            for key, value in props.items()
+            if value is not None and await pulumi.Output.from_input(value).is_secret()
+        ]
+
+    return {**props, naming.SECRET_INPUTS_KEY: pulumi.Output.from_input(names())}
 
 
 def api_failure(action: str, what: str, error: ClientError) -> ProviderError:

@@ -210,6 +210,26 @@ def _enum_reason(rule: str, value: object) -> str:
     )
 
 
+def conceal(reason: str, secrets: list[object]) -> str:
+    """`reason` with the values of secret inputs replaced by "[secret]": every string of 4 or more
+    characters in them wherever it appears, and any value where a message shows what it got."""
+    for leaf in sorted(_leaves(secrets), key=lambda value: -len(str(value))):
+        forms = {_show(leaf), repr(leaf), str(leaf)}
+        for form in sorted(forms, key=len, reverse=True):
+            reason = reason.replace(f"(got {form})", "(got [secret])")
+            if isinstance(leaf, str) and len(leaf) >= 4:
+                reason = reason.replace(form, "[secret]")
+    return reason
+
+
+def _leaves(value: object) -> list[object]:
+    if isinstance(value, Mapping):
+        return [leaf for item in value.values() for leaf in _leaves(item)]
+    if isinstance(value, list | tuple):
+        return [leaf for item in value for leaf in _leaves(item)]
+    return [] if value is None or isinstance(value, bool) else [value]
+
+
 def _show(value: object) -> str:
     """`value` as the user wrote it: Pulumi sends every number as a double, so 42 arrives as 42.0."""
     if isinstance(value, float) and value.is_integer():

@@ -102,3 +102,51 @@ def test_explicit_config_name_is_not_recreated_in_place(tmp_path, emulator) -> N
     sagemaker = client(emulator, "sagemaker")
     assert [c["EndpointConfigName"] for c in sagemaker.list_endpoint_configs()["EndpointConfigs"]] == ["pinned-v2"]
     project.destroy()
+
+
+SECRETS_PROGRAM = """
+import pulumi
+from sagemaker_hosting import Endpoint, EndpointConfig
+
+bad = pulumi.Config().require("bad")
+key = "not a key !! hunter2" if bad == "config" else "alias/endpoints"
+endpoint_config = EndpointConfig("main", kms_key_id=pulumi.Output.secret(key),
+    production_variants=[{"variant_name": "primary", "model_name": "model-a", "instance_type": "ml.m5.large",
+                          "initial_instance_count": pulumi.Output.secret(0 if bad == "config" else 1)}])
+team = "Pr1vate!Team" if bad == "endpoint" else "ml"
+Endpoint("main", endpoint_config_name=endpoint_config.name, tags={"owner": pulumi.Output.secret(team)})
+"""
+
+
+@pytest.mark.parametrize(
+    ("bad", "messages", "secret"),
+    [
+        pytest.param(
+            "config",
+            [
+                "`kms_key_id` must match the pattern",
+                "(got [secret])",
+                "`production_variants[0].initial_instance_count`",
+            ],
+            "hunter2",
+            id="config",
+        ),
+        pytest.param("endpoint", ['`tags["owner"]`', "(got [secret])"], "Pr1vate!Team", id="endpoint"),
+    ],
+)
+def test_a_secret_input_never_shows_in_a_message(tmp_path, emulator, bad, messages, secret) -> None:
+    """The engine hands a dynamic provider secrets unwrapped, and prints the value of a property a
+    check failure names: a bad secret's failure names the field and the rule but not the value,
+    neither ours nor the engine's."""
+    emulator.reset()
+    create_models(emulator, "model-a")
+    project = make_project(tmp_path, emulator, SECRETS_PROGRAM)
+    project.set_config(bad=bad)
+    emulator.clear_calls()
+    with pytest.raises(auto.CommandError) as preview:
+        project.preview()
+    output = str(preview.value)
+    for message in messages:
+        assert message in output
+    assert secret not in output
+    assert emulator.calls() == []
