@@ -47,8 +47,15 @@ $(VENV)/.pulumi-installed: $(PULUMI_INPUTS) $(shell test -e $(BIN)/pulumi || ech
 
 FORCE:
 
+# Two pytest workers (pytest-xdist): the end-to-end tests spend much of their time waiting on the CLI and
+# the emulator, so two at once nearly halve the suite on 2 cores. worksteal: an idle worker takes half of
+# the other's queue, so a run does not end on one worker's tail of slow CLI tests. Each worker starts
+# its own emulators on free ports, and every stack lives in its test's tmp_path. PYTEST_WORKERS=0 runs
+# the tests in pytest's own process.
+PYTEST_WORKERS ?= 2
+
 test: setup
-	$(RUN) $(BIN)/pytest $(PYTEST_ARGS)
+	$(RUN) $(BIN)/pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 # The newest SDK beside the pinned CLI: its dynamic provider reports errors differently (with a traceback).
 NEWEST := .venv-newest-sdk

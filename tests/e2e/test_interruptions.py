@@ -5,12 +5,14 @@ Deleting, destroy twice, and no provider process outliving a killed `pulumi`."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pulumi import automation as auto
@@ -174,6 +176,29 @@ def spawn(project: Project, *args: str, env: dict[str, str] | None = None) -> su
     )
 
 
+def pulumi(project: Project, *args: str) -> None:
+    """`pulumi ARGS` on the project's stack through the Automation API's own runner (its environment,
+    `CommandError` with the output on failure, output kept in `project.output`), without the
+    `stack output` and `stack history` runs its up, refresh and destroy add after each command to
+    fill a result (three more CLI starts, most of a second each time) that these tests do not read."""
+    workspace = project.stack.workspace
+    assert isinstance(workspace, auto.LocalWorkspace) and workspace.work_dir
+    command = [*args, "--color", "never", "--stack", "test"]
+    workspace.pulumi_command.run(command, workspace.work_dir, workspace.env_vars, on_output=project.output.append)
+
+
+def outputs(project: Project) -> dict[str, Any]:
+    """The stack's outputs, from one `pulumi stack output` (`Project.outputs` runs it twice, masked and
+    plain, to mark secrets; this program exports none)."""
+    workspace = project.stack.workspace
+    assert isinstance(workspace, auto.LocalWorkspace) and workspace.work_dir
+    command = ["stack", "output", "--json", "--show-secrets", "--stack", "test"]
+    found: dict[str, Any] = json.loads(
+        workspace.pulumi_command.run(command, workspace.work_dir, workspace.env_vars).stdout
+    )
+    return found
+
+
 def wait_for(condition: Callable[[], bool], seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
@@ -270,8 +295,8 @@ def test_fault_matrix(stack, emulator, operation, fault, then) -> None:
     if fault == "timeout":  # a destroy uses the timeouts recorded by the last `up`
         stack.set_config(**{f"{operation}Timeout": "2s"})
     if operation != "create":
-        stack.up()
-        first = stack.outputs()
+        pulumi(stack, "up", "--yes", "--skip-preview")
+        first = outputs(stack)
     if operation == "update":
         stack.set_config(model="b")
     command, action = OPERATIONS[operation]
@@ -283,32 +308,32 @@ def test_fault_matrix(stack, emulator, operation, fault, then) -> None:
 
     if then == "destroy":
         try:
-            stack.destroy()
+            pulumi(stack, "destroy", "--yes", "--skip-preview")
         except auto.CommandError as refused:
             # A create that did not return (killed, timed out, outage) left an endpoint that the
             # stack does not list: its config is kept, and the message says to take it over first.
             assert operation == "create" and fault != "sigint", refused
             assert "was not deleted: endpoint" in str(refused) and "runs on it" in str(refused)
             no_config_deleted_in_use(emulator)
-            stack.up()
-            stack.destroy()
+            pulumi(stack, "up", "--yes", "--skip-preview")
+            pulumi(stack, "destroy", "--yes", "--skip-preview")
         assert live(emulator) == ({}, [])
     else:
         if then == "refresh+up":
-            stack.refresh()
+            pulumi(stack, "refresh", "--yes", "--skip-preview")
             if operation == "update" and deploying(emulator):  # the state keeps the config that served before
                 assert recorded_config(stack) == first["config"]
         # A plain `up` reads nothing: an endpoint deleted after the engine lost track of it (a delete
         # killed, timed out or unreadable) is noticed by a refresh, which Pulumi's own advice after an
         # interruption, and the failed destroy's message, ask for.
-        stack.stack.up(on_output=stack.output.append, color="never", refresh=operation == "delete")
-        outputs = stack.outputs()
-        assert live(emulator) == ({outputs["endpoint"]: outputs["config"]}, [outputs["config"]])
+        pulumi(stack, "up", "--yes", "--skip-preview", *(["--refresh"] if operation == "delete" else []))
+        final = outputs(stack)
+        assert live(emulator) == ({final["endpoint"]: final["config"]}, [final["config"]])
         created = [call for call in emulator.calls() if call["action"] == "CreateEndpoint" and call["status"] == 200]
         # One endpoint, never a second beside it (a retry that finds it is refused): since the
         # interrupted command, the create interrupted or the one after the delete; none for an update.
         assert len(created) == (0 if operation == "update" else 1)
-        stack.preview(expect_no_changes=True)
+        pulumi(stack, "preview", "--expect-no-changes")
     no_config_deleted_in_use(emulator)
     wait_for(lambda: providers_of(emulator) == [], seconds=15)
 
