@@ -26,14 +26,16 @@ FAST: dict[str, float] = {
     "create_seconds": 1.0,
     "update_seconds": 1.0,
     "delete_seconds": 0.3,
+    "stage_seconds": 0.5,
     "time_scale": 0.01,
     "throttle_rate": 0.0,
     "unavailable_rate": 0.0,
     "consistency_delay_seconds": 0.0,
     "instance_quota": 0.0,
 }
-"""Emulator settings for tests: a fleet in a second, DeploymentConfig waits at 1 %, no throttling,
-no stale reads, no instance quota (settings survive a reset, so tests apply all of them)."""
+"""Emulator settings for tests: a fleet in a second, traffic shifts in half a second, DeploymentConfig
+waits at 1 %, no throttling, no stale reads, no instance quota (settings survive a reset, so tests
+apply all of them)."""
 
 
 def client(emulator: Emulator, service: str, region: str = REGION) -> Any:
