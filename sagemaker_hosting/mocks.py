@@ -195,16 +195,4 @@ class SageMakerMocks(Mocks):
     def deployed(self, region: str, spec: Mapping[str, Any]) -> resources.Variant:
         """A config's production variant as just deployed (its models' images, if these mocks made the model)."""
         images = self.model_images.get((region, str(spec.get("ModelName", "")).lower()), [])
-        return resources.Variant(
-            spec=dict(spec),
-            instances=None if "ServerlessConfig" in spec else spec.get("InitialInstanceCount"),
-            weight=float(spec.get("InitialVariantWeight", 1.0)),
-            images=[
-                {
-                    "SpecifiedImage": image,
-                    "ResolvedImage": f"{image.split(':')[0]}@sha256:{hashlib.sha256(image.encode()).hexdigest()}",
-                    "ResolutionTime": self.now,
-                }
-                for image in images
-            ],
-        )
+        return resources.Variant.deployed(spec, images, self.now)

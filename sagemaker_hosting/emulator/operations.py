@@ -10,7 +10,6 @@ and Application Auto Scaling are moto's backends, read through `world.py`.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -177,8 +176,10 @@ class HostingBackend(Machine):
                 if request.get("RetainAllVariantProperties")
                 else None
             )
-            registered = self.world.scaled_variants(region, endpoint.name)
-            rules.check_scaled_instance_types(endpoint.arn, endpoint.live, config.request, registered)
+            changed = rules.instance_type_changes(endpoint.live, config.request)
+            if changed:  # Application Auto Scaling is asked only then
+                registered = self.world.scaled_variants(region, endpoint.name)
+                rules.check_scaled_instance_types(endpoint.arn, changed, registered)
             target = self._fleet(config, endpoint.live, excluded)
             if request.get("RetainDeploymentConfig"):
                 deployment = endpoint.deployment_config
@@ -303,15 +304,16 @@ class HostingBackend(Machine):
         excluded = retained_except or set()
 
         def variant(spec: dict[str, Any]) -> Variant:
-            instances = spec.get("InitialInstanceCount") if "ServerlessConfig" not in spec else None
-            weight = float(spec.get("InitialVariantWeight", 1.0))
+            model: Stored | None = self.stores["model"].get((config.region, str(spec.get("ModelName", "")).lower()))
+            images = [c["Image"] for c in model_containers(model.request) if c.get("Image")] if model else []
+            deployed = Variant.deployed(spec, images, model.created if model else 0.0)
             previous = old.get(spec["VariantName"]) if retain else None
             if previous is not None:
                 if "DesiredInstanceCount" not in excluded and previous.instances is not None:
-                    instances = previous.instances
+                    deployed.instances = previous.instances
                 if "DesiredWeight" not in excluded:
-                    weight = previous.weight
-            return Variant(spec, instances, weight, self._images(config.region, spec.get("ModelName")))
+                    deployed.weight = previous.weight
+            return deployed
 
         data_capture = request.get("DataCaptureConfig")
         if retain and live is not None and "DataCaptureConfig" not in excluded:
@@ -333,18 +335,6 @@ class HostingBackend(Machine):
             if model is not None:
                 models[str(name)] = model.request
         return models
-
-    def _images(self, region: str, model_name: str | None) -> list[dict[str, Any]]:
-        model: Stored | None = self.stores["model"].get((region, (model_name or "").lower()))
-        images = [c["Image"] for c in model_containers(model.request) if c.get("Image")] if model else []
-        return [
-            {
-                "SpecifiedImage": image,
-                "ResolvedImage": f"{image.split(':')[0]}@sha256:{hashlib.sha256(image.encode()).hexdigest()}",
-                "ResolutionTime": model.created if model else 0.0,
-            }
-            for image in images
-        ]
 
     def _list(
         self, kind: str, region: str, request: Mapping[str, Any], key: str, name_key: str, arn_key: str

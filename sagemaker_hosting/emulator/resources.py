@@ -3,8 +3,10 @@ endpoint runs and the routes its traffic takes -- and the errors and ARNs that n
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 ACCOUNT = "123456789012"
@@ -67,6 +69,24 @@ class Variant:
     @property
     def name(self) -> str:
         return str(self.spec["VariantName"])
+
+    @classmethod
+    def deployed(cls, spec: Mapping[str, Any], images: list[str], resolved_at: float | datetime) -> Variant:
+        """A config's variant as just deployed: its initial capacity, and its containers' `images`
+        resolved (to a digest of the tag) at `resolved_at`."""
+        return cls(
+            dict(spec),
+            None if "ServerlessConfig" in spec else spec.get("InitialInstanceCount"),
+            float(spec.get("InitialVariantWeight", 1.0)),
+            [
+                {
+                    "SpecifiedImage": image,
+                    "ResolvedImage": f"{image.split(':')[0]}@sha256:{hashlib.sha256(image.encode()).hexdigest()}",
+                    "ResolutionTime": resolved_at,
+                }
+                for image in images
+            ],
+        )
 
 
 @dataclass
