@@ -190,16 +190,7 @@ def test_impossible_change_is_refused_at_preview(tmp_path, emulator: Emulator, s
                 project.preview(expect_no_changes=True)
             continue
         before = endpoint_state(emulator), config_names(emulator)
-        emulator.clear_calls()
-        with pytest.raises(auto.CommandError) as preview:
-            project.preview()
-        for message in messages:
-            assert message in str(preview.value)
-        up = cli_up(project)
-        assert up.returncode != 0
-        for message in messages:
-            assert message in up.stdout + up.stderr
-        assert writes(emulator) == []
+        assert_refused(project, emulator, messages)
         assert (endpoint_state(emulator), config_names(emulator)) == before
     project.destroy()
 
@@ -212,20 +203,12 @@ def test_an_endpoint_on_an_excluded_shadow_config_is_refused_at_create(tmp_path,
     project = make_project(tmp_path, emulator, PROGRAM)
     spec = {"variants": [INSTANCE], "shadow": [{**SHADOW, "type": "ml.inf1.xlarge"}], "deployment": "none"}
     project.set_config(spec=json.dumps(spec))
-    emulator.clear_calls()
     messages = (
         "has a shadow variant (`shadow_production_variants`) and uses Inf1 instances "
         "(`shadow_production_variants[0].instance_type`)",
         "shadow-tests-exclusions.html",
     )
-    with pytest.raises(auto.CommandError) as preview:
-        project.preview()
-    up = cli_up(project)
-    assert up.returncode != 0
-    for message in messages:
-        assert message in str(preview.value)
-        assert message in up.stdout + up.stderr
-    assert writes(emulator) == []
+    assert_refused(project, emulator, messages)
     assert client(emulator, "sagemaker").list_endpoints()["Endpoints"] == []
     assert config_names(emulator) == []
 
@@ -257,16 +240,8 @@ def test_a_config_named_only_at_up_is_checked_from_what_preview_knows(tmp_path, 
     project.up()
     before = endpoint_state(emulator), config_names(emulator)
     project.set_config(data="s3://models/b/model.tar.gz", count="4", canary="3")
-    emulator.clear_calls()
     messages = ("canary_size.value", 'the new config (named at `up`) runs variant "a" on 4', "CanarySize at most 50 %")
-    with pytest.raises(auto.CommandError) as preview:
-        project.preview()
-    up = cli_up(project)
-    assert up.returncode != 0
-    for message in messages:
-        assert message in str(preview.value)
-        assert message in up.stdout + up.stderr
-    assert writes(emulator) == []
+    assert_refused(project, emulator, messages)
     assert (endpoint_state(emulator), config_names(emulator)) == before
     project.set_config(canary="2")
     project.up()
@@ -321,6 +296,19 @@ def cli_up(project: Project) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, **(workspace.env_vars or {})}
     command = ["pulumi", "up", "--yes", "--non-interactive", "--color", "never", "--stack", "test"]
     return subprocess.run(command, cwd=workspace.work_dir, env=env, capture_output=True, text=True, timeout=300)
+
+
+def assert_refused(project: Project, emulator: Emulator, messages: tuple[str, ...]) -> None:
+    """`pulumi preview` fails with every message, so does `pulumi up` (CLI), and SageMaker saw no write."""
+    emulator.clear_calls()
+    with pytest.raises(auto.CommandError) as preview:
+        project.preview()
+    up = cli_up(project)
+    assert up.returncode != 0
+    for message in messages:
+        assert message in str(preview.value)
+        assert message in up.stdout + up.stderr
+    assert writes(emulator) == []
 
 
 def writes(emulator: Emulator) -> list[dict[str, Any]]:
