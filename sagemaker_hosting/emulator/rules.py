@@ -129,18 +129,21 @@ def guarded_deployment(
     return policies
 
 
-def check_scaled_instance_types(
-    endpoint_arn: str, live: Fleet, config: Mapping[str, Any], registered: set[str]
-) -> None:
-    """Refuse an update that changes the instance type of a variant registered as a scalable
-    target (`registered`). Developer Guide, "Update endpoints that use auto scaling"
+def instance_type_changes(live: Fleet, config: Mapping[str, Any]) -> list[str]:
+    """The production variants whose instance type a config changes, by name."""
+    old = {variant.name: variant.spec.get("InstanceType") for variant in live.production}
+    new = {spec["VariantName"]: spec.get("InstanceType") for spec in config["ProductionVariants"]}
+    return sorted(name for name in old.keys() & new.keys() if old[name] != new[name])
+
+
+def check_scaled_instance_types(endpoint_arn: str, changed: list[str], registered: set[str]) -> None:
+    """Refuse an update that changes the instance type (`changed`) of a variant registered as a
+    scalable target (`registered`). Developer Guide, "Update endpoints that use auto scaling"
     (endpoint-scaling-update): "If the update would change the instance type for any model that is a
     target for auto scaling, the update fails ... If you are trying to update the endpoint by calling
     the UpdateEndpoint API, the call fails", except that a change of model alone is allowed. Our own
     message names the variant and the procedure."""
-    old = {variant.name: variant.spec.get("InstanceType") for variant in live.production}
-    new = {spec["VariantName"]: spec.get("InstanceType") for spec in config["ProductionVariants"]}
-    scaled = sorted(name for name in old.keys() & new.keys() if old[name] != new[name] and name in registered)
+    scaled = [name for name in changed if name in registered]
     if scaled:
         raise validation_error(
             f'Cannot update the instance type of variant(s) [{", ".join(scaled)}] of endpoint "{endpoint_arn}": '
