@@ -21,7 +21,7 @@ import boto3
 import botocore.config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from sagemaker_hosting import autoscaling
+from sagemaker_hosting import autoscaling, ownership
 
 if TYPE_CHECKING:
     from mypy_boto3_sagemaker import SageMakerClient
@@ -65,10 +65,6 @@ CONDITIONAL_IAM_ACTIONS = {
 
 TAG_PREFIX = "sagemaker-hosting:"
 """Tags under this prefix are the provider's bookkeeping, never user tags: not shown, never removed."""
-OWNER_TAG = TAG_PREFIX + "owner"
-"""On every config and endpoint the provider creates: the resource's name seed, which proves that a
-resource found under its name was started by this very resource (a create interrupted before it
-returned), so it is taken over rather than refused or duplicated."""
 ENDPOINT_TAG_PREFIX = TAG_PREFIX + "endpoint:"
 """On a config, one tag per endpoint that was put on it (`...endpoint:<endpoint name>`), so that before
 deleting the config the provider can ask those endpoints, and only those, whether they still use it."""
@@ -301,9 +297,9 @@ def user_tags(tags: Mapping[str, str]) -> dict[str, str]:
     return {key: value for key, value in tags.items() if not key.startswith(TAG_PREFIX)}
 
 
-def is_owned(client: SageMakerClient, arn: str, seed: object) -> bool:
-    """Whether the resource at `arn` carries the owner tag of the resource whose name seed is `seed`."""
-    return isinstance(seed, str) and list_tags(client, arn).get(OWNER_TAG) == seed
+def owner(client: SageMakerClient, arn: str) -> ownership.Owner | None:
+    """The owner the resource at `arn` is tagged with (`ownership.OWNER_TAG`), if any."""
+    return ownership.parse(list_tags(client, arn).get(ownership.OWNER_TAG))
 
 
 def mark_config_user(client: SageMakerClient, config: Mapping[str, Any], endpoint_name: str) -> None:

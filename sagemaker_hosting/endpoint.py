@@ -24,6 +24,7 @@ from sagemaker_hosting.provider import (
     ProviderError,
     api_failure,
     jsonable,
+    owner_tag,
     resource_props,
     with_secret_inputs,
 )
@@ -43,6 +44,11 @@ class EndpointProvider(Provider):
 
     check_inputs = staticmethod(validate.check_endpoint)
     plan_change = staticmethod(plan.plan_endpoint)
+    kind = "Endpoint"
+
+    def find_arn(self, client: SageMakerClient, name: str) -> str | None:
+        found = aws.find_endpoint(client, name)
+        return None if found is None else str(found["EndpointArn"])
 
     def create(self, props: dict[str, Any]) -> dynamic.CreateResult:
         inputs = self.inputs(props)
@@ -69,14 +75,21 @@ class EndpointProvider(Provider):
     def create_or_adopt(self, client: SageMakerClient, request: dict[str, Any], inputs: dict[str, Any]) -> None:
         """CreateEndpoint; an endpoint already under the name that carries this resource's owner tag
         was started by an earlier create of it (interrupted, or a lost response that botocore
-        retried): it is waited for instead; one that is Failed or Deleting is replaced."""
+        retried): it is waited for instead; one that is Failed or Deleting is replaced. One with
+        another owner's tag is refused, naming the owner (`ownership`)."""
         name = request["EndpointName"]
         try:
             client.create_endpoint(**request)
             return
         except ClientError as error:
             existing = aws.find_endpoint(client, name) if aws.is_already_existing(error) else None
-            if existing is None or not aws.is_owned(client, existing["EndpointArn"], inputs.get(naming.SEED_KEY)):
+            if existing is None:
+                raise
+            found = aws.owner(client, existing["EndpointArn"])
+            refused = self.refusals(name, found, inputs)
+            if refused:
+                raise ProviderError(refused[0]) from error
+            if found is None:  # no owner: made outside any stack of ours
                 raise
         print(f'Endpoint "{name}" was started by an earlier, interrupted create of this resource; continuing with it.')
         if existing["EndpointStatus"] in {"Failed", *aws.DELETING}:
@@ -105,14 +118,11 @@ class EndpointProvider(Provider):
                 "endpoint is taken over without downtime. Bring it back to InService (or delete it and remove "
                 "`adopt_existing` to create it), then run `pulumi up` again."
             )
-        arn, seed = current["EndpointArn"], inputs.get(naming.SEED_KEY)
-        owner = aws.list_tags(client, arn).get(aws.OWNER_TAG)
-        if owner is not None and owner != seed:
-            raise ProviderError(
-                f'Endpoint "{name}" is not adopted: another Pulumi resource manages it (its `{aws.OWNER_TAG}` tag). '
-                "Remove it from that stack first (`pulumi state delete`), and delete the tag."
-            )
-        client.add_tags(ResourceArn=arn, Tags=[{"Key": aws.OWNER_TAG, "Value": str(seed)}])
+        arn = current["EndpointArn"]
+        refused = self.refusals(name, aws.owner(client, arn), inputs)
+        if refused:
+            raise ProviderError(f'Endpoint "{name}" is not adopted: {refused[0]}')
+        client.add_tags(ResourceArn=arn, Tags=[{"Key": k, "Value": v} for k, v in owner_tag(inputs).items()])
         aws.update_tags(client, arn, {}, inputs.get("tags") or {})  # tags it already has are left as they are
         print(f'Endpoint "{name}" ({current["EndpointConfigName"]}) adopted; no endpoint was created.')
         if current["EndpointConfigName"] != inputs["endpoint_config_name"]:
@@ -148,6 +158,11 @@ class EndpointProvider(Provider):
     def update(self, name: str, old_outputs: dict[str, Any], news: dict[str, Any]) -> dynamic.UpdateResult:
         inputs = self.inputs(news)
         client = self.client(old_outputs)
+        if self.another_stacks(client, old_outputs["arn"], old_outputs):
+            raise ProviderError(
+                f'Endpoint "{name}" was deleted outside Pulumi and another stack has made one of the same name, which '
+                "is not touched: run `pulumi refresh` to drop it from this stack, then give it another `name`."
+            )
         described: Mapping[str, Any] | None = None
         if inputs["endpoint_config_name"] != old_outputs.get("endpoint_config_name"):
             described = self.deploy(client, name, inputs)
@@ -323,10 +338,11 @@ class EndpointProvider(Provider):
 
     def delete(self, name: str, props: dict[str, Any]) -> None:
         """Delete in any status: a running operation is waited out, a delete already under way is
-        joined, a Failed endpoint is deleted, one already gone is success."""
+        joined, a Failed endpoint is deleted, one already gone (or replaced by another stack's of the
+        same name, which is left alone) is success."""
         client = self.client(props)
         current: Mapping[str, Any] | None = aws.find_endpoint(client, name)
-        if current is None:
+        if current is None or self.another_stacks(client, current["EndpointArn"], props):
             return
         if current["EndpointStatus"] in aws.CREATING | aws.UPDATING:
             current = self.settle(client, name, props, aws.DELETABLE)
@@ -355,6 +371,8 @@ class EndpointProvider(Provider):
         client = self.client(props)
         described = self.find_created(lambda: aws.find_endpoint(client, id_), props)
         if described is None or described["EndpointStatus"] in aws.DELETING:  # nothing stops a delete
+            return dynamic.ReadResult(None, {})
+        if self.another_stacks(client, described["EndpointArn"], props):
             return dynamic.ReadResult(None, {})
         inputs = self.inputs(props)
         for key in OUTPUT_KEYS:

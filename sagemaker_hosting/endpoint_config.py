@@ -17,7 +17,7 @@ import pulumi
 import pulumi.dynamic as dynamic
 from botocore.exceptions import ClientError
 
-from sagemaker_hosting import aws, naming, normalize, plan, schema, validate
+from sagemaker_hosting import aws, naming, normalize, ownership, plan, schema, validate
 from sagemaker_hosting.provider import (
     VISIBILITY_SECONDS,
     Provider,
@@ -42,6 +42,11 @@ class EndpointConfigProvider(Provider):
 
     check_inputs = staticmethod(validate.check_endpoint_config)
     plan_change = staticmethod(plan.plan_endpoint_config)
+    kind = "Endpoint config"
+
+    def find_arn(self, client: SageMakerClient, name: str) -> str | None:
+        found = aws.find_endpoint_config(client, name)
+        return None if found is None else str(found["EndpointConfigArn"])
 
     def create(self, props: dict[str, Any]) -> dynamic.CreateResult:
         inputs = self.inputs(props)
@@ -54,7 +59,12 @@ class EndpointConfigProvider(Provider):
                 return client.create_endpoint_config(**request)["EndpointConfigArn"]
             except ClientError as error:
                 existing = aws.find_endpoint_config(client, name) if aws.is_already_existing(error) else None
-                if existing is None or not self.is_own_earlier_create(client, existing, inputs):
+                if existing is None:
+                    raise
+                refused = self.refusals(name, aws.owner(client, existing["EndpointConfigArn"]), inputs)
+                if refused:
+                    raise ProviderError(refused[0]) from error
+                if not self.is_own_earlier_create(client, existing, inputs):
                     raise
                 print(
                     f'Endpoint config "{name}" was made by an earlier, interrupted create of this resource; using it.'
@@ -77,14 +87,16 @@ class EndpointConfigProvider(Provider):
         """Whether a config found under the name was created by this resource (its owner tag) with
         these very inputs (a create interrupted, or a lost response that botocore retried)."""
         same = not plan.changed_inputs("EndpointConfig", live_inputs(inputs, existing), inputs)
-        return same and aws.is_owned(client, existing["EndpointConfigArn"], inputs.get(naming.SEED_KEY))
+        ours = ownership.of_inputs(inputs.get(naming.OWNER_KEY), inputs.get(naming.SEED_KEY))
+        found = aws.owner(client, existing["EndpointConfigArn"])
+        return same and ownership.verdict(found, ours) is ownership.Verdict.OURS
 
     def read(self, id_: str, props: dict[str, Any]) -> dynamic.ReadResult:
         """Refresh: the config as SageMaker stores it. A config not found is gone, once it is
         older than an eventually consistent read may lag."""
         client = self.client(props)
         described = self.find_created(lambda: aws.find_endpoint_config(client, id_), props)
-        if described is None:
+        if described is None or self.another_stacks(client, described["EndpointConfigArn"], props):
             return dynamic.ReadResult(None, {})
         inputs = live_inputs(self.inputs(props), described)
         inputs["tags"] = aws.user_tags(aws.list_tags(client, described["EndpointConfigArn"]))
@@ -95,6 +107,11 @@ class EndpointConfigProvider(Provider):
         """Only tags change in place (everything else replaces)."""
         inputs = self.inputs(news)
         client = self.client(old_outputs)
+        if self.another_stacks(client, old_outputs["arn"], old_outputs):
+            raise ProviderError(
+                f'Endpoint config "{name}" was deleted outside Pulumi and another stack has made one of the same '
+                "name, which is not touched: run `pulumi refresh` to drop it from this stack."
+            )
         try:
             aws.update_tags(client, old_outputs["arn"], old_outputs.get("tags") or {}, inputs.get("tags") or {})
         except ClientError as error:
@@ -103,8 +120,11 @@ class EndpointConfigProvider(Provider):
 
     def delete(self, name: str, props: dict[str, Any]) -> None:
         """Delete the config unless an endpoint runs on it or is moving to or from it: SageMaker
-        would delete it, and that endpoint's next update or rollback would then fail."""
+        would delete it, and that endpoint's next update or rollback would then fail. One of the
+        name that another stack made since (this one's was deleted outside Pulumi) is left alone."""
         client = self.client(props)
+        if props.get("arn") and self.another_stacks(client, props["arn"], props):
+            return
         try:
             users = aws.config_users(client, name, props["arn"]) if props.get("arn") else []
         except ClientError as error:

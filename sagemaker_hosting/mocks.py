@@ -27,10 +27,19 @@ from sagemaker_hosting import endpoint, endpoint_config, naming, validate
 from sagemaker_hosting.emulator import rendering, resources
 from sagemaker_hosting.provider import PROVIDER_KEY, Provider
 
-__all__ = ["AWS_TYPES", "ENDPOINT_CONFIG_TYPE", "ENDPOINT_TYPE", "EchoMocks", "InvalidInputs", "SageMakerMocks"]
+__all__ = [
+    "AWS_TYPES",
+    "ENDPOINT_CONFIG_TYPE",
+    "ENDPOINT_TYPE",
+    "STACK_IDENTITY_TYPE",
+    "EchoMocks",
+    "InvalidInputs",
+    "SageMakerMocks",
+]
 
 ENDPOINT_CONFIG_TYPE = "pulumi-python:dynamic/sagemaker:EndpointConfig"
 ENDPOINT_TYPE = "pulumi-python:dynamic/sagemaker:Endpoint"
+STACK_IDENTITY_TYPE = "pulumi-python:dynamic/sagemaker:StackIdentity"
 ACCOUNT = resources.ACCOUNT
 REGION = "us-east-1"
 
@@ -117,6 +126,9 @@ class SageMakerMocks(Mocks):
             return self.endpoint_config(args)
         if args.typ == ENDPOINT_TYPE:
             return self.endpoint(args)
+        if args.typ == STACK_IDENTITY_TYPE:  # a fixed id, so that mocked outputs do not change run to run
+            stack_id = hashlib.sha256(f"{self.account}:{args.name}".encode()).hexdigest()[:32]
+            return stack_id, {PROVIDER_KEY: args.inputs.get(PROVIDER_KEY), "stack_id": stack_id}
         if args.typ in AWS_TYPES:
             return self.aws_resource(args, AWS_TYPES[args.typ])
         return self.fallback.new_resource(args)

@@ -45,7 +45,10 @@ SECRET_INPUTS_KEY = "__secret_inputs"
 """The input listing which of a resource's inputs are secrets (at any depth). The engine hands a
 dynamic provider its inputs with secrets unwrapped, so without it `check` could not keep their values
 out of its messages. Never compared by `diff`, never sent to SageMaker."""
-HIDDEN_KEYS = (SEED_KEY, ACCOUNT_KEY, PROFILE_KEY, CONFIG_VARIANTS_KEY, SECRET_INPUTS_KEY)
+OWNER_KEY = "__owner"
+"""The input in which a resource class passes its stack's id and label, "<stack id> <org/project/stack>"
+(`identity.py`), from which the owner tag is made (`ownership.py`). Never compared by `diff`."""
+HIDDEN_KEYS = (SEED_KEY, ACCOUNT_KEY, PROFILE_KEY, CONFIG_VARIANTS_KEY, SECRET_INPUTS_KEY, OWNER_KEY)
 """Inputs of ours that are no API member and not shown in diffs."""
 
 

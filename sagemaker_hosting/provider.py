@@ -22,9 +22,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import pulumi
 import pulumi.dynamic as dynamic
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
-from sagemaker_hosting import aws, naming, normalize, plan, schema, validate
+from sagemaker_hosting import aws, identity, naming, normalize, ownership, plan, schema, validate
 
 if TYPE_CHECKING:
     from mypy_boto3_sagemaker import SageMakerClient
@@ -143,10 +143,18 @@ class Provider(dynamic.ResourceProvider):
     """The resource's validation (module `validate`): canonical inputs and the problems with them."""
     plan_change: Callable[[Mapping[str, Any], Mapping[str, Any]], plan.Plan]
     """The resource's diff (module `plan`): replace, update in place, or nothing."""
+    kind: str
+    """What the resource is called in messages ("Endpoint", "Endpoint config")."""
+
+    def find_arn(self, client: SageMakerClient, name: str) -> str | None:
+        """The ARN of the resource of this kind named `name`, if it exists."""
+        raise NotImplementedError
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> dynamic.CheckResult:
-        """Validate and normalise the inputs, with the region, profile and account settled. It runs at
-        preview, so it makes no SageMaker call: only STS GetCallerIdentity, once per process."""
+        """Validate and normalise the inputs, with the region, profile and account settled; for a
+        create, refuse a resource of the name owned elsewhere (`owned_elsewhere`). It runs at preview,
+        so it writes nothing: it reads STS GetCallerIdentity (once per process) and, for a create, the
+        resource under the name and its tags."""
         news = normalize.with_wire_unknowns(news)
         if news.get("region") is None:
             news["region"] = self.settings.default_region()
@@ -159,7 +167,63 @@ class Provider(dynamic.ResourceProvider):
         # No property named: the engine would print its value (secrets too) before the reason, which
         # names the field itself.
         failures = [dynamic.CheckFailure("", validate.conceal(p.reason, secrets)) for p in problems if not p.warning]
+        if not olds and not failures:
+            failures = [dynamic.CheckFailure("", reason) for reason in self.owned_elsewhere(inputs)]
         return dynamic.CheckResult(inputs, failures)
+
+    def owned_elsewhere(self, inputs: Mapping[str, Any]) -> list[str]:
+        """Before a create (at preview, and again at `up` once every name is known): a resource of
+        this kind that already exists under the name and carries another owner's tag (another stack,
+        another resource of this one, a tag that cannot tell stacks apart) is refused, naming that
+        owner (`ownership`). One Describe and one ListTags, and only when the name, region and
+        account are known; if they cannot be read, the create itself checks again before any write."""
+        name, region = inputs.get("name"), inputs.get("region")
+        if not isinstance(name, str) or not isinstance(region, str) or normalize.is_unknown([name, region]):
+            return []
+        if inputs.get(naming.ACCOUNT_KEY) is None:  # no credentials: nothing can be read
+            return []
+        client = self.client(inputs)
+        try:
+            arn = self.find_arn(client, name)
+            found = aws.owner(client, arn) if arn is not None else None
+        except (BotoCoreError, ClientError) as error:
+            print(
+                f'warning: whether {self.kind.lower()} "{name}" exists could not be read ({error}); '
+                "`pulumi up` checks again before it creates anything",
+                flush=True,
+            )
+            return []
+        return self.refusals(name, found, inputs) if arn is not None else []
+
+    def another_stacks(self, client: SageMakerClient, arn: str, props: Mapping[str, Any]) -> bool:
+        """Whether the resource at `arn`, which the state says is this resource, now carries another
+        stack's id (`ownership.another_stacks`): then it is not touched, and this resource is gone.
+        Says so when it is."""
+        try:
+            found = aws.owner(client, arn)
+        except ClientError as error:
+            if aws.is_not_found(error):
+                return False
+            raise
+        ours = ownership.of_inputs(props.get(naming.OWNER_KEY), props.get(naming.SEED_KEY))
+        if not ownership.another_stacks(found, ours):
+            return False
+        label = f" ({found.label})" if found is not None and found.label else ""
+        print(
+            f"{self.kind} {arn.rpartition('/')[2]} of this stack is gone: one of the same name now belongs to "
+            f"another stack{label}, which is left alone.",
+            flush=True,
+        )
+        return True
+
+    def refusals(self, name: str, found: ownership.Owner | None, inputs: Mapping[str, Any]) -> list[str]:
+        """Why an existing resource named `name` whose owner tag names `found` may not be created over."""
+        ours = ownership.of_inputs(inputs.get(naming.OWNER_KEY), inputs.get(naming.SEED_KEY))
+        seen = ownership.verdict(found, ours)
+        if seen in (ownership.Verdict.OURS, ownership.Verdict.NONE):  # taken over; or the create names it
+            return []
+        place = f"account {inputs.get(naming.ACCOUNT_KEY)}, {inputs.get('region')}"
+        return [ownership.refusal(self.kind, name, found, seen, place)]
 
     def diff(self, id_: str, old_outputs: dict[str, Any], news: dict[str, Any]) -> dynamic.DiffResult:
         """What `pulumi up` will do, from the old outputs and the new inputs; no AWS call."""
@@ -225,11 +289,7 @@ class Provider(dynamic.ResourceProvider):
         members = {schema.snake(member) for member in shape.members} - {"tags"}
         body = normalize.to_api(shape, {k: v for k, v in inputs.items() if k in members and v is not None})
         if "Tags" in shape.members:
-            seed = inputs.get(naming.SEED_KEY)
-            owner = {aws.OWNER_TAG: seed} if isinstance(seed, str) else {}
-            tags = {**(inputs.get("tags") or {}), **owner}
-            if tags:
-                body["Tags"] = normalize.tags_to_api(tags)
+            body["Tags"] = normalize.tags_to_api({**(inputs.get("tags") or {}), **owner_tag(inputs)})
         body.update(explicit)
         return body
 
@@ -286,11 +346,18 @@ def resource_props(
     props[naming.SEED_KEY] = naming.name_seed(
         pulumi.get_project(), pulumi.get_stack(), resource_type, resource_name, parent_type
     )
+    props[naming.OWNER_KEY] = identity.owner_input()
     props.setdefault("name", None)
     props.setdefault("region", None)
     props.setdefault("tags", {})
     props.update({key: None for key in output_keys})
     return props
+
+
+def owner_tag(inputs: Mapping[str, Any]) -> dict[str, str]:
+    """The owner tag of the resource whose canonical inputs are `inputs` (`ownership`)."""
+    owner = ownership.of_inputs(inputs.get(naming.OWNER_KEY), inputs.get(naming.SEED_KEY))
+    return {ownership.OWNER_TAG: owner.tag_value()}
 
 
 def with_secret_inputs(props: dict[str, Any]) -> dict[str, Any]:

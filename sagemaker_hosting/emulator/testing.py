@@ -170,6 +170,11 @@ class Emulator:
         "green") and endpoint_config_name, with `shadow: true` on a shadow variant's copy."""
         return list(self._admin("GET", "calls"))
 
+    def writes(self) -> list[dict[str, Any]]:
+        """The calls in `calls()` that may change something: every action but the reads (Describe*,
+        List*) and the data plane's invocations."""
+        return [call for call in self.calls() if not call["action"].startswith(("Describe", "List", "Invoke"))]
+
     def events(self) -> list[dict[str, Any]]:
         """Every endpoint status change, in order: time, name, status, endpoint_config_name (and
         stage, for the steps of an update)."""

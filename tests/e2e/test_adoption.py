@@ -114,4 +114,4 @@ def test_adopt_existing_needs_an_explicit_name(tmp_path, emulator) -> None:
     with pytest.raises(auto.CommandError) as refused:
         project.preview()
     assert "`adopt_existing` takes over the endpoint named by `name`" in str(refused.value)
-    assert emulator.calls() == []
+    assert emulator.writes() == []  # preview reads (owners under the names), never writes

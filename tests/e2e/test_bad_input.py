@@ -55,7 +55,7 @@ def test_bad_input_fails_preview_before_any_call(tmp_path, emulator, config, mes
         assert message in str(preview.value)
     with pytest.raises(auto.CommandError):
         project.up()
-    assert emulator.calls() == []
+    assert emulator.writes() == []  # preview reads (owners under the names), never writes
     sagemaker = client(emulator, "sagemaker")
     assert sagemaker.list_endpoint_configs()["EndpointConfigs"] == []
     assert sagemaker.list_endpoints()["Endpoints"] == []
@@ -73,7 +73,7 @@ def test_a_value_botocore_does_not_list_is_a_warning_and_the_service_decides(tmp
     preview = project.preview()
     assert "warning: `production_variants[0].instance_type` is 'ml.m5.largest'" in preview.stdout
     assert "did you mean 'ml.m5.large'" in preview.stdout and "It is passed to SageMaker" in preview.stdout
-    assert emulator.calls() == []
+    assert emulator.writes() == []  # preview reads (owners under the names), never writes
     with pytest.raises(auto.CommandError) as refused:
         project.up()
     assert "CreateEndpointConfig failed" in str(refused.value) and "instanceType" in str(refused.value)
@@ -149,4 +149,4 @@ def test_a_secret_input_never_shows_in_a_message(tmp_path, emulator, bad, messag
     for message in messages:
         assert message in output
     assert secret not in output
-    assert emulator.calls() == []
+    assert emulator.writes() == []  # preview reads (owners under the names), never writes

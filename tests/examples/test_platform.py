@@ -15,7 +15,7 @@ from types import ModuleType
 import botocore.session
 import pytest
 
-from sagemaker_hosting.mocks import ENDPOINT_CONFIG_TYPE, ENDPOINT_TYPE, SageMakerMocks
+from sagemaker_hosting.mocks import ENDPOINT_CONFIG_TYPE, ENDPOINT_TYPE, STACK_IDENTITY_TYPE, SageMakerMocks
 from tests.examples.mocked import MockedRun, run_under_mocks
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:pulumi_aws")  # its deprecated types, on import
@@ -34,8 +34,8 @@ ROLE, POLICY, ATTACHMENT = (
 BUCKET, OBJECT = "aws:s3/bucket:Bucket", "aws:s3/bucketObjectv2:BucketObjectv2"
 MODEL, ALARM = "aws:sagemaker/model:Model", "aws:cloudwatch/metricAlarm:MetricAlarm"
 TARGET, SCALING_POLICY = "aws:appautoscaling/target:Target", "aws:appautoscaling/policy:Policy"
-UNTAGGABLE = {ATTACHMENT, SCALING_POLICY}
-"""Types that take no tags."""
+UNTAGGABLE = {ATTACHMENT, SCALING_POLICY, STACK_IDENTITY_TYPE}
+"""Types that take no tags (the stack's identity is no AWS resource)."""
 
 
 def load_program() -> ModuleType:
@@ -125,6 +125,7 @@ def test_tags_flow_to_every_resource(run):
     assert types == {ROLE, POLICY, ATTACHMENT, BUCKET, OBJECT, MODEL, ALARM, TARGET, SCALING_POLICY} | {
         ENDPOINT_CONFIG_TYPE,
         ENDPOINT_TYPE,
+        STACK_IDENTITY_TYPE,
     }
     untagged = {key for key, state in run.states.items() if state.get("tags") != TAGS and key[0] not in UNTAGGABLE}
     assert not untagged

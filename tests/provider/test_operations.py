@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ConnectionClosedError
 
-from sagemaker_hosting import aws, naming
+from sagemaker_hosting import aws, naming, ownership
 from sagemaker_hosting import provider as provider_module
 from sagemaker_hosting.emulator.testing import Emulator, environment
 from sagemaker_hosting.endpoint import EndpointProvider
@@ -93,7 +93,7 @@ def test_create_read_update_delete(sagemaker) -> None:
     assert moved["endpoint_config_name"] == newer["name"] and moved["status"] == "InService"
     tags = aws.list_tags(sagemaker, endpoint["arn"])
     assert aws.user_tags(tags) == {"team": "ml", "tier": "1"}
-    assert tags[aws.OWNER_TAG] == endpoint[naming.SEED_KEY]  # kept through the tag update
+    assert ownership.parse(tags[ownership.OWNER_TAG]).seed == endpoint[naming.SEED_KEY]  # kept through the update
 
     provider.delete(endpoint["name"], moved)
     assert sagemaker.list_endpoints()["Endpoints"] == []
@@ -357,7 +357,7 @@ def test_an_endpoint_of_the_same_name_not_owned_is_never_taken_over(sagemaker) -
     sagemaker.create_endpoint(
         EndpointName=ours.inputs["name"],
         EndpointConfigName=config["name"],
-        Tags=[{"Key": aws.OWNER_TAG, "Value": "someone-else"}],
+        Tags=[{"Key": ownership.OWNER_TAG, "Value": "someone-else"}],
     )
     with pytest.raises(ProviderError, match="It exists outside this stack"):
         provider.create(ours.inputs)
