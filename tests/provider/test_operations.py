@@ -93,7 +93,8 @@ def test_create_read_update_delete(sagemaker) -> None:
     assert moved["endpoint_config_name"] == newer["name"] and moved["status"] == "InService"
     tags = aws.list_tags(sagemaker, endpoint["arn"])
     assert aws.user_tags(tags) == {"team": "ml", "tier": "1"}
-    assert ownership.parse(tags[ownership.OWNER_TAG]).seed == endpoint[naming.SEED_KEY]  # kept through the update
+    owner = ownership.parse(tags[ownership.OWNER_TAG])
+    assert owner is not None and owner.seed == endpoint[naming.SEED_KEY]  # kept through the tag update
 
     provider.delete(endpoint["name"], moved)
     assert sagemaker.list_endpoints()["Endpoints"] == []
