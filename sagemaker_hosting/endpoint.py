@@ -24,8 +24,11 @@ from sagemaker_hosting.provider import (
     ProviderError,
     api_failure,
     jsonable,
+    new_instance,
     owner_tag,
     resource_props,
+    tag_list,
+    with_instance,
     with_secret_inputs,
 )
 
@@ -51,7 +54,7 @@ class EndpointProvider(Provider):
         return None if found is None else str(found["EndpointArn"])
 
     def create(self, props: dict[str, Any]) -> dynamic.CreateResult:
-        inputs = self.inputs(props)
+        inputs = new_instance(self.inputs(props))
         name, config_name = inputs["name"], inputs["endpoint_config_name"]
         client = self.client(inputs)
         config = self.referenced_config(client, config_name)
@@ -83,18 +86,18 @@ class EndpointProvider(Provider):
             return
         except ClientError as error:
             existing = aws.find_endpoint(client, name) if aws.is_already_existing(error) else None
-            if existing is None:
-                raise
-            found = aws.owner(client, existing["EndpointArn"])
+            found = aws.owner(client, existing["EndpointArn"]) if existing is not None else None
             refused = self.refusals(name, found, inputs)
             if refused:
                 raise ProviderError(refused[0]) from error
-            if found is None:  # no owner: made outside any stack of ours
+            if existing is None or found is None:  # no owner: made outside any stack of ours
                 raise
         print(f'Endpoint "{name}" was started by an earlier, interrupted create of this resource; continuing with it.')
         if existing["EndpointStatus"] in {"Failed", *aws.DELETING}:
-            self.delete(name, inputs)
+            self.delete(name, {**inputs, naming.INSTANCE_KEY: found.instance})
             client.create_endpoint(**request)
+        else:  # this entry's from now on
+            client.add_tags(ResourceArn=existing["EndpointArn"], Tags=tag_list(owner_tag(inputs)))
 
     def adopt(
         self, client: SageMakerClient, name: str, inputs: dict[str, Any], config: Mapping[str, Any]
@@ -122,7 +125,7 @@ class EndpointProvider(Provider):
         refused = self.refusals(name, aws.owner(client, arn), inputs)
         if refused:
             raise ProviderError(f'Endpoint "{name}" is not adopted: {refused[0]}')
-        client.add_tags(ResourceArn=arn, Tags=[{"Key": k, "Value": v} for k, v in owner_tag(inputs).items()])
+        client.add_tags(ResourceArn=arn, Tags=tag_list(owner_tag(inputs)))
         aws.update_tags(client, arn, {}, inputs.get("tags") or {})  # tags it already has are left as they are
         print(f'Endpoint "{name}" ({current["EndpointConfigName"]}) adopted; no endpoint was created.')
         if current["EndpointConfigName"] != inputs["endpoint_config_name"]:
@@ -156,12 +159,12 @@ class EndpointProvider(Provider):
         )
 
     def update(self, name: str, old_outputs: dict[str, Any], news: dict[str, Any]) -> dynamic.UpdateResult:
-        inputs = self.inputs(news)
+        inputs = with_instance(self.inputs(news), old_outputs)
         client = self.client(old_outputs)
-        if self.another_stacks(client, old_outputs["arn"], old_outputs):
+        if not self.still_ours(client, old_outputs["arn"], old_outputs):
             raise ProviderError(
-                f'Endpoint "{name}" was deleted outside Pulumi and another stack has made one of the same name, which '
-                "is not touched: run `pulumi refresh` to drop it from this stack, then give it another `name`."
+                f'Endpoint "{name}" is not changed: it is no longer this resource\'s (see above). Run `pulumi '
+                "refresh` to drop it from this stack."
             )
         described: Mapping[str, Any] | None = None
         if inputs["endpoint_config_name"] != old_outputs.get("endpoint_config_name"):
@@ -342,7 +345,7 @@ class EndpointProvider(Provider):
         same name, which is left alone) is success."""
         client = self.client(props)
         current: Mapping[str, Any] | None = aws.find_endpoint(client, name)
-        if current is None or self.another_stacks(client, current["EndpointArn"], props):
+        if current is None or not self.still_ours(client, current["EndpointArn"], props):
             return
         if current["EndpointStatus"] in aws.CREATING | aws.UPDATING:
             current = self.settle(client, name, props, aws.DELETABLE)
@@ -372,7 +375,7 @@ class EndpointProvider(Provider):
         described = self.find_created(lambda: aws.find_endpoint(client, id_), props)
         if described is None or described["EndpointStatus"] in aws.DELETING:  # nothing stops a delete
             return dynamic.ReadResult(None, {})
-        if self.another_stacks(client, described["EndpointArn"], props):
+        if not self.still_ours(client, described["EndpointArn"], props):
             return dynamic.ReadResult(None, {})
         inputs = self.inputs(props)
         for key in OUTPUT_KEYS:

@@ -17,14 +17,19 @@ import pulumi
 import pulumi.dynamic as dynamic
 from botocore.exceptions import ClientError
 
-from sagemaker_hosting import aws, naming, normalize, ownership, plan, schema, validate
+from sagemaker_hosting import aws, normalize, ownership, plan, schema, validate
 from sagemaker_hosting.provider import (
     VISIBILITY_SECONDS,
     Provider,
     ProviderError,
     api_failure,
     jsonable,
+    new_instance,
+    owner_of,
+    owner_tag,
     resource_props,
+    tag_list,
+    with_instance,
     with_secret_inputs,
 )
 
@@ -49,7 +54,7 @@ class EndpointConfigProvider(Provider):
         return None if found is None else str(found["EndpointConfigArn"])
 
     def create(self, props: dict[str, Any]) -> dynamic.CreateResult:
-        inputs = self.inputs(props)
+        inputs = new_instance(self.inputs(props))
         name = inputs["name"]
         client = self.client(inputs)
         request = self.request("CreateEndpointConfig", inputs, EndpointConfigName=name)
@@ -67,9 +72,12 @@ class EndpointConfigProvider(Provider):
                 if not self.is_own_earlier_create(client, existing, inputs):
                     raise
                 print(
-                    f'Endpoint config "{name}" was made by an earlier, interrupted create of this resource; using it.'
+                    f'Endpoint config "{name}" was made by an earlier create of this resource (interrupted, or '
+                    "replaced and now declared again); using it."
                 )
-                return str(existing["EndpointConfigArn"])
+                arn = str(existing["EndpointConfigArn"])
+                client.add_tags(ResourceArn=arn, Tags=tag_list(owner_tag(inputs)))  # this entry's from now on
+                return arn
 
         arn = self.call_while_not_found(client, "CreateEndpointConfig", f'endpoint config "{name}"', create_config)
         return dynamic.CreateResult(name, {**inputs, **self.live_outputs(arn, self.await_visible(client, name))})
@@ -87,16 +95,15 @@ class EndpointConfigProvider(Provider):
         """Whether a config found under the name was created by this resource (its owner tag) with
         these very inputs (a create interrupted, or a lost response that botocore retried)."""
         same = not plan.changed_inputs("EndpointConfig", live_inputs(inputs, existing), inputs)
-        ours = ownership.of_inputs(inputs.get(naming.OWNER_KEY), inputs.get(naming.SEED_KEY))
         found = aws.owner(client, existing["EndpointConfigArn"])
-        return same and ownership.verdict(found, ours) is ownership.Verdict.OURS
+        return same and ownership.verdict(found, owner_of(inputs)) is ownership.Verdict.OURS
 
     def read(self, id_: str, props: dict[str, Any]) -> dynamic.ReadResult:
         """Refresh: the config as SageMaker stores it. A config not found is gone, once it is
         older than an eventually consistent read may lag."""
         client = self.client(props)
         described = self.find_created(lambda: aws.find_endpoint_config(client, id_), props)
-        if described is None or self.another_stacks(client, described["EndpointConfigArn"], props):
+        if described is None or not self.still_ours(client, described["EndpointConfigArn"], props):
             return dynamic.ReadResult(None, {})
         inputs = live_inputs(self.inputs(props), described)
         inputs["tags"] = aws.user_tags(aws.list_tags(client, described["EndpointConfigArn"]))
@@ -105,12 +112,12 @@ class EndpointConfigProvider(Provider):
 
     def update(self, name: str, old_outputs: dict[str, Any], news: dict[str, Any]) -> dynamic.UpdateResult:
         """Only tags change in place (everything else replaces)."""
-        inputs = self.inputs(news)
+        inputs = with_instance(self.inputs(news), old_outputs)
         client = self.client(old_outputs)
-        if self.another_stacks(client, old_outputs["arn"], old_outputs):
+        if not self.still_ours(client, old_outputs["arn"], old_outputs):
             raise ProviderError(
-                f'Endpoint config "{name}" was deleted outside Pulumi and another stack has made one of the same '
-                "name, which is not touched: run `pulumi refresh` to drop it from this stack."
+                f'Endpoint config "{name}" is not changed: it is no longer this resource\'s (see above). Run '
+                "`pulumi refresh` to drop it from this stack."
             )
         try:
             aws.update_tags(client, old_outputs["arn"], old_outputs.get("tags") or {}, inputs.get("tags") or {})
@@ -123,7 +130,7 @@ class EndpointConfigProvider(Provider):
         would delete it, and that endpoint's next update or rollback would then fail. One of the
         name that another stack made since (this one's was deleted outside Pulumi) is left alone."""
         client = self.client(props)
-        if props.get("arn") and self.another_stacks(client, props["arn"], props):
+        if props.get("arn") and not self.still_ours(client, props["arn"], props):
             return
         try:
             users = aws.config_users(client, name, props["arn"]) if props.get("arn") else []

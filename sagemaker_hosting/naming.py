@@ -48,7 +48,10 @@ out of its messages. Never compared by `diff`, never sent to SageMaker."""
 OWNER_KEY = "__owner"
 """The input in which a resource class passes its stack's id and label, "<stack id> <org/project/stack>"
 (`identity.py`), from which the owner tag is made (`ownership.py`). Never compared by `diff`."""
-HIDDEN_KEYS = (SEED_KEY, ACCOUNT_KEY, PROFILE_KEY, CONFIG_VARIANTS_KEY, SECRET_INPUTS_KEY, OWNER_KEY)
+INSTANCE_KEY = "__instance"
+"""The output in which a config or endpoint keeps the instance id its create drew and wrote in its
+owner tag (`ownership.py`): which Pulumi resource entry holds the physical resource."""
+HIDDEN_KEYS = (SEED_KEY, ACCOUNT_KEY, PROFILE_KEY, CONFIG_VARIANTS_KEY, SECRET_INPUTS_KEY, OWNER_KEY, INSTANCE_KEY)
 """Inputs of ours that are no API member and not shown in diffs."""
 
 

@@ -5,7 +5,7 @@ same (each developer's own backend, a copied stack, a second CI pipeline) derive
 names. So every config and endpoint the provider creates carries one tag, `OWNER_TAG`, whose value
 is the owner:
 
-    <stack id> <resource seed> <stack label>
+    <stack id> <resource seed> <instance> <stack label>
 
 - the **stack id**: a random id made once per stack by its `StackIdentity` resource (`identity.py`)
   and kept in the stack's state. It survives `pulumi stack rename` and `stack export`/`import`
@@ -13,12 +13,19 @@ is the owner:
   endpoint is created); no other stack has it, whatever their names.
 - the **resource seed**: the resource's name seed (`naming.name_seed`), which tells the resources of
   one stack apart (two resources of one stack may be given the same explicit `name`).
+- the **instance**: drawn by each create and kept in the resource's outputs, which tells one
+  Pulumi resource (a state entry) from the next that holds the same physical resource: a
+  replacement whose derived name is the old one's again (a revert) takes the config over and
+  writes its own instance, so the engine's pending delete of the old entry sees that the config is
+  no longer its own, and lets it go without deleting it.
 - the **stack label**: `<organization>/<project>/<stack>`, for messages only (never compared).
 
 A resource owns what carries its own stack id and seed: such a config or endpoint found under its
-name was started by an earlier, interrupted create of this very resource, and is taken over. Every
-other owner is refused before any write: another stack (with the label in the message), another
-resource of this stack, or a tag written before stack ids existed (which cannot tell stacks apart).
+name was started by an earlier, interrupted create of this very resource (or is the physical
+resource of an earlier entry of it, as in a revert), and is taken over. Every other owner is
+refused before any write: another stack (with the label in the message), another resource of this
+stack, or a tag written before stack ids existed (which cannot tell stacks apart). A resource the
+state holds (`still_ours`) acts only on what carries its stack id and instance.
 """
 
 from __future__ import annotations
@@ -42,20 +49,24 @@ class Owner:
     """The stack's random id (`identity.py`); None in tags written before stack ids existed."""
     seed: str | None
     """The resource's name seed."""
+    instance: str | None = None
+    """The Pulumi resource entry that made or took over the physical resource; None before it is
+    created, and in tags written before instances existed."""
     label: str = ""
     """`organization/project/stack`, for messages."""
 
     def tag_value(self) -> str:
         """The owner tag's value."""
-        value = f"{self.stack_id or UNKNOWN_STACK} {self.seed} {self.label or UNKNOWN_STACK}"
-        return value[:MAX_VALUE_LENGTH]
+        parts = (self.stack_id, self.seed, self.instance, self.label)
+        return " ".join(part or UNKNOWN_STACK for part in parts)[:MAX_VALUE_LENGTH]
 
 
-def of_inputs(owner_input: object, seed: object) -> Owner:
-    """The owner a resource's canonical inputs name: its `naming.OWNER_KEY` ("<stack id> <label>",
-    absent outside a Pulumi program) and its name seed."""
+def of_inputs(owner_input: object, seed: object, instance: object = None) -> Owner:
+    """The owner a resource's canonical inputs or outputs name: its `naming.OWNER_KEY` ("<stack id>
+    <label>", absent outside a Pulumi program), its name seed and its `naming.INSTANCE_KEY`."""
     stack_id, _, label = owner_input.partition(" ") if isinstance(owner_input, str) else ("", "", "")
-    return Owner(stack_id or None, seed if isinstance(seed, str) else None, label)
+    text = {key: value if isinstance(value, str) and value else None for key, value in (("s", seed), ("i", instance))}
+    return Owner(stack_id or None, text["s"], text["i"], label)
 
 
 def parse(value: str | None) -> Owner | None:
@@ -63,11 +74,11 @@ def parse(value: str | None) -> Owner | None:
     stack ids existed: its whole value is a seed, its stack unknown."""
     if value is None:
         return None
-    parts = value.split(" ", 2)
-    if len(parts) < 3:
+    parts = value.split(" ", 3)
+    if len(parts) < 4:
         return Owner(None, value)
-    stack_id, seed, label = parts
-    return Owner(None if stack_id == UNKNOWN_STACK else stack_id, seed, "" if label == UNKNOWN_STACK else label)
+    stack_id, seed, instance, label = (None if part == UNKNOWN_STACK else part for part in parts)
+    return Owner(stack_id, seed, instance, label or "")
 
 
 class Verdict(Enum):
@@ -94,12 +105,18 @@ def verdict(found: Owner | None, ours: Owner) -> Verdict:
     return Verdict.OURS if found.seed == ours.seed else Verdict.SIBLING
 
 
-def another_stacks(found: Owner | None, ours: Owner) -> bool:
+def still_ours(found: Owner | None, ours: Owner) -> bool:
     """For a resource the stack's state holds (update, delete, refresh): whether what lives under its
-    name now carries another stack's id, i.e. the stack's own was deleted outside Pulumi and another
-    stack made one of the same name since. Only stack ids decide: a seed changes with `pulumi stack
-    rename`, and a tag written before stack ids holds none (the state says it is this stack's)."""
-    return found is not None and None not in (found.stack_id, ours.stack_id) and found.stack_id != ours.stack_id
+    name is still this entry's. It is not when it carries another stack's id (this stack's was
+    deleted outside Pulumi, and another stack made one of the same name since), or this stack's
+    with another instance (a replacement of the same name took it over: a revert). Only ids that
+    both sides know decide: a seed changes with `pulumi stack rename`, and tags written before
+    stack ids or instances hold none (the state then says it is this stack's)."""
+    if found is None:
+        return True
+    if None not in (found.stack_id, ours.stack_id) and found.stack_id != ours.stack_id:
+        return False
+    return None in (found.instance, ours.instance) or found.instance == ours.instance
 
 
 def refusal(kind: str, name: str, found: Owner | None, seen: Verdict, place: str) -> str:

@@ -15,6 +15,7 @@ import sys
 import threading
 import time
 import traceback
+import uuid
 from collections.abc import Callable, Collection, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -28,6 +29,7 @@ from sagemaker_hosting import aws, identity, naming, normalize, ownership, plan,
 
 if TYPE_CHECKING:
     from mypy_boto3_sagemaker import SageMakerClient
+    from mypy_boto3_sagemaker.type_defs import TagTypeDef
 
 T = TypeVar("T")
 
@@ -195,31 +197,38 @@ class Provider(dynamic.ResourceProvider):
             return []
         return self.refusals(name, found, inputs) if arn is not None else []
 
-    def another_stacks(self, client: SageMakerClient, arn: str, props: Mapping[str, Any]) -> bool:
-        """Whether the resource at `arn`, which the state says is this resource, now carries another
-        stack's id (`ownership.another_stacks`): then it is not touched, and this resource is gone.
-        Says so when it is."""
+    def still_ours(self, client: SageMakerClient, arn: str, props: Mapping[str, Any]) -> bool:
+        """Whether the resource at `arn`, which the state says is this resource, is still this state
+        entry's (`ownership.still_ours`): if another stack made one of the name since, or a
+        replacement of this resource took it over (a revert), it is not touched, and says so."""
         try:
             found = aws.owner(client, arn)
         except ClientError as error:
             if aws.is_not_found(error):
-                return False
+                return True
             raise
-        ours = ownership.of_inputs(props.get(naming.OWNER_KEY), props.get(naming.SEED_KEY))
-        if not ownership.another_stacks(found, ours):
-            return False
-        label = f" ({found.label})" if found is not None and found.label else ""
-        print(
-            f"{self.kind} {arn.rpartition('/')[2]} of this stack is gone: one of the same name now belongs to "
-            f"another stack{label}, which is left alone.",
-            flush=True,
-        )
-        return True
+        if ownership.still_ours(found, owner_of(props)):
+            return True
+        assert found is not None
+        name = arn.rpartition("/")[2]
+        if found.stack_id == owner_of(props).stack_id:
+            print(
+                f'{self.kind} "{name}" is now held by another entry of this stack (a replacement that has its '
+                "name again, as a revert does); this entry lets go of it without deleting it.",
+                flush=True,
+            )
+        else:
+            label = f" ({found.label})" if found.label else ""
+            print(
+                f'{self.kind} "{name}" of this stack is gone: one of the same name now belongs to another '
+                f"stack{label}, which is left alone.",
+                flush=True,
+            )
+        return False
 
     def refusals(self, name: str, found: ownership.Owner | None, inputs: Mapping[str, Any]) -> list[str]:
         """Why an existing resource named `name` whose owner tag names `found` may not be created over."""
-        ours = ownership.of_inputs(inputs.get(naming.OWNER_KEY), inputs.get(naming.SEED_KEY))
-        seen = ownership.verdict(found, ours)
+        seen = ownership.verdict(found, owner_of(inputs))
         if seen in (ownership.Verdict.OURS, ownership.Verdict.NONE):  # taken over; or the create names it
             return []
         place = f"account {inputs.get(naming.ACCOUNT_KEY)}, {inputs.get('region')}"
@@ -354,10 +363,30 @@ def resource_props(
     return props
 
 
+def owner_of(props: Mapping[str, Any]) -> ownership.Owner:
+    """The owner that a resource's canonical inputs (or outputs) name (`ownership`)."""
+    return ownership.of_inputs(props.get(naming.OWNER_KEY), props.get(naming.SEED_KEY), props.get(naming.INSTANCE_KEY))
+
+
 def owner_tag(inputs: Mapping[str, Any]) -> dict[str, str]:
-    """The owner tag of the resource whose canonical inputs are `inputs` (`ownership`)."""
-    owner = ownership.of_inputs(inputs.get(naming.OWNER_KEY), inputs.get(naming.SEED_KEY))
-    return {ownership.OWNER_TAG: owner.tag_value()}
+    """The owner tag of the resource whose canonical inputs are `inputs`."""
+    return {ownership.OWNER_TAG: owner_of(inputs).tag_value()}
+
+
+def tag_list(tags: Mapping[str, str]) -> list[TagTypeDef]:
+    """Tags as AddTags takes them."""
+    return [{"Key": key, "Value": value} for key, value in sorted(tags.items())]
+
+
+def new_instance(inputs: Mapping[str, Any]) -> dict[str, Any]:
+    """`inputs` with a new instance id (`naming.INSTANCE_KEY`), as a create draws it."""
+    return {**inputs, naming.INSTANCE_KEY: uuid.uuid4().hex[:12]}
+
+
+def with_instance(inputs: Mapping[str, Any], old_outputs: Mapping[str, Any]) -> dict[str, Any]:
+    """`inputs` with the instance id of the resource's `old_outputs` (an update keeps it)."""
+    instance = old_outputs.get(naming.INSTANCE_KEY)
+    return {**inputs, naming.INSTANCE_KEY: instance} if instance else dict(inputs)
 
 
 def with_secret_inputs(props: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,89 @@
+"""Sequences of runs a team makes, through the real CLI against the emulator, each step checked
+against the emulator's state and call log: a change that SageMaker rolls back, then its revert
+(or a fix forward); an interrupted change followed by a refresh."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pulumi import automation as auto
+
+from sagemaker_hosting.emulator.testing import Emulator
+from sagemaker_hosting.testing import Project, client, create_alarm, create_models, make_project, set_alarm
+from tests.e2e.test_interruptions import no_config_deleted_in_use
+
+PROGRAM = """
+import pulumi
+from sagemaker_hosting import Endpoint, EndpointConfig
+
+settings = pulumi.Config()
+config = EndpointConfig("main", production_variants=[{"variant_name": "primary",
+    "model_name": settings.require("model"), "instance_type": "ml.m5.large", "initial_instance_count": 1}])
+endpoint = Endpoint("main", endpoint_config_name=config.name, deployment_config={
+    "blue_green_update_policy": {"termination_wait_in_seconds": 300,
+        "traffic_routing_configuration": {"type": "ALL_AT_ONCE", "wait_interval_in_seconds": 0}},
+    "auto_rollback_configuration": {"alarms": [{"alarm_name": "errors"}]}})
+pulumi.export("endpoint", endpoint.name)
+pulumi.export("config", config.name)
+"""
+
+
+def live(emulator: Emulator) -> tuple[dict[str, str], list[str]]:
+    """{endpoint: the config it serves} and every config name, in the emulator."""
+    sagemaker = client(emulator, "sagemaker")
+    endpoints = {
+        e["EndpointName"]: sagemaker.describe_endpoint(EndpointName=e["EndpointName"])["EndpointConfigName"]
+        for e in sagemaker.list_endpoints()["Endpoints"]
+    }
+    return endpoints, sorted(c["EndpointConfigName"] for c in sagemaker.list_endpoint_configs()["EndpointConfigs"])
+
+
+def converged(stack: Project, emulator: Emulator) -> dict[str, Any]:
+    """The invariants after a converging `up`: the emulator holds exactly the stack's endpoint on its
+    config and no other config, no config was deleted in use, and preview shows no change."""
+    outputs = stack.outputs()
+    assert live(emulator) == ({outputs["endpoint"]: outputs["config"]}, [outputs["config"]])
+    no_config_deleted_in_use(emulator)
+    stack.preview(expect_no_changes=True)
+    return outputs
+
+
+@pytest.fixture
+def stack(tmp_path, emulator) -> Project:
+    emulator.reset()
+    create_models(emulator, "a", "b", "c")
+    create_alarm(emulator, "errors")
+    project = make_project(tmp_path, emulator, PROGRAM)
+    project.set_config(model="a")
+    return project
+
+
+@pytest.mark.parametrize("then", ["revert", "fix-forward", "refresh+revert"])
+def test_a_rolled_back_change_then_a_revert_or_a_fix_converges_in_one_up(stack, emulator, then) -> None:
+    """A model change that an alarm rolls back fails `up`; the team then reverts the commit (the
+    config's content, so its derived name, is the original's again, which the engine still means to
+    delete as the replaced resource) or fixes forward. One `up` converges, and stays converged."""
+    stack.up()
+    first = converged(stack, emulator)
+    stack.set_config(model="b")
+    set_alarm(emulator, "errors", "ALARM")
+    try:
+        with pytest.raises(auto.CommandError) as rolled_back:
+            stack.up()
+    finally:
+        set_alarm(emulator, "errors", "OK")
+    assert "SageMaker rolled back the deployment" in str(rolled_back.value)
+    assert live(emulator)[0] == {first["endpoint"]: first["config"]}
+
+    if then == "refresh+revert":
+        stack.refresh()
+    stack.set_config(model="c" if then == "fix-forward" else "a")
+    stack.up()
+    final = converged(stack, emulator)
+    if then != "fix-forward":
+        assert final["config"] == first["config"]
+    stack.up()  # and again: nothing left to do
+    converged(stack, emulator)
+    stack.destroy()
+    assert live(emulator) == ({}, [])
