@@ -167,7 +167,8 @@ class EndpointProvider(Provider):
                 "refresh` to drop it from this stack."
             )
         described: Mapping[str, Any] | None = None
-        if inputs["endpoint_config_name"] != old_outputs.get("endpoint_config_name"):
+        unfinished = old_outputs.get(naming.PENDING_KEY)  # recorded by a refresh: finished by `deploy`
+        if inputs["endpoint_config_name"] != old_outputs.get("endpoint_config_name") or unfinished:
             described = self.deploy(client, name, inputs)
         try:
             aws.update_tags(client, old_outputs["arn"], old_outputs.get("tags") or {}, inputs.get("tags") or {})
@@ -369,7 +370,9 @@ class EndpointProvider(Provider):
     def read(self, id_: str, props: dict[str, Any]) -> dynamic.ReadResult:
         """Refresh: the live config name, tags and state. While a deployment is in flight (or rolling
         back) the stack keeps the config it recorded, the one that served before: the new one is
-        recorded only once the endpoint is InService on it. An endpoint being deleted is gone, and
+        recorded only once the endpoint is InService on it. Autoscaling that an earlier run set aside
+        and did not register again is recorded as unfinished (`naming.PENDING_KEY`), so a refresh
+        never makes it look done. An endpoint being deleted is gone, and
         so is one not found, once it is older than an eventually consistent read may lag."""
         client = self.client(props)
         described = self.find_created(lambda: aws.find_endpoint(client, id_), props)
@@ -378,12 +381,21 @@ class EndpointProvider(Provider):
         if not self.still_ours(client, described["EndpointArn"], props):
             return dynamic.ReadResult(None, {})
         inputs = self.inputs(props)
-        for key in OUTPUT_KEYS:
+        for key in (*OUTPUT_KEYS, naming.PENDING_KEY):
             inputs.pop(key, None)
         deploying = described["EndpointStatus"] in aws.IN_PROGRESS and props.get("endpoint_config_name")
         inputs["endpoint_config_name"] = props["endpoint_config_name"] if deploying else described["EndpointConfigName"]
-        inputs["tags"] = aws.user_tags(aws.list_tags(client, described["EndpointArn"]))
-        return dynamic.ReadResult(id_, {**inputs, **live_outputs(described)}, inputs)
+        tags = aws.list_tags(client, described["EndpointArn"])
+        inputs["tags"] = aws.user_tags(tags)
+        outputs = {**inputs, **live_outputs(described)}
+        aside = autoscaling.read_record(tags)
+        if aside:  # never hidden by the refresh: the next diff shows it, the next `up` registers them
+            variants = ", ".join(item.resource_id.rpartition("/")[2] for item in aside)
+            outputs[naming.PENDING_KEY] = (
+                f"the Application Auto Scaling targets and policies of variant(s) {variants} were set aside by an "
+                "earlier run (recorded on the endpoint) and are not registered again yet"
+            )
+        return dynamic.ReadResult(id_, outputs, inputs)
 
     # --- helpers ---------------------------------------------------------------------------------
 

@@ -51,6 +51,9 @@ OWNER_KEY = "__owner"
 INSTANCE_KEY = "__instance"
 """The output in which a config or endpoint keeps the instance id its create drew and wrote in its
 owner tag (`ownership.py`): which Pulumi resource entry holds the physical resource."""
+PENDING_KEY = "__pending"
+"""The output in which a refresh records work an earlier run left unfinished (autoscaling set aside),
+so that the next `diff` shows a change and the next `up` finishes it (`plan.plan_endpoint`)."""
 HIDDEN_KEYS = (SEED_KEY, ACCOUNT_KEY, PROFILE_KEY, CONFIG_VARIANTS_KEY, SECRET_INPUTS_KEY, OWNER_KEY, INSTANCE_KEY)
 """Inputs of ours that are no API member and not shown in diffs."""
 

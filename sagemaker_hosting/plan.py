@@ -28,6 +28,8 @@ class Plan:
     changed: list[str]
     """Every input that changes."""
     delete_before_replace: bool = False
+    unfinished: str = ""
+    """Work an earlier run left unfinished, which the update finishes (`naming.PENDING_KEY`)."""
 
 
 def plan_endpoint_config(old_outputs: Mapping[str, Any], new_inputs: Mapping[str, Any]) -> Plan:
@@ -49,10 +51,14 @@ def moved_account(old_outputs: Mapping[str, Any], new_inputs: Mapping[str, Any])
 def plan_endpoint(old_outputs: Mapping[str, Any], new_inputs: Mapping[str, Any]) -> Plan:
     """A new `name`, `region` or account replaces an endpoint (deleting first when the names differ only in
     case, as endpoint names are unique case-insensitively); a new `endpoint_config_name`,
-    deployment settings, retain flags, tags, timeouts and `adopt_existing` change in place."""
+    deployment settings, retain flags, tags, timeouts and `adopt_existing` change in place, and so
+    does work an earlier run left unfinished (`naming.PENDING_KEY`, recorded by a refresh)."""
     changed = changed_inputs("Endpoint", old_outputs, new_inputs, ENDPOINT_EXTRA_INPUTS)
     replaces = [key for key in changed if key in ("name", "region", naming.ACCOUNT_KEY)]
+    unfinished = old_outputs.get(naming.PENDING_KEY)
     if not replaces:
+        if isinstance(unfinished, str) and unfinished:  # a refresh saw it: the update finishes it
+            return Plan(True, [], [*changed, naming.PENDING_KEY], unfinished=unfinished)
         return Plan(bool(changed), [], changed)
     old_name, new_name = old_outputs.get("name"), new_inputs.get("name")
     same_place_but_case = (

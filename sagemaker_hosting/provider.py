@@ -237,6 +237,8 @@ class Provider(dynamic.ResourceProvider):
     def diff(self, id_: str, old_outputs: dict[str, Any], news: dict[str, Any]) -> dynamic.DiffResult:
         """What `pulumi up` will do, from the old outputs and the new inputs; no AWS call."""
         decision = self.plan_change(old_outputs, normalize.with_wire_unknowns(news))
+        if decision.unfinished:  # a change the engine's diff cannot show: say what it is
+            print(f'{self.kind} "{id_}": {decision.unfinished}; `pulumi up` finishes it.', flush=True)
         return dynamic.DiffResult(
             changes=decision.changes,
             replaces=decision.replaces,

@@ -30,7 +30,8 @@ config = EndpointConfig("scaled", production_variants=[{
 endpoint = Endpoint("scaled", endpoint_config_name=config.name, retain_all_variant_properties=True, deployment_config={
     "blue_green_update_policy": {"traffic_routing_configuration": {"type": "CANARY", "wait_interval_in_seconds": 100,
         "canary_size": {"type": "CAPACITY_PERCENT", "value": 50}}},
-    "auto_rollback_configuration": {"alarms": [{"alarm_name": "errors"}]}})
+    "auto_rollback_configuration": {"alarms": [{"alarm_name": "errors"}]}},
+    timeouts={"update": settings.get("updateTimeout")} if settings.get("updateTimeout") else None)
 pulumi.export("name", endpoint.name)
 pulumi.export("config", config.name)
 """
@@ -227,5 +228,47 @@ def test_an_up_interrupted_after_deregistering_is_restored_by_the_next(project: 
     assert scaling_state(scaling) == before
     tags = sagemaker.list_tags(ResourceArn=arn)["Tags"]
     assert not [t for t in tags if t["Key"].startswith(autoscaling.RECORD_TAG_PREFIX)]
+    project.preview(expect_no_changes=True)
+    project.destroy()
+
+
+@pytest.mark.parametrize("then", ["refresh, preview, up", "up --refresh"])
+def test_autoscaling_set_aside_is_never_hidden_by_a_refresh(project: Project, emulator: Emulator, then: str) -> None:
+    """An instance-type change whose `up` times out after autoscaling was set aside, while the
+    deployment goes on and ends InService on the new config. A refresh then records the new config
+    (the stack looks finished), but not the unfinished work: preview shows a change and says what,
+    and the next `up` registers the target and policies again (issue 21 item 3)."""
+    sagemaker, scaling = client(emulator, "sagemaker"), client(emulator, "application-autoscaling")
+    name = project.outputs()["name"]
+    attach_autoscaling(scaling, name)
+    before = scaling_state(scaling)
+
+    project.set_config(instanceType="ml.m5.xlarge", updateTimeout="1s")
+    emulator.settings(update_seconds=4.0)
+    try:
+        with pytest.raises(auto.CommandError) as timed_out:
+            project.up()
+    finally:
+        emulator.settings(update_seconds=1.0)
+    assert "is still Updating after" in str(timed_out.value) and "stay set aside" in str(timed_out.value)
+    sagemaker.get_waiter("endpoint_in_service").wait(EndpointName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 200})
+    assert serving(sagemaker, name) == ("InService", "ml.m5.xlarge")
+    assert scaling_state(scaling) == {"targets": [], "policies": []}  # set aside, not yet back
+    project.stack.remove_config("updateTimeout")
+
+    if then == "up --refresh":
+        project.stack.up(refresh=True, on_output=project.output.append, color="never")
+    else:
+        project.refresh()
+        preview = project.preview()
+        assert preview.change_summary.get(auto.OpType.UPDATE) == 1
+        assert "were set aside by an earlier run" in preview.stdout and "`pulumi up` finishes it" in preview.stdout
+        project.up()
+    assert scaling_state(scaling) == before
+    arn = sagemaker.describe_endpoint(EndpointName=name)["EndpointArn"]
+    assert not [
+        t for t in sagemaker.list_tags(ResourceArn=arn)["Tags"] if t["Key"].startswith(autoscaling.RECORD_TAG_PREFIX)
+    ]
+    project.refresh()
     project.preview(expect_no_changes=True)
     project.destroy()
