@@ -297,6 +297,14 @@ def user_tags(tags: Mapping[str, str]) -> dict[str, str]:
     return {key: value for key, value in tags.items() if not key.startswith(TAG_PREFIX)}
 
 
+def managed_tags(live: Mapping[str, str], managed: object) -> dict[str, str]:
+    """Of a resource's `live` tags, those the stack manages: the keys of its recorded `tags`
+    (`managed`). Tags others put there (an adopted endpoint's own, a tag added outside Pulumi) are
+    never recorded, so no update deletes them; a managed tag removed outside shows as drift."""
+    keys = managed.keys() if isinstance(managed, Mapping) else ()
+    return {key: value for key, value in user_tags(live).items() if key in keys}
+
+
 def owner(client: SageMakerClient, arn: str) -> ownership.Owner | None:
     """The owner the resource at `arn` is tagged with (`ownership.OWNER_TAG`), if any."""
     return ownership.parse(list_tags(client, arn).get(ownership.OWNER_TAG))

@@ -386,7 +386,7 @@ class EndpointProvider(Provider):
         deploying = described["EndpointStatus"] in aws.IN_PROGRESS and props.get("endpoint_config_name")
         inputs["endpoint_config_name"] = props["endpoint_config_name"] if deploying else described["EndpointConfigName"]
         tags = aws.list_tags(client, described["EndpointArn"])
-        inputs["tags"] = aws.user_tags(tags)
+        inputs["tags"] = aws.managed_tags(tags, props.get("tags"))
         outputs = {**inputs, **live_outputs(described)}
         aside = autoscaling.read_record(tags)
         if aside:  # never hidden by the refresh: the next diff shows it, the next `up` registers them

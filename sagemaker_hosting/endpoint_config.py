@@ -106,7 +106,7 @@ class EndpointConfigProvider(Provider):
         if described is None or not self.still_ours(client, described["EndpointConfigArn"], props):
             return dynamic.ReadResult(None, {})
         inputs = live_inputs(self.inputs(props), described)
-        inputs["tags"] = aws.user_tags(aws.list_tags(client, described["EndpointConfigArn"]))
+        inputs["tags"] = aws.managed_tags(aws.list_tags(client, described["EndpointConfigArn"]), props.get("tags"))
         outs = {**inputs, **self.live_outputs(described["EndpointConfigArn"], described)}
         return dynamic.ReadResult(id_, outs, inputs)
 

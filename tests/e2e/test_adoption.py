@@ -115,3 +115,34 @@ def test_adopt_existing_needs_an_explicit_name(tmp_path, emulator) -> None:
         project.preview()
     assert "`adopt_existing` takes over the endpoint named by `name`" in str(refused.value)
     assert emulator.writes() == []  # preview reads (owners under the names), never writes
+
+
+def test_tags_the_stack_does_not_manage_survive_refresh_and_up(stack, emulator) -> None:
+    """An adopted endpoint's own tags, and a tag added outside Pulumi, are not the stack's: a refresh
+    does not record them and no `up` deletes them (issue 21 item 4). A tag the stack manages that is
+    removed outside is drift: the refresh shows it and `up` puts it back."""
+    make_legacy(emulator)
+    stack.up()
+    sagemaker = client(emulator, "sagemaker")
+    arn = _arn(sagemaker)
+    sagemaker.add_tags(ResourceArn=arn, Tags=[{"Key": "added-outside", "Value": "yes"}])
+    stack.refresh()
+    stack.preview(expect_no_changes=True)
+    stack.set_config(model="a")
+    stack.up()
+
+    def tags() -> dict[str, str]:
+        return {t["Key"]: t["Value"] for t in sagemaker.list_tags(ResourceArn=arn)["Tags"]}
+
+    assert {key: tags().get(key) for key in ("team", "cost", "added-outside")} == {
+        "team": "ml",
+        "cost": "1",
+        "added-outside": "yes",
+    }
+    sagemaker.delete_tags(ResourceArn=arn, TagKeys=["team"])
+    stack.refresh()
+    assert stack.preview().change_summary.get(auto.OpType.UPDATE) == 1
+    stack.up()
+    assert tags()["team"] == "ml" and tags()["cost"] == "1"
+    stack.preview(expect_no_changes=True)
+    stack.destroy()
