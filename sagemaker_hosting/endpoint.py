@@ -15,8 +15,7 @@ import pulumi
 import pulumi.dynamic as dynamic
 from botocore.exceptions import ClientError
 
-from sagemaker_hosting import autoscaling, aws, deadlines, naming, normalize, plan, schema, validate
-from sagemaker_hosting.endpoint_config import config_variants
+from sagemaker_hosting import autoscaling, aws, deadlines, naming, normalize, plan, schema, validate, variants
 from sagemaker_hosting.provider import (
     CONSISTENCY_SECONDS,
     VISIBILITY_SECONDS,
@@ -446,7 +445,7 @@ class Endpoint(dynamic.Resource, module="sagemaker", name="Endpoint"):
         **args: Unpack[EndpointArgs],
     ) -> None:
         props = resource_props("sagemaker:Endpoint", resource_name, args, OUTPUT_KEYS, opts)
-        facts = config_variants(args.get("endpoint_config_name"))
+        facts = variants.facts_of(args.get("endpoint_config_name"))
         if facts is not None:  # what `check` needs to refuse a move SageMaker cannot make in place
             props[naming.CONFIG_VARIANTS_KEY] = facts
         super().__init__(EndpointProvider(), resource_name, with_secret_inputs(props), opts)

@@ -2,9 +2,9 @@
 
 They need the variants of the configs involved, which an `Endpoint` carries in its hidden input
 `naming.CONFIG_VARIANTS_KEY` when `endpoint_config_name` is an `EndpointConfig`'s `name` of the same
-program (`endpoint_config.config_variants`): `{"config_name", "variants", "shadow_variants",
-"async_inference"}`, each variant `{"variant_name", "serverless", "instance_type",
-"initial_instance_count", "accelerator_type"?, "accelerator_partition_layouts"?}`. In the old inputs
+program (module `variants`): `{"config_name", "variants", "shadow_variants", "async_inference"}`,
+each variant `{"variant_name", "serverless", "instance_type", "initial_instance_count",
+"accelerator_type"?, "accelerator_partition_layouts"?}`. In the old inputs
 it describes the config the endpoint runs on; state written by an earlier version may lack any of
 these keys, and a missing fact is an unknown one. Every rule passes what it cannot know (a fact
 missing, or unknown at preview: checked by SageMaker at `up`), so nothing here is stricter than AWS.
