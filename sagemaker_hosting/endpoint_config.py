@@ -16,15 +16,9 @@ import pulumi.dynamic as dynamic
 from botocore.exceptions import ClientError
 
 from sagemaker_hosting import aws, naming, normalize, plan, schema, validate, variants
-from sagemaker_hosting.provider import (
-    VISIBILITY_SECONDS,
-    Provider,
-    ProviderError,
-    api_failure,
-    jsonable,
-    resource_props,
-    with_secret_inputs,
-)
+from sagemaker_hosting.errors import ProviderError, api_failure
+from sagemaker_hosting.properties import resource_props, with_secret_inputs
+from sagemaker_hosting.provider import VISIBILITY_SECONDS, Provider, jsonable
 
 if TYPE_CHECKING:
     from mypy_boto3_sagemaker import SageMakerClient

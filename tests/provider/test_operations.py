@@ -16,7 +16,7 @@ from sagemaker_hosting import provider as provider_module
 from sagemaker_hosting.emulator.testing import Emulator, environment
 from sagemaker_hosting.endpoint import EndpointProvider
 from sagemaker_hosting.endpoint_config import EndpointConfigProvider
-from sagemaker_hosting.provider import ProviderError
+from sagemaker_hosting.errors import ProviderError
 from sagemaker_hosting.testing import FAST, client, create_alarm, create_models, set_alarm
 from tests.provider.test_wait import FakeTime
 
