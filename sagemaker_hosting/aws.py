@@ -22,6 +22,7 @@ import botocore.config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from sagemaker_hosting import autoscaling
+from sagemaker_hosting.tag_keys import TAG_PREFIX
 
 if TYPE_CHECKING:
     from mypy_boto3_sagemaker import SageMakerClient
@@ -63,8 +64,6 @@ CONDITIONAL_IAM_ACTIONS = {
 }
 """Actions the provider never calls itself but AWS checks on its calls, only with some inputs."""
 
-TAG_PREFIX = "sagemaker-hosting:"
-"""Tags under this prefix are the provider's bookkeeping, never user tags: not shown, never removed."""
 OWNER_TAG = TAG_PREFIX + "owner"
 """On every config and endpoint the provider creates: the resource's name seed, which proves that a
 resource found under its name was started by this very resource (a create interrupted before it

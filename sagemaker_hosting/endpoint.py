@@ -15,7 +15,7 @@ import pulumi
 import pulumi.dynamic as dynamic
 from botocore.exceptions import ClientError
 
-from sagemaker_hosting import autoscaling, aws, deadlines, naming, normalize, plan, schema, validate, variants
+from sagemaker_hosting import autoscaling, aws, deadlines, naming, normalize, plan, schema, tag_keys, validate, variants
 from sagemaker_hosting.errors import ProviderError, api_failure
 from sagemaker_hosting.properties import resource_props, with_secret_inputs
 from sagemaker_hosting.provider import CONSISTENCY_SECONDS, VISIBILITY_SECONDS, Provider, jsonable
@@ -251,7 +251,7 @@ class EndpointProvider(Provider):
         aside = autoscaling.merged(earlier, fresh)
         if not fresh:
             return aside
-        record = {key: value for key, value in tags.items() if key.startswith(autoscaling.RECORD_TAG_PREFIX)}
+        record = {key: value for key, value in tags.items() if key.startswith(tag_keys.AUTOSCALING_TAG_PREFIX)}
         try:
             aws.update_tags(client, arn, record, autoscaling.record_tags(aside))
             for item in fresh:
@@ -281,7 +281,7 @@ class EndpointProvider(Provider):
         if described is None or described["EndpointStatus"] in aws.IN_PROGRESS:
             return (
                 f"The Application Auto Scaling targets and policies of variant(s) {variants} stay set aside (recorded "
-                "on the endpoint as tags sagemaker-hosting:autoscaling:*) until the deployment ends: the next "
+                f"on the endpoint as tags {tag_keys.AUTOSCALING_TAG_PREFIX}*) until the deployment ends: the next "
                 "`pulumi up` registers them again"
             )
         scaling = aws.autoscaling_client(client)
@@ -289,13 +289,13 @@ class EndpointProvider(Provider):
             for item in aside:
                 aws.register(scaling, item)
             tags = aws.list_tags(client, described["EndpointArn"])
-            record = {key: value for key, value in tags.items() if key.startswith(autoscaling.RECORD_TAG_PREFIX)}
+            record = {key: value for key, value in tags.items() if key.startswith(tag_keys.AUTOSCALING_TAG_PREFIX)}
             aws.update_tags(client, described["EndpointArn"], record, {})
         except ClientError as error:
             message = (
                 f"The Application Auto Scaling targets and policies of variant(s) {variants} could not be registered "
                 f"again ({aws.error_code(error)}: {aws.error_message(error)}); they stay recorded on the endpoint "
-                "(tags sagemaker-hosting:autoscaling:*) and the next `pulumi up` tries again"
+                f"(tags {tag_keys.AUTOSCALING_TAG_PREFIX}*) and the next `pulumi up` tries again"
             )
             if failed:
                 return message

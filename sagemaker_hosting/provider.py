@@ -22,8 +22,6 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-PROVIDER_KEY = "__provider"
-
 VISIBILITY_SECONDS = 120.0
 """How long a resource that certainly exists (this provider created it, or DescribeModel finds it) may
 stay invisible to another call's eventually consistent read."""
@@ -119,7 +117,7 @@ class Provider(dynamic.ResourceProvider):
     @staticmethod
     def inputs(props: Mapping[str, Any]) -> dict[str, Any]:
         """The resource's canonical inputs (as returned by check), without the pickled provider."""
-        return {key: value for key, value in props.items() if key != PROVIDER_KEY}
+        return {key: value for key, value in props.items() if key != naming.PROVIDER_KEY}
 
     @staticmethod
     def request(operation: str, inputs: Mapping[str, Any], **explicit: Any) -> dict[str, Any]:

@@ -19,13 +19,10 @@ import botocore.exceptions
 import botocore.utils
 from botocore.model import ListShape, MapShape, StructureShape
 
-from sagemaker_hosting import aws, in_place, naming, normalize, plan, schema
+from sagemaker_hosting import in_place, naming, normalize, plan, schema, tag_keys
 from sagemaker_hosting.normalize import InputError
 
 __all__ = ["InputError", "check_endpoint", "check_endpoint_config", "parse_duration"]
-
-PROVIDER_KEY = "__provider"
-"""The input in which `pulumi.dynamic` stores the pickled provider; not one of ours."""
 
 TIMEOUT_OPERATIONS = ("create", "update", "delete")
 
@@ -99,7 +96,7 @@ def _check(
     extra: Collection[str] = (),
 ) -> tuple[dict[str, Any], list[InputError]]:
     shape = schema.resource_shape(resource)
-    hidden = (PROVIDER_KEY, *naming.HIDDEN_KEYS)
+    hidden = (naming.PROVIDER_KEY, *naming.HIDDEN_KEYS)
     raw = {key: value for key, value in news.items() if key not in hidden and value is not None}
     canonical, errors = normalize.to_canonical(shape, raw, extra=extra)
     canonical.update({key: news[key] for key in naming.HIDDEN_KEYS if news.get(key) is not None})
@@ -239,12 +236,12 @@ def _show(value: object) -> str:
 
 
 def _reserved_tag_errors(tags: object) -> list[InputError]:
-    """Tag keys starting with `aws:` are reserved for AWS, and `sagemaker-hosting:` for this provider."""
+    """Tag keys starting with `aws:` are reserved for AWS, and `tag_keys.TAG_PREFIX` for this provider."""
     if not isinstance(tags, Mapping):
         return []
     errors = []
     for key in tags:
-        for prefix in ("aws:", aws.TAG_PREFIX):
+        for prefix in ("aws:", tag_keys.TAG_PREFIX):
             if isinstance(key, str) and key.lower().startswith(prefix):
                 path = f"tags{normalize.map_key(key)}"
                 errors.append(InputError("tags", path, f"tag key {key!r} must not start with `{prefix}` (reserved)"))
