@@ -2,11 +2,14 @@
 
 One validator for two callers: the emulator rejects requests with these violations the way the
 service does (AWS wording and paths, `aws_validation_message`), and `validate` reports the same
-violations in snake_case to Pulumi users. Pure logic: no AWS call, no Pulumi import.
+violations in snake_case to Pulumi users. A `Violation` carries its `Kind` and that kind's data (the
+allowed values, the pattern, the bound); AWS's wording is made here alone (`Violation.rule`), and
+callers decide by kind, never by reading the wording. Pure logic: no AWS call, no Pulumi import.
 """
 
 from __future__ import annotations
 
+import enum
 import functools
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -146,13 +149,75 @@ def members_by_snake(shape: StructureShape) -> Mapping[str, str]:
     return {snake(member): member for member in shape.members}
 
 
+class Kind(enum.Enum):
+    """What a violation breaks: one of the model's constraints, or a documented cross-field rule."""
+
+    REQUIRED = "required"
+    TYPE = "type"
+    UNKNOWN_MEMBER = "unknown member"
+    ENUM = "enum"
+    PATTERN = "pattern"
+    RANGE = "range"
+    """A number's value outside the member's min / max."""
+    SIZE = "size"
+    """A string's, list's or map's length outside the member's min / max."""
+    CROSS_FIELD = "cross-field"
+
+
 @dataclass(frozen=True)
 class Violation:
-    """One way an API-form value breaks the service model, in AWS's wording (`rule`)."""
+    """One way an API-form value breaks the service model: its kind and what the kind needs to be
+    told (the allowed values, the pattern, the bound, ...). `rule` words it as AWS does; no decision
+    reads that wording back."""
 
     path: Path
     value: object
-    rule: str
+    kind: Kind
+    allowed: tuple[str, ...] = ()
+    """ENUM: the values the model lists."""
+    type_name: str = ""
+    """TYPE: the JSON type the member has (string, integer, number, boolean, list, map, structure, ...)."""
+    pattern: str = ""
+    """PATTERN: the model's pattern, matched whole."""
+    bound: Literal["min", "max"] | None = None
+    """RANGE, SIZE: which bound is broken."""
+    limit: int | float | None = None
+    """RANGE, SIZE: the bound's value."""
+    subject: str = ""
+    """CROSS_FIELD: the member the rule is about, as the caller names it (the rule's first words)."""
+    predicate: str = ""
+    """CROSS_FIELD: what the rule says of `subject`, in the caller's names."""
+
+    @property
+    def constraint(self) -> str:
+        """A model constraint in AWS's wording, without the leading "Member " (e.g. "must not be null")."""
+        if self.kind is Kind.REQUIRED:
+            return "must not be null"
+        if self.kind is Kind.TYPE:
+            return f"must be of type {self.type_name}"
+        if self.kind is Kind.ENUM:
+            return f"must satisfy enum value set: [{', '.join(self.allowed)}]"
+        if self.kind is Kind.PATTERN:
+            return f"must satisfy regular expression pattern: {self.pattern}"
+        if self.kind in (Kind.RANGE, Kind.SIZE):
+            what = "value" if self.kind is Kind.RANGE else "length"
+            side = "greater than or equal to" if self.bound == "min" else "less than or equal to"
+            return f"must have {what} {side} {self.limit}"
+        raise ValueError(f"a {self.kind.value} violation is no model constraint")
+
+    @property
+    def rule(self) -> str:
+        """The violation as AWS words it: "Member must ...", "Unknown member", or a cross-field rule."""
+        if self.kind is Kind.UNKNOWN_MEMBER:
+            return UNKNOWN_MEMBER
+        if self.kind is Kind.CROSS_FIELD:
+            return f"{self.subject} {self.predicate}"
+        return f"Member {self.constraint}"
+
+
+def cross_field(path: Path, value: object, subject: str, predicate: str) -> Violation:
+    """A broken cross-field rule: "`subject` `predicate`" (both in the caller's names)."""
+    return Violation(path, value, Kind.CROSS_FIELD, subject=subject, predicate=predicate)
 
 
 # Java regex constructs in the model that the `regex` module does not read: a UTF-16 surrogate
@@ -206,25 +271,25 @@ def _has_type(shape: Shape, value: object) -> bool:
     return isinstance(value, bytes | str)  # blob
 
 
-def type_rule(shape: Shape) -> str:
-    """The rule text of a value of the wrong JSON type for `shape`."""
-    return f"Member must be of type {_TYPE_NAMES.get(shape.type_name, shape.type_name)}"
+def type_violation(shape: Shape, value: object, path: Path = ()) -> Violation:
+    """A value of the wrong JSON type for `shape`."""
+    return Violation(path, value, Kind.TYPE, type_name=_TYPE_NAMES.get(shape.type_name, shape.type_name))
 
 
 def constraint_violations(shape: Shape, value: object, path: Path = ()) -> list[Violation]:
     """Every way `value` (API form: PascalCase members) breaks `shape`: type, required members,
     unknown members, enum, length / size / value ranges, and patterns matched whole."""
     if not _has_type(shape, value):
-        return [Violation(path, value, type_rule(shape))]
+        return [type_violation(shape, value, path)]
     found: list[Violation] = []
     if isinstance(shape, StructureShape):
         assert isinstance(value, Mapping)
         for member in shape.required_members:
             if value.get(member) is None:
-                found.append(Violation((*path, member), None, "Member must not be null"))
+                found.append(Violation((*path, member), None, Kind.REQUIRED))
         for key, item in value.items():
             if key not in shape.members:
-                found.append(Violation((*path, key), item, UNKNOWN_MEMBER))
+                found.append(Violation((*path, key), item, Kind.UNKNOWN_MEMBER))
             elif item is not None:
                 found.extend(constraint_violations(shape.members[key], item, (*path, key)))
         return found
@@ -242,10 +307,10 @@ def constraint_violations(shape: Shape, value: object, path: Path = ()) -> list[
         assert isinstance(value, str)
         enum = shape.metadata.get("enum")
         if enum and value not in enum:
-            found.append(Violation(path, value, f"Member must satisfy enum value set: [{', '.join(enum)}]"))
+            found.append(Violation(path, value, Kind.ENUM, allowed=tuple(enum)))
         pattern = shape.metadata.get("pattern")
         if pattern is not None and not compiled_pattern(pattern).fullmatch(value):
-            found.append(Violation(path, value, f"Member must satisfy regular expression pattern: {pattern}"))
+            found.append(Violation(path, value, Kind.PATTERN, pattern=pattern))
     return found
 
 
@@ -253,16 +318,16 @@ def _range_violations(shape: Shape, value: object, path: Path) -> list[Violation
     """min / max: lengths of strings, sizes of lists and maps, values of numbers."""
     low, high = shape.metadata.get("min"), shape.metadata.get("max")
     if isinstance(value, int | float) and not isinstance(value, bool):
-        measure, what = value, "value"
+        measure, kind = value, Kind.RANGE
     elif isinstance(value, str | Sequence | Mapping) and shape.type_name in ("string", "list", "map"):
-        measure, what = len(value), "length"
+        measure, kind = len(value), Kind.SIZE
     else:
         return []
     found = []
     if low is not None and measure < low:
-        found.append(Violation(path, value, f"Member must have {what} greater than or equal to {low}"))
+        found.append(Violation(path, value, kind, bound="min", limit=low))
     if high is not None and measure > high:
-        found.append(Violation(path, value, f"Member must have {what} less than or equal to {high}"))
+        found.append(Violation(path, value, kind, bound="max", limit=high))
     return found
 
 
@@ -351,10 +416,11 @@ def endpoint_config_violations(request: Mapping[str, Any], name: Namer = _same) 
     production, shadow = lists[0][1], lists[1][1]
     if shadow and (len(production) != 1 or len(shadow) != 1):
         found.append(
-            Violation(
+            cross_field(
                 ("ShadowProductionVariants",),
                 request.get("ShadowProductionVariants"),
-                f"{name('ShadowProductionVariants')} needs exactly one production variant and one shadow variant "
+                name("ShadowProductionVariants"),
+                "needs exactly one production variant and one shadow variant "
                 f"(got {len(production)} and {len(shadow)})",
             )
         )
@@ -365,10 +431,11 @@ def endpoint_config_violations(request: Mapping[str, Any], name: Namer = _same) 
             variant_name = variant.get("VariantName")
             if isinstance(variant_name, str) and variant_name in seen:
                 found.append(
-                    Violation(
+                    cross_field(
                         (*path, "VariantName"),
                         variant_name,
-                        f"{name('VariantName')} must be unique across {name('ProductionVariants')} and "
+                        name("VariantName"),
+                        f"must be unique across {name('ProductionVariants')} and "
                         f"{name('ShadowProductionVariants')}; it repeats {_render(seen[variant_name], name)}",
                     )
                 )
@@ -391,10 +458,11 @@ def endpoint_config_violations(request: Mapping[str, Any], name: Namer = _same) 
         )
         if local:
             found.append(
-                Violation(
+                cross_field(
                     ("KmsKeyId",),
                     kms_key,
-                    f"{name('KmsKeyId')} must not be given with instance types that have local storage "
+                    name("KmsKeyId"),
+                    "must not be given with instance types that have local storage "
                     f"({', '.join(local)}): their volumes are encrypted by the instance's hardware module",
                 )
             )
@@ -408,10 +476,11 @@ def _variant_violations(path: Path, variant: Mapping[str, Any], name: Namer) -> 
     if serverless is not None:
         if instance_members:
             found.append(
-                Violation(
+                cross_field(
                     (*path, instance_members[0]),
                     variant.get(instance_members[0]),
-                    f"{name(instance_members[0])} must not be given with {name('ServerlessConfig')} "
+                    name(instance_members[0]),
+                    f"must not be given with {name('ServerlessConfig')} "
                     "(a variant is either serverless or instance-based)",
                 )
             )
@@ -421,18 +490,20 @@ def _variant_violations(path: Path, variant: Mapping[str, Any], name: Namer) -> 
         )
         if isinstance(memory, int) and memory % 1024:
             found.append(
-                Violation(
+                cross_field(
                     (*path, "ServerlessConfig", "MemorySizeInMB"),
                     memory,
-                    f"{name('MemorySizeInMB')} must be a multiple of 1024 (1 GB steps)",
+                    name("MemorySizeInMB"),
+                    "must be a multiple of 1024 (1 GB steps)",
                 )
             )
         if isinstance(provisioned, int) and isinstance(most, int) and provisioned > most:
             found.append(
-                Violation(
+                cross_field(
                     (*path, "ServerlessConfig", "ProvisionedConcurrency"),
                     provisioned,
-                    f"{name('ProvisionedConcurrency')} must be at most {name('MaxConcurrency')} ({most})",
+                    name("ProvisionedConcurrency"),
+                    f"must be at most {name('MaxConcurrency')} ({most})",
                 )
             )
     else:
@@ -446,10 +517,11 @@ def _variant_violations(path: Path, variant: Mapping[str, Any], name: Namer) -> 
         ]
         if missing:
             found.append(
-                Violation(
+                cross_field(
                     (*path, missing[0]),
                     None,
-                    f"{name(missing[0])} is required for an instance-based variant "
+                    name(missing[0]),
+                    "is required for an instance-based variant "
                     f"(or give {name('ServerlessConfig')} for a serverless one)",
                 )
             )
@@ -480,10 +552,11 @@ def endpoint_violations(
     blue_green, rolling = _mapping(config.get("BlueGreenUpdatePolicy")), _mapping(config.get("RollingUpdatePolicy"))
     if blue_green and rolling:
         found.append(
-            Violation(
+            cross_field(
                 ("DeploymentConfig", "RollingUpdatePolicy"),
                 config.get("RollingUpdatePolicy"),
-                f"{name('BlueGreenUpdatePolicy')} and {name('RollingUpdatePolicy')} are mutually exclusive",
+                name("BlueGreenUpdatePolicy"),
+                f"and {name('RollingUpdatePolicy')} are mutually exclusive",
             )
         )
     sizes: list[tuple[Path, str, object]] = []
@@ -495,8 +568,8 @@ def endpoint_violations(
             if isinstance(kind, str) and (member in routing) != (kind == needed_by):
                 verb = "is required" if kind == needed_by else "must not be given"
                 found.append(
-                    Violation(
-                        (*base, member), routing.get(member), f"{name(member)} {verb} when {name('Type')} is {kind}"
+                    cross_field(
+                        (*base, member), routing.get(member), name(member), f"{verb} when {name('Type')} is {kind}"
                     )
                 )
             sizes.append(((*base, member), member, routing.get(member)))
@@ -512,26 +585,27 @@ def endpoint_violations(
     excluded = request.get("ExcludeRetainedVariantProperties")
     if excluded and request.get("RetainAllVariantProperties") is not True:
         found.append(
-            Violation(
+            cross_field(
                 ("ExcludeRetainedVariantProperties",),
                 excluded,
-                f"{name('ExcludeRetainedVariantProperties')} needs {name('RetainAllVariantProperties')} set to true",
+                name("ExcludeRetainedVariantProperties"),
+                f"needs {name('RetainAllVariantProperties')} set to true",
             )
         )
     kinds = [item.get("VariantPropertyType") for _, item in _structures(excluded)]
     if len(kinds) != len(set(map(str, kinds))):
         found.append(
-            Violation(
-                ("ExcludeRetainedVariantProperties",), excluded, f"{name('VariantPropertyType')} values must be unique"
+            cross_field(
+                ("ExcludeRetainedVariantProperties",), excluded, name("VariantPropertyType"), "values must be unique"
             )
         )
     if request.get("RetainDeploymentConfig") is True and deployment is not None:
         found.append(
-            Violation(
+            cross_field(
                 ("RetainDeploymentConfig",),
                 True,
-                f"{name('RetainDeploymentConfig')} reuses the last deployment configuration and excludes "
-                f"{name('DeploymentConfig')}",
+                name("RetainDeploymentConfig"),
+                f"reuses the last deployment configuration and excludes {name('DeploymentConfig')}",
             )
         )
     return found
@@ -545,13 +619,14 @@ def _size_violations(
         return []
     low, high = _CAPACITY_PERCENT_RANGES[member]
     if kind == "CAPACITY_PERCENT" and not low <= value <= high:
-        return [Violation((*path, "Value"), value, f"{name(member)} must be {low}-{high} % of capacity (got {value})")]
+        return [cross_field((*path, "Value"), value, name(member), f"must be {low}-{high} % of capacity (got {value})")]
     if kind == "INSTANCE_COUNT" and instance_count and not low * instance_count <= 100 * value <= high * instance_count:
         return [
-            Violation(
+            cross_field(
                 (*path, "Value"),
                 value,
-                f"{name(member)} must be {low}-{high} % of the variant's {instance_count} instances (got {value})",
+                name(member),
+                f"must be {low}-{high} % of the variant's {instance_count} instances (got {value})",
             )
         ]
     return []
@@ -563,10 +638,11 @@ def _timeout_violations(path: Path, policy: Mapping[str, Any], waits: list[objec
     total = sum(wait for wait in waits if isinstance(wait, int) and not isinstance(wait, bool))
     if isinstance(timeout, int) and not isinstance(timeout, bool) and timeout <= total:
         return [
-            Violation(
+            cross_field(
                 (*path, "MaximumExecutionTimeoutInSeconds"),
                 timeout,
-                f"{name('MaximumExecutionTimeoutInSeconds')} must be larger than the waits it covers ({total} s)",
+                name("MaximumExecutionTimeoutInSeconds"),
+                f"must be larger than the waits it covers ({total} s)",
             )
         ]
     return []

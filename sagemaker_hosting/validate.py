@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 import botocore.exceptions
@@ -154,22 +154,23 @@ def _region_errors(region: object) -> list[InputError]:
 
 
 def _input_error(shape: StructureShape, violation: schema.Violation) -> InputError:
-    """A violation in the user's terms: a snake_case path, the rule, and the value given."""
+    """A violation in the user's terms: a snake_case path, the rule, and the value given. An enum
+    value the model does not list is a warning (`_enum_reason`); every other kind is an error."""
     path, last = _snake_path(shape, violation.path)
-    rule, value = violation.rule, violation.value
-    if rule == "Member must not be null":
+    kind, value = violation.kind, violation.value
+    if kind is schema.Kind.REQUIRED:
         reason = f"`{path}` is required"
-    elif rule.startswith("Member must satisfy enum value set: "):
-        return InputError(normalize.top_property(path), path, f"`{path}` {_enum_reason(rule, value)}", warning=True)
-    elif rule.startswith("Member must satisfy regular expression pattern: "):
-        pattern = rule.removeprefix("Member must satisfy regular expression pattern: ")
-        reason = f"`{path}` must match the pattern ^{pattern}$ (got {_show(value)})"
-    elif rule.startswith("Member "):
-        reason = f"`{path}` {rule.removeprefix('Member ')} (got {_show(value)})"
-    elif last and rule.startswith(f"{last} "):
-        reason = f"`{path}` {rule.removeprefix(f'{last} ')}"
+    elif kind is schema.Kind.ENUM:
+        reason = f"`{path}` {_enum_reason(violation.allowed, value)}"
+        return InputError(normalize.top_property(path), path, reason, warning=True)
+    elif kind is schema.Kind.PATTERN:
+        reason = f"`{path}` must match the pattern ^{violation.pattern}$ (got {_show(value)})"
+    elif kind in (schema.Kind.TYPE, schema.Kind.RANGE, schema.Kind.SIZE):
+        reason = f"`{path}` {violation.constraint} (got {_show(value)})"
+    elif kind is schema.Kind.CROSS_FIELD and last and violation.subject == last:
+        reason = f"`{path}` {violation.predicate}"
     else:
-        reason = f"`{path}`: {rule}"
+        reason = f"`{path}`: {violation.rule}"
     return InputError(normalize.top_property(path), path, reason)
 
 
@@ -191,10 +192,9 @@ def _snake_path(shape: StructureShape, path: schema.Path) -> tuple[str, str]:
     return rendered, last
 
 
-def _enum_reason(rule: str, value: object) -> str:
+def _enum_reason(allowed: Sequence[str], value: object) -> str:
     """An enum value the installed model does not list: a warning, since AWS adds values (instance
     types every few months) before a botocore release here lists them; the service decides."""
-    allowed = rule.removeprefix("Member must satisfy enum value set: [").removesuffix("]").split(", ")
     close = difflib.get_close_matches(str(value), allowed, n=3) if isinstance(value, str) else []
     if len(allowed) <= 12:
         known = f"is {_show(value)}, not one of {', '.join(allowed)}"

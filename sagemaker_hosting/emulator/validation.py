@@ -94,7 +94,7 @@ def violation(operation: str, request: Request) -> str | None:
     found = [
         v
         for v in schema.constraint_violations(schema.input_shape(operation), request)
-        if v.rule != schema.UNKNOWN_MEMBER
+        if v.kind is not schema.Kind.UNKNOWN_MEMBER
     ]
     if found:
         return schema.aws_validation_message(found)

@@ -119,6 +119,33 @@ def test_valid_requests_pass(request_):
     assert schema.constraint_violations(CONFIG, request_) == []
 
 
+def test_violations_carry_their_kind_and_its_data():
+    """Callers decide by kind and data, never by the wording (`rule`), which is AWS's alone."""
+    capture = {
+        "InitialSamplingPercentage": 50,
+        "DestinationS3Uri": "s3://b/c",
+        "CaptureOptions": [{"CaptureMode": "X"}],
+    }
+    (enum,) = schema.constraint_violations(CONFIG, config(DataCaptureConfig=capture))
+    assert (enum.kind, enum.allowed) == (schema.Kind.ENUM, ("Input", "Output", "InputAndOutput"))
+    (size,) = schema.constraint_violations(CONFIG, config(ProductionVariants=[]))
+    assert (size.kind, size.bound, size.limit) == (schema.Kind.SIZE, "min", 1)
+    (value,) = schema.constraint_violations(CONFIG, config(ProductionVariants=[variant(InitialInstanceCount=0)]))
+    assert (value.kind, value.bound, value.limit) == (schema.Kind.RANGE, "min", 1)
+    (typed,) = schema.constraint_violations(CONFIG, config(EnableNetworkIsolation="yes"))
+    assert (typed.kind, typed.type_name) == (schema.Kind.TYPE, "boolean")
+    (unknown,) = schema.constraint_violations(CONFIG, config(Colour="blue"))
+    assert unknown.kind is schema.Kind.UNKNOWN_MEMBER
+    (required,) = schema.constraint_violations(CONFIG, {"ProductionVariants": [variant()]})
+    assert required.kind is schema.Kind.REQUIRED
+    (pattern,) = schema.constraint_violations(CONFIG, config(EndpointConfigName="-x"))
+    assert (pattern.kind, pattern.pattern) == (schema.Kind.PATTERN, "[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}")
+    local = config(KmsKeyId="k", ProductionVariants=[variant(InstanceType="ml.m5d.large")])
+    (cross,) = schema.endpoint_config_violations(local)
+    assert (cross.kind, cross.subject) == (schema.Kind.CROSS_FIELD, "KmsKeyId")
+    assert cross.rule == f"KmsKeyId {cross.predicate}"
+
+
 def test_aws_message_names_each_violation_as_the_service_does():
     violations = schema.constraint_violations(
         CONFIG, {"EndpointConfigName": "ok", "ProductionVariants": [variant(InitialInstanceCount=0, VariantName=None)]}
