@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import pulumi.dynamic as dynamic
 from botocore.exceptions import ClientError
 
-from sagemaker_hosting import aws, naming, normalize, plan, process, schema, validate
+from sagemaker_hosting import aws, messages, naming, normalize, plan, process, schema
 from sagemaker_hosting.errors import ProviderError, api_failure
 
 if TYPE_CHECKING:
@@ -41,7 +41,7 @@ class Provider(dynamic.ResourceProvider):
     settings = aws.AwsSettings()
     waiter = aws.Waiter()
 
-    check_inputs: Callable[[Mapping[str, Any], Mapping[str, Any]], tuple[dict[str, Any], list[validate.InputError]]]
+    check_inputs: Callable[[Mapping[str, Any], Mapping[str, Any]], tuple[dict[str, Any], list[normalize.InputError]]]
     """The resource's validation (module `validate`): canonical inputs and the problems with them."""
     plan_change: Callable[[Mapping[str, Any], Mapping[str, Any]], plan.Plan]
     """The resource's diff (module `plan`): replace, update in place, or nothing."""
@@ -57,10 +57,10 @@ class Provider(dynamic.ResourceProvider):
         inputs, problems = self.check_inputs(normalize.with_wire_unknowns(olds), news)
         secrets = [news[key] for key in news.get(naming.SECRET_INPUTS_KEY) or [] if key in news]
         for warning in (p for p in problems if p.warning):
-            print(f"warning: {validate.conceal(warning.reason, secrets)}", flush=True)  # the CLI's diagnostics
+            print(f"warning: {messages.conceal(warning.reason, secrets)}", flush=True)  # the CLI's diagnostics
         # No property named: the engine would print its value (secrets too) before the reason, which
         # names the field itself.
-        failures = [dynamic.CheckFailure("", validate.conceal(p.reason, secrets)) for p in problems if not p.warning]
+        failures = [dynamic.CheckFailure("", messages.conceal(p.reason, secrets)) for p in problems if not p.warning]
         return dynamic.CheckResult(inputs, failures)
 
     def diff(self, id_: str, old_outputs: dict[str, Any], news: dict[str, Any]) -> dynamic.DiffResult:

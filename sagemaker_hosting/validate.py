@@ -19,7 +19,7 @@ import botocore.exceptions
 import botocore.utils
 from botocore.model import ListShape, MapShape, StructureShape
 
-from sagemaker_hosting import in_place, naming, normalize, plan, schema, tag_keys
+from sagemaker_hosting import in_place, messages, naming, normalize, plan, schema, tag_keys
 from sagemaker_hosting.normalize import InputError
 
 __all__ = ["InputError", "check_endpoint", "check_endpoint_config", "parse_duration"]
@@ -72,7 +72,7 @@ def _adoption_errors(adopt_existing: object, explicit_name: object) -> list[Inpu
     if adopt_existing is None or normalize.is_unknown(adopt_existing):
         return []
     if not isinstance(adopt_existing, bool):
-        reason = f"`adopt_existing` must be true or false (got {_show(adopt_existing)})"
+        reason = f"`adopt_existing` must be true or false (got {messages.show(adopt_existing)})"
         return [InputError("adopt_existing", "adopt_existing", reason)]
     if adopt_existing and explicit_name is None:
         reason = "`adopt_existing` takes over the endpoint named by `name`: set `name` to the existing endpoint's name"
@@ -164,9 +164,9 @@ def _input_error(shape: StructureShape, violation: schema.Violation) -> InputErr
         reason = f"`{path}` {_enum_reason(violation.allowed, value)}"
         return InputError(normalize.top_property(path), path, reason, warning=True)
     elif kind is schema.Kind.PATTERN:
-        reason = f"`{path}` must match the pattern ^{violation.pattern}$ (got {_show(value)})"
+        reason = f"`{path}` must match the pattern ^{violation.pattern}$ (got {messages.show(value)})"
     elif kind in (schema.Kind.TYPE, schema.Kind.RANGE, schema.Kind.SIZE):
-        reason = f"`{path}` {violation.constraint} (got {_show(value)})"
+        reason = f"`{path}` {violation.constraint} (got {messages.show(value)})"
     elif kind is schema.Kind.CROSS_FIELD and last and violation.subject == last:
         reason = f"`{path}` {violation.predicate}"
     else:
@@ -197,42 +197,14 @@ def _enum_reason(allowed: Sequence[str], value: object) -> str:
     types every few months) before a botocore release here lists them; the service decides."""
     close = difflib.get_close_matches(str(value), allowed, n=3) if isinstance(value, str) else []
     if len(allowed) <= 12:
-        known = f"is {_show(value)}, not one of {', '.join(allowed)}"
+        known = f"is {messages.show(value)}, not one of {', '.join(allowed)}"
     else:
         hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
-        known = f"is {_show(value)}, which is not one of the {len(allowed)} values it lists{hint}"
+        known = f"is {messages.show(value)}, which is not one of the {len(allowed)} values it lists{hint}"
     return (
         f"{known} (botocore {botocore.__version__}). It is passed to SageMaker, which decides: a value AWS "
         "added since is accepted, a typo is refused there"
     )
-
-
-def conceal(reason: str, secrets: list[object]) -> str:
-    """`reason` with the values of secret inputs replaced by "[secret]": every string of 4 or more
-    characters in them wherever it appears, and any value where a message shows what it got."""
-    for leaf in sorted(_leaves(secrets), key=lambda value: -len(str(value))):
-        forms = {_show(leaf), repr(leaf), str(leaf)}
-        for form in sorted(forms, key=len, reverse=True):
-            reason = reason.replace(f"(got {form})", "(got [secret])")
-            if isinstance(leaf, str) and len(leaf) >= 4:
-                reason = reason.replace(form, "[secret]")
-    return reason
-
-
-def _leaves(value: object) -> list[object]:
-    if isinstance(value, Mapping):
-        return [leaf for item in value.values() for leaf in _leaves(item)]
-    if isinstance(value, list | tuple):
-        return [leaf for item in value for leaf in _leaves(item)]
-    return [] if value is None or isinstance(value, bool) else [value]
-
-
-def _show(value: object) -> str:
-    """`value` as the user wrote it: Pulumi sends every number as a double, so 42 arrives as 42.0."""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    shown = repr(value)
-    return shown if len(shown) <= 80 else f"{shown[:77]}..."
 
 
 def _reserved_tag_errors(tags: object) -> list[InputError]:
@@ -275,7 +247,7 @@ def parse_timeouts(timeouts: object) -> tuple[Any, list[InputError]]:
             InputError(
                 "timeouts",
                 "timeouts",
-                f"`timeouts` must be a dict with keys create, update, delete (got {_show(timeouts)})",
+                f"`timeouts` must be a dict with keys create, update, delete (got {messages.show(timeouts)})",
             )
         ]
     seconds: dict[str, Any] = {}
@@ -296,7 +268,7 @@ def parse_timeouts(timeouts: object) -> tuple[Any, list[InputError]]:
                     "timeouts",
                     path,
                     f'`{path}` must be a positive number of seconds or a duration like "90m", "2h", "1h30m", '
-                    f'"45s" (got {_show(value)})',
+                    f'"45s" (got {messages.show(value)})',
                 )
             )
         else:
