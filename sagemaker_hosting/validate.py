@@ -1,7 +1,7 @@
 """`check` for both resources: canonical inputs, and every problem with them named for the user.
 
-Problems come from one validator (`schema`: the service model's constraints and the documented
-cross-field rules), reported here with snake_case paths, plus what only the resources have: tags as
+Problems come from one validator (`schema`: the service model's constraints; `cross_field`: the
+documented cross-field rules), reported here with snake_case paths, plus what only the resources have: tags as
 a dict, generated names, `timeouts`, and the refusal to replace a config under an explicit name;
 an endpoint's changes SageMaker would refuse mid-`up` are `in_place`'s.
 Values not known until apply (Pulumi preview) pass every rule. Pure logic: no AWS call.
@@ -19,7 +19,7 @@ import botocore.exceptions
 import botocore.utils
 from botocore.model import ListShape, MapShape, StructureShape
 
-from sagemaker_hosting import in_place, messages, naming, normalize, plan, schema, tag_keys
+from sagemaker_hosting import cross_field, in_place, messages, naming, normalize, plan, schema, tag_keys
 from sagemaker_hosting.normalize import InputError
 
 __all__ = ["InputError", "check_endpoint", "check_endpoint_config", "parse_duration"]
@@ -28,14 +28,14 @@ TIMEOUT_OPERATIONS = ("create", "update", "delete")
 
 _DURATION = re.compile(r"(?:(?P<h>\d+)h)?(?:(?P<m>\d+)m)?(?:(?P<s>\d+)s)?")
 
-CrossFieldRules = Callable[[Mapping[str, Any], schema.Namer], list[schema.Violation]]
+CrossFieldRules = Callable[[Mapping[str, Any], cross_field.Namer], list[schema.Violation]]
 
 
 def check_endpoint_config(olds: Mapping[str, Any], news: Mapping[str, Any]) -> tuple[dict[str, Any], list[InputError]]:
     """Canonical inputs of an `EndpointConfig` and the problems with them. `olds` are the previous
     inputs (empty on create and on replacement): they keep a generated name stable, and with an
     explicit name a change that would replace the config is refused."""
-    canonical, errors = _check("EndpointConfig", olds, news, schema.endpoint_config_violations, config_content)
+    canonical, errors = _check("EndpointConfig", olds, news, cross_field.endpoint_config_violations, config_content)
     old_name, name = olds.get("name"), canonical.get("name")
     if news.get("name") is not None and isinstance(old_name, str) and isinstance(name, str):
         replaces = plan.plan_endpoint_config(olds, canonical).replaces
@@ -55,7 +55,7 @@ def check_endpoint_config(olds: Mapping[str, Any], news: Mapping[str, Any]) -> t
 def check_endpoint(olds: Mapping[str, Any], news: Mapping[str, Any]) -> tuple[dict[str, Any], list[InputError]]:
     """Canonical inputs of an `Endpoint` and the problems with them; `timeouts` become seconds."""
     extra = ("timeouts", "adopt_existing")
-    canonical, errors = _check("Endpoint", olds, news, schema.endpoint_violations, lambda _: {}, extra=extra)
+    canonical, errors = _check("Endpoint", olds, news, cross_field.endpoint_violations, lambda _: {}, extra=extra)
     if "timeouts" in canonical:
         canonical["timeouts"], timeout_errors = parse_timeouts(canonical["timeouts"])
         errors.extend(timeout_errors)

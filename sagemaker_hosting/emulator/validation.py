@@ -13,14 +13,14 @@ from typing import Any
 
 from botocore.model import ListShape, MapShape, Shape, StructureShape
 
-from sagemaker_hosting import schema
+from sagemaker_hosting import cross_field, schema
 
 Request = Mapping[str, Any]
 
 CROSS_FIELD_RULES: Mapping[str, Callable[[Request], list[schema.Violation]]] = {
-    "CreateEndpointConfig": schema.endpoint_config_violations,
-    "CreateEndpoint": schema.endpoint_violations,
-    "UpdateEndpoint": schema.endpoint_violations,
+    "CreateEndpointConfig": cross_field.endpoint_config_violations,
+    "CreateEndpoint": cross_field.endpoint_violations,
+    "UpdateEndpoint": cross_field.endpoint_violations,
 }
 
 INTEGER_BITS = {"integer": 32, "long": 64}
