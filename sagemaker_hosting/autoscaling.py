@@ -22,12 +22,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sagemaker_hosting import tag_keys
+
 NAMESPACE = "sagemaker"
 DIMENSION = "sagemaker:variant:DesiredInstanceCount"
 """The scalable dimension of a production variant's instance count."""
 
-RECORD_TAG_PREFIX = "sagemaker-hosting:autoscaling:"
-"""Tags on the endpoint holding what was set aside (compressed JSON in chunks), while set aside."""
 TAG_VALUE_LIMIT = 256
 """SageMaker's longest tag value."""
 
@@ -110,15 +110,16 @@ def record_tags(items: Sequence[SetAside]) -> dict[str, str]:
     payload = json.dumps([{"target": item.target, "policies": list(item.policies)} for item in items], sort_keys=True)
     encoded = base64.b64encode(zlib.compress(payload.encode(), 9)).decode()
     chunks = [encoded[i : i + TAG_VALUE_LIMIT] for i in range(0, len(encoded), TAG_VALUE_LIMIT)] or [""]
-    return {f"{RECORD_TAG_PREFIX}{index}": chunk for index, chunk in enumerate(chunks)}
+    return {f"{tag_keys.AUTOSCALING_TAG_PREFIX}{index}": chunk for index, chunk in enumerate(chunks)}
 
 
 def read_record(tags: Mapping[str, str]) -> list[SetAside]:
     """What `record_tags` wrote, from the endpoint's tags (none: nothing is set aside)."""
+    prefix = tag_keys.AUTOSCALING_TAG_PREFIX
     chunks = sorted(
-        (int(key.removeprefix(RECORD_TAG_PREFIX)), value)
+        (int(key.removeprefix(prefix)), value)
         for key, value in tags.items()
-        if key.startswith(RECORD_TAG_PREFIX) and key.removeprefix(RECORD_TAG_PREFIX).isdigit()
+        if key.startswith(prefix) and key.removeprefix(prefix).isdigit()
     )
     if not chunks:
         return []

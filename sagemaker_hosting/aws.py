@@ -22,6 +22,7 @@ import botocore.config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from sagemaker_hosting import autoscaling, ownership
+from sagemaker_hosting.tag_keys import ENDPOINT_TAG_PREFIX, OWNER_TAG, TAG_PREFIX
 
 if TYPE_CHECKING:
     from mypy_boto3_sagemaker import SageMakerClient
@@ -63,11 +64,6 @@ CONDITIONAL_IAM_ACTIONS = {
 }
 """Actions the provider never calls itself but AWS checks on its calls, only with some inputs."""
 
-TAG_PREFIX = "sagemaker-hosting:"
-"""Tags under this prefix are the provider's bookkeeping, never user tags: not shown, never removed."""
-ENDPOINT_TAG_PREFIX = TAG_PREFIX + "endpoint:"
-"""On a config, one tag per endpoint that was put on it (`...endpoint:<endpoint name>`), so that before
-deleting the config the provider can ask those endpoints, and only those, whether they still use it."""
 MAX_ATTEMPTS = 10
 """Attempts per API call, throttling included (botocore's standard retry mode), unless the standard
 configuration sets `max_attempts` (AWS_MAX_ATTEMPTS, or the profile's `max_attempts`)."""
@@ -306,8 +302,8 @@ def managed_tags(live: Mapping[str, str], managed: object) -> dict[str, str]:
 
 
 def owner(client: SageMakerClient, arn: str) -> ownership.Owner | None:
-    """The owner the resource at `arn` is tagged with (`ownership.OWNER_TAG`), if any."""
-    return ownership.parse(list_tags(client, arn).get(ownership.OWNER_TAG))
+    """The owner the resource at `arn` is tagged with (`OWNER_TAG`), if any."""
+    return ownership.parse(list_tags(client, arn).get(OWNER_TAG))
 
 
 def mark_config_user(client: SageMakerClient, config: Mapping[str, Any], endpoint_name: str) -> None:

@@ -15,21 +15,18 @@ import pulumi
 import pulumi.dynamic as dynamic
 from botocore.exceptions import ClientError
 
-from sagemaker_hosting import autoscaling, aws, deadlines, naming, normalize, plan, schema, validate
-from sagemaker_hosting.endpoint_config import config_variants
+from sagemaker_hosting import autoscaling, aws, deadlines, naming, normalize, plan, schema, tag_keys, validate, variants
+from sagemaker_hosting.errors import ProviderError, api_failure
+from sagemaker_hosting.properties import resource_props, with_secret_inputs
 from sagemaker_hosting.provider import (
     CONSISTENCY_SECONDS,
     VISIBILITY_SECONDS,
     Provider,
-    ProviderError,
-    api_failure,
     jsonable,
     new_instance,
     owner_tag,
-    resource_props,
     tag_list,
     with_instance,
-    with_secret_inputs,
 )
 
 if TYPE_CHECKING:
@@ -278,7 +275,7 @@ class EndpointProvider(Provider):
         aside = autoscaling.merged(earlier, fresh)
         if not fresh:
             return aside
-        record = {key: value for key, value in tags.items() if key.startswith(autoscaling.RECORD_TAG_PREFIX)}
+        record = {key: value for key, value in tags.items() if key.startswith(tag_keys.AUTOSCALING_TAG_PREFIX)}
         try:
             aws.update_tags(client, arn, record, autoscaling.record_tags(aside))
             for item in fresh:
@@ -308,7 +305,7 @@ class EndpointProvider(Provider):
         if described is None or described["EndpointStatus"] in aws.IN_PROGRESS:
             return (
                 f"The Application Auto Scaling targets and policies of variant(s) {variants} stay set aside (recorded "
-                "on the endpoint as tags sagemaker-hosting:autoscaling:*) until the deployment ends: the next "
+                f"on the endpoint as tags {tag_keys.AUTOSCALING_TAG_PREFIX}*) until the deployment ends: the next "
                 "`pulumi up` registers them again"
             )
         scaling = aws.autoscaling_client(client)
@@ -316,13 +313,13 @@ class EndpointProvider(Provider):
             for item in aside:
                 aws.register(scaling, item)
             tags = aws.list_tags(client, described["EndpointArn"])
-            record = {key: value for key, value in tags.items() if key.startswith(autoscaling.RECORD_TAG_PREFIX)}
+            record = {key: value for key, value in tags.items() if key.startswith(tag_keys.AUTOSCALING_TAG_PREFIX)}
             aws.update_tags(client, described["EndpointArn"], record, {})
         except ClientError as error:
             message = (
                 f"The Application Auto Scaling targets and policies of variant(s) {variants} could not be registered "
                 f"again ({aws.error_code(error)}: {aws.error_message(error)}); they stay recorded on the endpoint "
-                "(tags sagemaker-hosting:autoscaling:*) and the next `pulumi up` tries again"
+                f"(tags {tag_keys.AUTOSCALING_TAG_PREFIX}*) and the next `pulumi up` tries again"
             )
             if failed:
                 return message
@@ -479,7 +476,7 @@ class Endpoint(dynamic.Resource, module="sagemaker", name="Endpoint"):
         **args: Unpack[EndpointArgs],
     ) -> None:
         props = resource_props("sagemaker:Endpoint", resource_name, args, OUTPUT_KEYS, opts)
-        facts = config_variants(args.get("endpoint_config_name"))
+        facts = variants.facts_of(args.get("endpoint_config_name"))
         if facts is not None:  # what `check` needs to refuse a move SageMaker cannot make in place
             props[naming.CONFIG_VARIANTS_KEY] = facts
         super().__init__(EndpointProvider(), resource_name, with_secret_inputs(props), opts)

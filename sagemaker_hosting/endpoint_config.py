@@ -8,8 +8,6 @@ and deletes the old one last.
 
 from __future__ import annotations
 
-import weakref
-from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Unpack
 
@@ -17,20 +15,18 @@ import pulumi
 import pulumi.dynamic as dynamic
 from botocore.exceptions import ClientError
 
-from sagemaker_hosting import aws, normalize, ownership, plan, schema, validate
+from sagemaker_hosting import aws, normalize, ownership, plan, schema, validate, variants
+from sagemaker_hosting.errors import ProviderError, api_failure
+from sagemaker_hosting.properties import resource_props, with_secret_inputs
 from sagemaker_hosting.provider import (
     VISIBILITY_SECONDS,
     Provider,
-    ProviderError,
-    api_failure,
     jsonable,
     new_instance,
     owner_of,
     owner_tag,
-    resource_props,
     tag_list,
     with_instance,
-    with_secret_inputs,
 )
 
 if TYPE_CHECKING:
@@ -184,7 +180,8 @@ class EndpointConfig(dynamic.Resource, module="sagemaker", name="EndpointConfig"
     """
 
     name: pulumi.Output[str]
-    """The endpoint configuration's name."""
+    """The endpoint configuration's name: a `variants.ConfigName`, which carries the config's variant
+    facts to an `Endpoint` put on it."""
     arn: pulumi.Output[str]
     """The endpoint configuration's ARN."""
     creation_time: pulumi.Output[str]
@@ -202,72 +199,4 @@ class EndpointConfig(dynamic.Resource, module="sagemaker", name="EndpointConfig"
     ) -> None:
         props = resource_props("sagemaker:EndpointConfig", resource_name, args, OUTPUT_KEYS, opts)
         super().__init__(EndpointConfigProvider(), resource_name, with_secret_inputs(props), opts)
-        _VARIANTS_BY_NAME[self.name] = {
-            "config_name": self.name,
-            "variants": variant_facts(args.get("production_variants")),
-            "shadow_variants": shadow_facts(args.get("shadow_production_variants")),
-            "async_inference": _given(args.get("async_inference_config")),
-        }
-
-
-_VARIANTS_BY_NAME: weakref.WeakKeyDictionary[pulumi.Output[str], dict[str, Any]] = weakref.WeakKeyDictionary()
-"""The variant facts of each `EndpointConfig` of the program, by its `name` output (the very object)."""
-
-
-def config_variants(endpoint_config_name: object) -> dict[str, Any] | None:
-    """The variant facts (`naming.CONFIG_VARIANTS_KEY`) of the `EndpointConfig` whose `name` output
-    `endpoint_config_name` is; None for anything else (a plain string, another resource's output)."""
-    if not isinstance(endpoint_config_name, pulumi.Output):
-        return None
-    return _VARIANTS_BY_NAME.get(endpoint_config_name)
-
-
-def _given(value: Any) -> Any:
-    """Whether an input is given (an output: once it resolves)."""
-    if isinstance(value, pulumi.Output):
-        return value.apply(lambda resolved: resolved is not None)
-    return value is not None
-
-
-def shadow_facts(shadow_variants: Any) -> Any:
-    """`variant_facts` of the shadow variants; none given is an empty list (a known fact)."""
-    if isinstance(shadow_variants, pulumi.Output):
-        return shadow_variants.apply(lambda resolved: pulumi.Output.from_input(shadow_facts(resolved)))
-    return [] if shadow_variants is None else variant_facts(shadow_variants)
-
-
-def variant_facts(production_variants: Any) -> Any:
-    """What decides whether SageMaker can put an endpoint on a config (`in_place`), per production
-    or shadow variant: its name, whether it is serverless, and when given its instance type and
-    initial count, its Elastic Inference accelerator and its accelerator partition layouts.
-    Values may be outputs (unknown at preview, where the rules they feed are skipped); anything
-    malformed is left to the config's own validation."""
-    if isinstance(production_variants, pulumi.Output):
-        return production_variants.apply(lambda resolved: pulumi.Output.from_input(variant_facts(resolved)))
-    if not isinstance(production_variants, list | tuple):
-        return None
-    return [_one_variant(variant) for variant in production_variants]
-
-
-def _one_variant(variant: Any) -> Any:
-    if isinstance(variant, pulumi.Output):
-        return variant.apply(lambda resolved: pulumi.Output.from_input(_one_variant(resolved)))
-    if not isinstance(variant, Mapping):
-        return None
-
-    def member(snake: str, pascal: str) -> Any:
-        return variant.get(snake, variant.get(pascal))
-
-    facts = {
-        "variant_name": member("variant_name", "VariantName"),
-        "serverless": _given(member("serverless_config", "ServerlessConfig")),
-    }
-    for snake, pascal in (  # only when given: Pulumi drops None values from the hidden input anyway
-        ("instance_type", "InstanceType"),
-        ("initial_instance_count", "InitialInstanceCount"),
-        ("accelerator_type", "AcceleratorType"),
-        ("accelerator_partition_layouts", "AcceleratorPartitionLayouts"),
-    ):
-        if member(snake, pascal) is not None:
-            facts[snake] = member(snake, pascal)
-    return facts
+        self.name = variants.ConfigName.of(self.name, variants.config_facts(self.name, args))

@@ -2,9 +2,9 @@
 
 They need the variants of the configs involved, which an `Endpoint` carries in its hidden input
 `naming.CONFIG_VARIANTS_KEY` when `endpoint_config_name` is an `EndpointConfig`'s `name` of the same
-program (`endpoint_config.config_variants`): `{"config_name", "variants", "shadow_variants",
-"async_inference"}`, each variant `{"variant_name", "serverless", "instance_type",
-"initial_instance_count", "accelerator_type"?, "accelerator_partition_layouts"?}`. In the old inputs
+program (module `variants`): `{"config_name", "variants", "shadow_variants", "async_inference"}`,
+each variant `{"variant_name", "serverless", "instance_type", "initial_instance_count",
+"accelerator_type"?, "accelerator_partition_layouts"?}`. In the old inputs
 it describes the config the endpoint runs on; state written by an earlier version may lack any of
 these keys, and a missing fact is an unknown one. Every rule passes what it cannot know (a fact
 missing, or unknown at preview: checked by SageMaker at `up`), so nothing here is stricter than AWS.
@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sagemaker_hosting import naming, normalize, plan, schema
+from sagemaker_hosting import cross_field, naming, normalize, plan, schema
 from sagemaker_hosting.normalize import InputError
 
 __all__ = ["endpoint_errors", "in_place_errors", "shadow_exclusion_errors"]
@@ -158,7 +158,7 @@ def _size_errors(
 ) -> list[InputError]:
     """INSTANCE_COUNT sizes of a blue/green or rolling deployment (CanarySize, LinearStepSize,
     MaximumBatchSize, RollbackMaximumBatchSize) outside their share of the variant's instance count,
-    by `schema.endpoint_violations` (the rule the emulator's UpdateEndpoint applies too). Checked
+    by `cross_field.endpoint_violations` (the rule the emulator's UpdateEndpoint applies too). Checked
     where the count that applies is known, as SageMaker documents it: the new config has one
     production variant, instance-based, and its `initial_instance_count` is what the new fleet runs
     (not with `retain_all_variant_properties`, which keeps the live count, unless
@@ -177,14 +177,14 @@ def _size_errors(
         return []
     shape = schema.resource_shape("Endpoint")
     request = {"DeploymentConfig": normalize.to_api(shape, {"deployment_config": policies}).get("DeploymentConfig")}
-    without_count = schema.endpoint_violations(request, schema.snake)  # reported by the usual check if given
+    without_count = cross_field.endpoint_violations(request, schema.snake)  # reported by the usual check if given
     given = (
         "the retained `deployment_config` (`retain_deployment_config`, from the previous update)"
         if retained
         else "`deployment_config`"
     )
     errors = []
-    for violation in schema.endpoint_violations(request, schema.snake, instance_count=count):
+    for violation in cross_field.endpoint_violations(request, schema.snake, instance_count=count):
         if violation.path[-1:] != ("Value",) or violation in without_count or normalize.is_unknown(violation.value):
             continue
         path = ".".join(schema.snake(str(part)) for part in violation.path)

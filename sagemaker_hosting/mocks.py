@@ -25,7 +25,7 @@ from pulumi.runtime import MockCallArgs, MockResourceArgs, Mocks
 
 from sagemaker_hosting import endpoint, endpoint_config, naming, validate
 from sagemaker_hosting.emulator import rendering, resources
-from sagemaker_hosting.provider import PROVIDER_KEY, Provider
+from sagemaker_hosting.provider import Provider
 
 __all__ = [
     "AWS_TYPES",
@@ -128,7 +128,7 @@ class SageMakerMocks(Mocks):
             return self.endpoint(args)
         if args.typ == STACK_IDENTITY_TYPE:  # a fixed id, so that mocked outputs do not change run to run
             stack_id = hashlib.sha256(f"{self.account}:{args.name}".encode()).hexdigest()[:32]
-            return stack_id, {PROVIDER_KEY: args.inputs.get(PROVIDER_KEY), "stack_id": stack_id}
+            return stack_id, {naming.PROVIDER_KEY: args.inputs.get(naming.PROVIDER_KEY), "stack_id": stack_id}
         if args.typ in AWS_TYPES:
             return self.aws_resource(args, AWS_TYPES[args.typ])
         return self.fallback.new_resource(args)
@@ -149,7 +149,7 @@ class SageMakerMocks(Mocks):
         self.configs[region, name.lower()] = Provider.request("CreateEndpointConfig", inputs)
         arn = resources.arn("endpoint-config", region, name, self.account)
         live = endpoint_config.EndpointConfigProvider.live_outputs(arn, {"CreationTime": self.now})
-        return name, {PROVIDER_KEY: args.inputs.get(PROVIDER_KEY), **inputs, **live}
+        return name, {naming.PROVIDER_KEY: args.inputs.get(naming.PROVIDER_KEY), **inputs, **live}
 
     def endpoint(self, args: MockResourceArgs) -> tuple[str, dict[str, Any]]:
         """The endpoint InService on its config: DescribeEndpoint's state as the real provider
@@ -167,7 +167,11 @@ class SageMakerMocks(Mocks):
                 for spec in config.get("ProductionVariants", [])
             ],
         }
-        return name, {PROVIDER_KEY: args.inputs.get(PROVIDER_KEY), **inputs, **endpoint.live_outputs(described)}
+        return name, {
+            naming.PROVIDER_KEY: args.inputs.get(naming.PROVIDER_KEY),
+            **inputs,
+            **endpoint.live_outputs(described),
+        }
 
     def aws_resource(self, args: MockResourceArgs, aws_type: AwsType) -> tuple[str, dict[str, Any]]:
         """A pulumi-aws resource: its inputs, a generated name if it has none, id, ARN, `tagsAll`."""

@@ -28,6 +28,8 @@ MAX_LENGTH = 63
 SUFFIX_LENGTH = 7
 SUFFIX_ALPHABET = string.ascii_lowercase + string.digits
 
+PROVIDER_KEY = "__provider"
+"""The input in which `pulumi.dynamic` stores the pickled provider; not one of ours."""
 SEED_KEY = "__name_seed"
 """The input in which a resource class passes its name seed (hidden from diffs, as `__` keys are)."""
 ACCOUNT_KEY = "__account"

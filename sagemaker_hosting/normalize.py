@@ -14,7 +14,7 @@ the provider's door, and everything here leaves that sentinel as it is. Pure log
 from __future__ import annotations
 
 import difflib
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -114,11 +114,6 @@ def to_api(shape: StructureShape, canonical: Mapping[str, Any]) -> dict[str, Any
 def tags_to_api(tags: Mapping[str, str]) -> list[dict[str, str]]:
     """A tags dict as the API's `[{"Key": ..., "Value": ...}]`, in key order."""
     return [{"Key": key, "Value": tags[key]} for key in sorted(tags)]
-
-
-def tags_from_api(tags: Sequence[Mapping[str, str]]) -> dict[str, str]:
-    """The API's tag list as a dict."""
-    return {tag["Key"]: tag["Value"] for tag in tags}
 
 
 def _canonical(shape: Shape, value: Any, path: str, errors: list[InputError] | None) -> Any:

@@ -33,8 +33,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-OWNER_TAG = "sagemaker-hosting:owner"
-"""The tag key of the owner (under the provider's reserved prefix `sagemaker-hosting:`)."""
+from sagemaker_hosting.tag_keys import OWNER_TAG
+
 MAX_VALUE_LENGTH = 256
 """SageMaker's limit on a tag value; a long stack label is cut to fit."""
 UNKNOWN_STACK = "-"

@@ -1,5 +1,5 @@
-"""What the two dynamic providers share: AWS settings from the stack config, request building,
-and error messages a user can act on.
+"""What the two dynamic providers share: `check` and `diff`, AWS settings from the stack config,
+the resource's client, request building, and waits for eventually consistent reads.
 
 Provider classes live in this package, so dill pickles them by reference: the `__provider` stored
 in state is a short, stable reference, and no client is ever stored on a provider.
@@ -7,33 +7,22 @@ in state is a short, stable reference, and no client is ever stored on a provide
 
 from __future__ import annotations
 
-import gc
-import os
-import re
-import socket
-import sys
-import threading
-import time
-import traceback
 import uuid
-from collections.abc import Callable, Collection, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import pulumi
 import pulumi.dynamic as dynamic
 from botocore.exceptions import BotoCoreError, ClientError
 
-from sagemaker_hosting import aws, identity, naming, normalize, ownership, plan, schema, validate
+from sagemaker_hosting import aws, messages, naming, normalize, ownership, plan, process, schema, tag_keys
+from sagemaker_hosting.errors import ProviderError, api_failure
 
 if TYPE_CHECKING:
     from mypy_boto3_sagemaker import SageMakerClient
     from mypy_boto3_sagemaker.type_defs import TagTypeDef
 
 T = TypeVar("T")
-
-PROVIDER_KEY = "__provider"
 
 VISIBILITY_SECONDS = 120.0
 """How long a resource that certainly exists (this provider created it, or DescribeModel finds it) may
@@ -43,93 +32,6 @@ CONSISTENCY_SECONDS = 15.0
 """How long a resource created moments earlier may stay invisible to reads before it is taken not to
 exist: a model or config a create refers to (by this program or a pipeline), or a resource that a
 refresh reads right after its create. Short, so that a misspelt name fails in seconds."""
-
-PROVIDER_THREADS = 256
-"""Resource operations the provider process runs at once (the engine's `--parallel` still applies)."""
-
-
-def in_provider_process() -> bool:
-    """Whether this is the dynamic-provider process (`python -m pulumi.dynamic`), not the program."""
-    return getattr(sys.modules.get("__main__"), "DynamicResourceProviderServicer", None) is not None
-
-
-def widen_provider_server(threads: int = PROVIDER_THREADS) -> None:
-    """Let the dynamic-provider process run up to `threads` operations at once instead of four.
-
-    `python -m pulumi.dynamic` serves gRPC from a `ThreadPoolExecutor(max_workers=4)` that no setting
-    changes, and an endpoint operation holds its thread for minutes while SageMaker provisions, so a
-    stack of sixteen endpoints would deploy in four waves. The operations are I/O waits, so more
-    threads are sound; the executor reads `_max_workers` on every submit, so raising it takes effect
-    for all later calls, and a thread is started for each call already queued behind the first four
-    (a `pulumi destroy` sends its deletes before any of them has imported this module).
-
-    The executor starts no thread for a call while its idle count says a thread is free, and that
-    count drifts upwards (every finished call adds one; a queued call that a thread picks up takes
-    none), so it can claim a free thread while every thread is in a minutes-long wait, and the call
-    would queue behind them. It is replaced by one that never claims a free thread: each call gets a
-    thread of its own until there are `threads`, and idle threads still take queued calls.
-
-    This runs when the provider process first unpickles one of our providers (the first Check of an
-    update, the first Delete of a destroy), and nowhere else (see the end of this module).
-    """
-    if not in_provider_process():
-        return  # e.g. the Pulumi program itself
-    for candidate in gc.get_objects():
-        if isinstance(candidate, ThreadPoolExecutor) and candidate._max_workers < threads:
-            with candidate._shutdown_lock:
-                candidate._max_workers = threads
-                candidate._idle_semaphore = _NeverIdle(0)
-                for _ in range(candidate._work_queue.qsize()):
-                    candidate._adjust_thread_count()
-
-
-class _NeverIdle(threading.Semaphore):
-    """An idle-thread count that never lets the executor skip starting a thread (see above)."""
-
-    def acquire(self, blocking: bool = True, timeout: float | None = None) -> bool:
-        return False
-
-
-ENGINE_CHECK_SECONDS = 2.0
-"""How often the provider process checks that the engine that started it is still there."""
-
-
-def exit_with_engine(argv: list[str] = sys.argv, every: float = ENGINE_CHECK_SECONDS) -> threading.Thread | None:
-    """End the dynamic-provider process once the engine that started it is gone.
-
-    `python -m pulumi.dynamic` serves until it is signalled, and a `pulumi` killed hard (SIGKILL, an
-    out-of-memory kill, a CI runner's timeout) signals nothing: the process would poll SageMaker to
-    the end of its waits and then sit idle forever. The engine passes its own gRPC address as the
-    plugin's argument (as it does to every plugin; Pulumi's Go providers watch it the same way), so
-    a connection that is refused three times in a row means it is gone. Nothing is lost by exiting:
-    no one is left to receive the results, and SageMaker finishes what it started.
-    """
-    address = next((arg for arg in argv[1:] if re.fullmatch(r"[\w.\-]+:\d+", arg)), None)
-    if address is None:
-        return None
-    host, _, port = address.rpartition(":")
-
-    def watch() -> None:
-        refused = 0
-        while refused < 3:
-            time.sleep(every)
-            try:
-                socket.create_connection((host, int(port)), timeout=every).close()
-                refused = 0
-            except OSError:
-                refused += 1
-        try:
-            print("The Pulumi engine is gone; the dynamic-provider process exits.", file=sys.stderr, flush=True)
-        finally:  # the engine's end of stderr is usually gone too (BrokenPipeError)
-            os._exit(1)
-
-    watcher = threading.Thread(target=watch, name="engine-watch", daemon=True)
-    watcher.start()
-    return watcher
-
-
-class ProviderError(Exception):
-    """An operation failed; the message is what `pulumi up` shows."""
 
 
 class Provider(dynamic.ResourceProvider):
@@ -141,7 +43,7 @@ class Provider(dynamic.ResourceProvider):
     settings = aws.AwsSettings()
     waiter = aws.Waiter()
 
-    check_inputs: Callable[[Mapping[str, Any], Mapping[str, Any]], tuple[dict[str, Any], list[validate.InputError]]]
+    check_inputs: Callable[[Mapping[str, Any], Mapping[str, Any]], tuple[dict[str, Any], list[normalize.InputError]]]
     """The resource's validation (module `validate`): canonical inputs and the problems with them."""
     plan_change: Callable[[Mapping[str, Any], Mapping[str, Any]], plan.Plan]
     """The resource's diff (module `plan`): replace, update in place, or nothing."""
@@ -165,10 +67,10 @@ class Provider(dynamic.ResourceProvider):
         inputs, problems = self.check_inputs(normalize.with_wire_unknowns(olds), news)
         secrets = [news[key] for key in news.get(naming.SECRET_INPUTS_KEY) or [] if key in news]
         for warning in (p for p in problems if p.warning):
-            print(f"warning: {validate.conceal(warning.reason, secrets)}", flush=True)  # the CLI's diagnostics
+            print(f"warning: {messages.conceal(warning.reason, secrets)}", flush=True)  # the CLI's diagnostics
         # No property named: the engine would print its value (secrets too) before the reason, which
         # names the field itself.
-        failures = [dynamic.CheckFailure("", validate.conceal(p.reason, secrets)) for p in problems if not p.warning]
+        failures = [dynamic.CheckFailure("", messages.conceal(p.reason, secrets)) for p in problems if not p.warning]
         if not olds and not failures:
             failures = [dynamic.CheckFailure("", reason) for reason in self.owned_elsewhere(inputs)]
         return dynamic.CheckResult(inputs, failures)
@@ -290,7 +192,7 @@ class Provider(dynamic.ResourceProvider):
     @staticmethod
     def inputs(props: Mapping[str, Any]) -> dict[str, Any]:
         """The resource's canonical inputs (as returned by check), without the pickled provider."""
-        return {key: value for key, value in props.items() if key != PROVIDER_KEY}
+        return {key: value for key, value in props.items() if key != naming.PROVIDER_KEY}
 
     @staticmethod
     def request(operation: str, inputs: Mapping[str, Any], **explicit: Any) -> dict[str, Any]:
@@ -341,30 +243,6 @@ class Provider(dynamic.ResourceProvider):
         return aws.find_model(client, name) is not None
 
 
-def resource_props(
-    resource_type: str,
-    resource_name: str,
-    args: Mapping[str, Any],
-    output_keys: Collection[str],
-    opts: pulumi.ResourceOptions | None,
-) -> dict[str, Any]:
-    """A resource class's properties: the user's arguments, the name prefix and name seed that a
-    generated name is made from, and every output as None (only keys given become outputs)."""
-    props: dict[str, Any] = dict(args)
-    if props.get("name") is None:
-        props["name_prefix"] = props.get("name_prefix") or resource_name
-    parent_type = opts.parent._type if opts is not None and opts.parent is not None else ""
-    props[naming.SEED_KEY] = naming.name_seed(
-        pulumi.get_project(), pulumi.get_stack(), resource_type, resource_name, parent_type
-    )
-    props[naming.OWNER_KEY] = identity.owner_input()
-    props.setdefault("name", None)
-    props.setdefault("region", None)
-    props.setdefault("tags", {})
-    props.update({key: None for key in output_keys})
-    return props
-
-
 def owner_of(props: Mapping[str, Any]) -> ownership.Owner:
     """The owner that a resource's canonical inputs (or outputs) name (`ownership`)."""
     return ownership.of_inputs(props.get(naming.OWNER_KEY), props.get(naming.SEED_KEY), props.get(naming.INSTANCE_KEY))
@@ -372,7 +250,7 @@ def owner_of(props: Mapping[str, Any]) -> ownership.Owner:
 
 def owner_tag(inputs: Mapping[str, Any]) -> dict[str, str]:
     """The owner tag of the resource whose canonical inputs are `inputs`."""
-    return {ownership.OWNER_TAG: owner_of(inputs).tag_value()}
+    return {tag_keys.OWNER_TAG: owner_of(inputs).tag_value()}
 
 
 def tag_list(tags: Mapping[str, str]) -> list[TagTypeDef]:
@@ -391,36 +269,6 @@ def with_instance(inputs: Mapping[str, Any], old_outputs: Mapping[str, Any]) -> 
     return {**inputs, naming.INSTANCE_KEY: instance} if instance else dict(inputs)
 
 
-def with_secret_inputs(props: dict[str, Any]) -> dict[str, Any]:
-    """`props` with the names of those that are secrets, at any depth (`naming.SECRET_INPUTS_KEY`),
-    known at preview even where the values are not."""
-
-    async def names() -> list[str]:
-        return [
-            key
-            for key, value in props.items()
-            if value is not None and await pulumi.Output.from_input(value).is_secret()
-        ]
-
-    return {**props, naming.SECRET_INPUTS_KEY: pulumi.Output.from_input(names())}
-
-
-def api_failure(action: str, what: str, error: ClientError) -> ProviderError:
-    """A message naming the call, the resource and SageMaker's own error."""
-    code, message = aws.error_code(error), aws.error_message(error)
-    hint = {
-        "ResourceLimitExceeded": " Request a quota increase for the instance type, or use fewer or smaller instances.",
-        "AccessDeniedException": " Grant the IAM action listed in README's IAM section to the deploying role.",
-        "ThrottlingException": " The API stayed throttled through every retry; deploy fewer endpoints at once.",
-    }.get(code, "")
-    if aws.is_already_existing(error):
-        hint = (
-            " It exists outside this stack (names are unique per account and region, endpoint names"
-            " case-insensitively): give another `name`, or remove `name` to let one be generated."
-        )
-    return ProviderError(f"{action} failed for {what}: {code}: {message}{hint}")
-
-
 def jsonable(value: Any) -> Any:
     """Describe* values as Pulumi can store them: datetimes as ISO 8601 strings."""
     if isinstance(value, datetime):
@@ -432,30 +280,6 @@ def jsonable(value: Any) -> Any:
     return value
 
 
-class _PlainProviderErrors:
-    """Stands in for the `traceback` module in `pulumi.dynamic.__main__` of newer SDKs (3.272), which
-    abort every failed call with `traceback.format_exc()`: a `ProviderError`, an expected failure
-    whose message says what to do, is shown as that message alone; anything else keeps its traceback."""
-
-    @staticmethod
-    def format_exc() -> str:
-        error = sys.exc_info()[1]
-        return str(error) if isinstance(error, ProviderError) else traceback.format_exc()
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(traceback, name)
-
-
-def show_provider_errors_plainly() -> None:
-    """Install `_PlainProviderErrors` where the SDK formats errors with a traceback (no-op on SDKs that
-    show "Exception calling application: <message>", as 3.259 does)."""
-    main = sys.modules.get("__main__")
-    if getattr(main, "traceback", None) is traceback:
-        main.traceback = _PlainProviderErrors()  # type: ignore[union-attr]
-
-
-# In the dynamic-provider process only (not in the Pulumi program), when it first unpickles a provider:
-widen_provider_server()
-if in_provider_process():
-    exit_with_engine()
-    show_provider_errors_plainly()
+# The dynamic-provider process imports this module when it first unpickles one of our providers:
+# adjust that process (`install` does nothing in the Pulumi program or anywhere else).
+process.install()

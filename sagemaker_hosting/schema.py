@@ -1,15 +1,18 @@
 """botocore's SageMaker service model: shapes, snake_case names, and the model's constraints.
 
-One validator for two callers: the emulator rejects requests with these violations the way the
-service does (AWS wording and paths, `aws_validation_message`), and `validate` reports the same
-violations in snake_case to Pulumi users. Pure logic: no AWS call, no Pulumi import.
+One validator for two callers (with the documented cross-field rules of `cross_field`): the
+emulator rejects requests with these violations the way the service does (AWS wording and paths,
+`aws_validation_message`), and `validate` reports the same violations in snake_case to Pulumi
+users. A `Violation` carries its `Kind` and that kind's data (the allowed values, the pattern, the
+bound); AWS's wording is made here alone (`Violation.rule`), and callers decide by kind, never by
+reading the wording. Pure logic: no AWS call, no Pulumi import.
 """
 
 from __future__ import annotations
 
+import enum
 import functools
-import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -146,13 +149,70 @@ def members_by_snake(shape: StructureShape) -> Mapping[str, str]:
     return {snake(member): member for member in shape.members}
 
 
+class Kind(enum.Enum):
+    """What a violation breaks: one of the model's constraints, or a documented cross-field rule."""
+
+    REQUIRED = "required"
+    TYPE = "type"
+    UNKNOWN_MEMBER = "unknown member"
+    ENUM = "enum"
+    PATTERN = "pattern"
+    RANGE = "range"
+    """A number's value outside the member's min / max."""
+    SIZE = "size"
+    """A string's, list's or map's length outside the member's min / max."""
+    CROSS_FIELD = "cross-field"
+
+
 @dataclass(frozen=True)
 class Violation:
-    """One way an API-form value breaks the service model, in AWS's wording (`rule`)."""
+    """One way an API-form value breaks the service model: its kind and what the kind needs to be
+    told (the allowed values, the pattern, the bound, ...). `rule` words it as AWS does; no decision
+    reads that wording back."""
 
     path: Path
     value: object
-    rule: str
+    kind: Kind
+    allowed: tuple[str, ...] = ()
+    """ENUM: the values the model lists."""
+    type_name: str = ""
+    """TYPE: the JSON type the member has (string, integer, number, boolean, list, map, structure, ...)."""
+    pattern: str = ""
+    """PATTERN: the model's pattern, matched whole."""
+    bound: Literal["min", "max"] | None = None
+    """RANGE, SIZE: which bound is broken."""
+    limit: int | float | None = None
+    """RANGE, SIZE: the bound's value."""
+    subject: str = ""
+    """CROSS_FIELD: the member the rule is about, as the caller names it (the rule's first words)."""
+    predicate: str = ""
+    """CROSS_FIELD: what the rule says of `subject`, in the caller's names."""
+
+    @property
+    def constraint(self) -> str:
+        """A model constraint in AWS's wording, without the leading "Member " (e.g. "must not be null")."""
+        if self.kind is Kind.REQUIRED:
+            return "must not be null"
+        if self.kind is Kind.TYPE:
+            return f"must be of type {self.type_name}"
+        if self.kind is Kind.ENUM:
+            return f"must satisfy enum value set: [{', '.join(self.allowed)}]"
+        if self.kind is Kind.PATTERN:
+            return f"must satisfy regular expression pattern: {self.pattern}"
+        if self.kind in (Kind.RANGE, Kind.SIZE):
+            what = "value" if self.kind is Kind.RANGE else "length"
+            side = "greater than or equal to" if self.bound == "min" else "less than or equal to"
+            return f"must have {what} {side} {self.limit}"
+        raise ValueError(f"a {self.kind.value} violation is no model constraint")
+
+    @property
+    def rule(self) -> str:
+        """The violation as AWS words it: "Member must ...", "Unknown member", or a cross-field rule."""
+        if self.kind is Kind.UNKNOWN_MEMBER:
+            return UNKNOWN_MEMBER
+        if self.kind is Kind.CROSS_FIELD:
+            return f"{self.subject} {self.predicate}"
+        return f"Member {self.constraint}"
 
 
 # Java regex constructs in the model that the `regex` module does not read: a UTF-16 surrogate
@@ -206,25 +266,25 @@ def _has_type(shape: Shape, value: object) -> bool:
     return isinstance(value, bytes | str)  # blob
 
 
-def type_rule(shape: Shape) -> str:
-    """The rule text of a value of the wrong JSON type for `shape`."""
-    return f"Member must be of type {_TYPE_NAMES.get(shape.type_name, shape.type_name)}"
+def type_violation(shape: Shape, value: object, path: Path = ()) -> Violation:
+    """A value of the wrong JSON type for `shape`."""
+    return Violation(path, value, Kind.TYPE, type_name=_TYPE_NAMES.get(shape.type_name, shape.type_name))
 
 
 def constraint_violations(shape: Shape, value: object, path: Path = ()) -> list[Violation]:
     """Every way `value` (API form: PascalCase members) breaks `shape`: type, required members,
     unknown members, enum, length / size / value ranges, and patterns matched whole."""
     if not _has_type(shape, value):
-        return [Violation(path, value, type_rule(shape))]
+        return [type_violation(shape, value, path)]
     found: list[Violation] = []
     if isinstance(shape, StructureShape):
         assert isinstance(value, Mapping)
         for member in shape.required_members:
             if value.get(member) is None:
-                found.append(Violation((*path, member), None, "Member must not be null"))
+                found.append(Violation((*path, member), None, Kind.REQUIRED))
         for key, item in value.items():
             if key not in shape.members:
-                found.append(Violation((*path, key), item, UNKNOWN_MEMBER))
+                found.append(Violation((*path, key), item, Kind.UNKNOWN_MEMBER))
             elif item is not None:
                 found.extend(constraint_violations(shape.members[key], item, (*path, key)))
         return found
@@ -242,10 +302,10 @@ def constraint_violations(shape: Shape, value: object, path: Path = ()) -> list[
         assert isinstance(value, str)
         enum = shape.metadata.get("enum")
         if enum and value not in enum:
-            found.append(Violation(path, value, f"Member must satisfy enum value set: [{', '.join(enum)}]"))
+            found.append(Violation(path, value, Kind.ENUM, allowed=tuple(enum)))
         pattern = shape.metadata.get("pattern")
         if pattern is not None and not compiled_pattern(pattern).fullmatch(value):
-            found.append(Violation(path, value, f"Member must satisfy regular expression pattern: {pattern}"))
+            found.append(Violation(path, value, Kind.PATTERN, pattern=pattern))
     return found
 
 
@@ -253,16 +313,16 @@ def _range_violations(shape: Shape, value: object, path: Path) -> list[Violation
     """min / max: lengths of strings, sizes of lists and maps, values of numbers."""
     low, high = shape.metadata.get("min"), shape.metadata.get("max")
     if isinstance(value, int | float) and not isinstance(value, bool):
-        measure, what = value, "value"
+        measure, kind = value, Kind.RANGE
     elif isinstance(value, str | Sequence | Mapping) and shape.type_name in ("string", "list", "map"):
-        measure, what = len(value), "length"
+        measure, kind = len(value), Kind.SIZE
     else:
         return []
     found = []
     if low is not None and measure < low:
-        found.append(Violation(path, value, f"Member must have {what} greater than or equal to {low}"))
+        found.append(Violation(path, value, kind, bound="min", limit=low))
     if high is not None and measure > high:
-        found.append(Violation(path, value, f"Member must have {what} less than or equal to {high}"))
+        found.append(Violation(path, value, kind, bound="max", limit=high))
     return found
 
 
@@ -297,280 +357,3 @@ def repr_aws(value: object) -> str:
     if isinstance(value, list | tuple):
         return f"'[{', '.join(str(item) for item in value)}]'"
     return f"'{value}'"
-
-
-# Instance families with local NVMe instance-store volumes, for which CreateEndpointConfig refuses a
-# KmsKeyId. Source: the KmsKeyId documentation of CreateEndpointConfig (the seed page) defers to
-# EC2's "Instance store volumes" table; SageMaker's training-storage guide names ml.p4d, ml.g4dn
-# and ml.g5 as NVMe families. EC2 marks such families with a `d` in the attribute suffix after the
-# generation (m5d, c5d, r5d, m6gd, g4dn, p3dn, p4d, p4de, c6id, ...); these families carry
-# instance storage without the letter:
-_NVME_FAMILIES_WITHOUT_D = frozenset({"g5", "g6", "g6e", "p5", "p5e", "p5en", "trn1", "trn1n"})
-_FAMILY = re.compile(r"ml\.(?P<family>(?P<series>[a-z]+)(?P<generation>\d+)(?P<attributes>[a-z-]*))\.[a-z0-9-]+")
-
-
-def has_local_storage(instance_type: str) -> bool:
-    """Whether an ML instance type (e.g. "ml.g4dn.xlarge") has local NVMe storage."""
-    parsed = _FAMILY.fullmatch(instance_type)
-    if parsed is None:
-        return False
-    return "d" in parsed["attributes"] or parsed["family"] in _NVME_FAMILIES_WITHOUT_D
-
-
-# --- Cross-field rules ----------------------------------------------------------------------------
-# The service documents these in member documentation but the model cannot express them. They read
-# API-form values defensively (any member may be missing or of a wrong type, reported elsewhere).
-# `name` renders a member name in the caller's style (AWS's PascalCase, or snake_case for users).
-
-Namer = Callable[[str], str]
-
-
-def _same(member: str) -> str:
-    return member
-
-
-def _structures(value: object) -> list[tuple[int, Mapping[str, Any]]]:
-    if isinstance(value, Sequence) and not isinstance(value, str):
-        return [(index, item) for index, item in enumerate(value) if isinstance(item, Mapping)]
-    return []
-
-
-def _mapping(value: object) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
-
-
-def endpoint_config_violations(request: Mapping[str, Any], name: Namer = _same) -> list[Violation]:
-    """CreateEndpointConfig rules: shadow variants only as one production plus one shadow; variant
-    names unique across both lists; a variant is serverless (ServerlessConfig, no instances) or
-    instance-based (InitialInstanceCount and InstanceType or InstancePools); serverless memory in
-    1 GB steps and provisioned concurrency within MaxConcurrency; no KmsKeyId with local storage."""
-    found: list[Violation] = []
-    lists = [
-        (member, _structures(request.get(member))) for member in ("ProductionVariants", "ShadowProductionVariants")
-    ]
-    production, shadow = lists[0][1], lists[1][1]
-    if shadow and (len(production) != 1 or len(shadow) != 1):
-        found.append(
-            Violation(
-                ("ShadowProductionVariants",),
-                request.get("ShadowProductionVariants"),
-                f"{name('ShadowProductionVariants')} needs exactly one production variant and one shadow variant "
-                f"(got {len(production)} and {len(shadow)})",
-            )
-        )
-    seen: dict[str, Path] = {}
-    for member, variants in lists:
-        for index, variant in variants:
-            path: Path = (member, index)
-            variant_name = variant.get("VariantName")
-            if isinstance(variant_name, str) and variant_name in seen:
-                found.append(
-                    Violation(
-                        (*path, "VariantName"),
-                        variant_name,
-                        f"{name('VariantName')} must be unique across {name('ProductionVariants')} and "
-                        f"{name('ShadowProductionVariants')}; it repeats {_render(seen[variant_name], name)}",
-                    )
-                )
-            elif isinstance(variant_name, str):
-                seen[variant_name] = (*path, "VariantName")
-            found.extend(_variant_violations(path, variant, name))
-    kms_key = request.get("KmsKeyId")
-    if kms_key:
-        local = sorted(
-            {
-                instance_type
-                for _, variants in lists
-                for _, variant in variants
-                for instance_type in [
-                    variant.get("InstanceType"),
-                    *(pool.get("InstanceType") for _, pool in _structures(variant.get("InstancePools"))),
-                ]
-                if isinstance(instance_type, str) and has_local_storage(instance_type)
-            }
-        )
-        if local:
-            found.append(
-                Violation(
-                    ("KmsKeyId",),
-                    kms_key,
-                    f"{name('KmsKeyId')} must not be given with instance types that have local storage "
-                    f"({', '.join(local)}): their volumes are encrypted by the instance's hardware module",
-                )
-            )
-    return found
-
-
-def _variant_violations(path: Path, variant: Mapping[str, Any], name: Namer) -> list[Violation]:
-    found: list[Violation] = []
-    serverless = variant.get("ServerlessConfig")
-    instance_members = [m for m in ("InstanceType", "InitialInstanceCount", "InstancePools") if m in variant]
-    if serverless is not None:
-        if instance_members:
-            found.append(
-                Violation(
-                    (*path, instance_members[0]),
-                    variant.get(instance_members[0]),
-                    f"{name(instance_members[0])} must not be given with {name('ServerlessConfig')} "
-                    "(a variant is either serverless or instance-based)",
-                )
-            )
-        config = _mapping(serverless)
-        memory, most, provisioned = (
-            config.get(m) for m in ("MemorySizeInMB", "MaxConcurrency", "ProvisionedConcurrency")
-        )
-        if isinstance(memory, int) and memory % 1024:
-            found.append(
-                Violation(
-                    (*path, "ServerlessConfig", "MemorySizeInMB"),
-                    memory,
-                    f"{name('MemorySizeInMB')} must be a multiple of 1024 (1 GB steps)",
-                )
-            )
-        if isinstance(provisioned, int) and isinstance(most, int) and provisioned > most:
-            found.append(
-                Violation(
-                    (*path, "ServerlessConfig", "ProvisionedConcurrency"),
-                    provisioned,
-                    f"{name('ProvisionedConcurrency')} must be at most {name('MaxConcurrency')} ({most})",
-                )
-            )
-    else:
-        missing = [
-            m
-            for m, present in (
-                ("InitialInstanceCount", "InitialInstanceCount" in variant),
-                ("InstanceType", "InstanceType" in variant or "InstancePools" in variant),
-            )
-            if not present
-        ]
-        if missing:
-            found.append(
-                Violation(
-                    (*path, missing[0]),
-                    None,
-                    f"{name(missing[0])} is required for an instance-based variant "
-                    f"(or give {name('ServerlessConfig')} for a serverless one)",
-                )
-            )
-    return found
-
-
-_CAPACITY_PERCENT_RANGES: Mapping[str, tuple[int, int]] = {
-    "CanarySize": (1, 50),
-    "LinearStepSize": (10, 50),
-    "MaximumBatchSize": (5, 50),
-    "RollbackMaximumBatchSize": (1, 100),  # undocumented range; its default is "100% of total capacity"
-}
-"""Limits of a CapacitySize, as a share of the variant's instances (from the member docs)."""
-
-
-def endpoint_violations(
-    request: Mapping[str, Any], name: Namer = _same, instance_count: int | None = None
-) -> list[Violation]:
-    """CreateEndpoint / UpdateEndpoint rules: BlueGreenUpdatePolicy and RollingUpdatePolicy are
-    exclusive; CANARY needs CanarySize and LINEAR needs LinearStepSize (and no other size); sizes
-    within their documented share of the fleet (CAPACITY_PERCENT always, INSTANCE_COUNT when
-    `instance_count` is known); MaximumExecutionTimeoutInSeconds above the waits it covers;
-    ExcludeRetainedVariantProperties only with RetainAllVariantProperties, and unique;
-    RetainDeploymentConfig excludes a DeploymentConfig."""
-    found: list[Violation] = []
-    deployment = request.get("DeploymentConfig")
-    config = _mapping(deployment)
-    blue_green, rolling = _mapping(config.get("BlueGreenUpdatePolicy")), _mapping(config.get("RollingUpdatePolicy"))
-    if blue_green and rolling:
-        found.append(
-            Violation(
-                ("DeploymentConfig", "RollingUpdatePolicy"),
-                config.get("RollingUpdatePolicy"),
-                f"{name('BlueGreenUpdatePolicy')} and {name('RollingUpdatePolicy')} are mutually exclusive",
-            )
-        )
-    sizes: list[tuple[Path, str, object]] = []
-    if blue_green:
-        base: Path = ("DeploymentConfig", "BlueGreenUpdatePolicy", "TrafficRoutingConfiguration")
-        routing = _mapping(blue_green.get("TrafficRoutingConfiguration"))
-        kind = routing.get("Type")
-        for member, needed_by in (("CanarySize", "CANARY"), ("LinearStepSize", "LINEAR")):
-            if isinstance(kind, str) and (member in routing) != (kind == needed_by):
-                verb = "is required" if kind == needed_by else "must not be given"
-                found.append(
-                    Violation(
-                        (*base, member), routing.get(member), f"{name(member)} {verb} when {name('Type')} is {kind}"
-                    )
-                )
-            sizes.append(((*base, member), member, routing.get(member)))
-        waits = [blue_green.get("TerminationWaitInSeconds"), routing.get("WaitIntervalInSeconds")]
-        found.extend(_timeout_violations(("DeploymentConfig", "BlueGreenUpdatePolicy"), blue_green, waits, name))
-    if rolling:
-        base = ("DeploymentConfig", "RollingUpdatePolicy")
-        for member in ("MaximumBatchSize", "RollbackMaximumBatchSize"):
-            sizes.append(((*base, member), member, rolling.get(member)))
-        found.extend(_timeout_violations(base, rolling, [rolling.get("WaitIntervalInSeconds")], name))
-    for path, member, size in sizes:
-        found.extend(_size_violations(path, member, _mapping(size), instance_count, name))
-    excluded = request.get("ExcludeRetainedVariantProperties")
-    if excluded and request.get("RetainAllVariantProperties") is not True:
-        found.append(
-            Violation(
-                ("ExcludeRetainedVariantProperties",),
-                excluded,
-                f"{name('ExcludeRetainedVariantProperties')} needs {name('RetainAllVariantProperties')} set to true",
-            )
-        )
-    kinds = [item.get("VariantPropertyType") for _, item in _structures(excluded)]
-    if len(kinds) != len(set(map(str, kinds))):
-        found.append(
-            Violation(
-                ("ExcludeRetainedVariantProperties",), excluded, f"{name('VariantPropertyType')} values must be unique"
-            )
-        )
-    if request.get("RetainDeploymentConfig") is True and deployment is not None:
-        found.append(
-            Violation(
-                ("RetainDeploymentConfig",),
-                True,
-                f"{name('RetainDeploymentConfig')} reuses the last deployment configuration and excludes "
-                f"{name('DeploymentConfig')}",
-            )
-        )
-    return found
-
-
-def _size_violations(
-    path: Path, member: str, size: Mapping[str, Any], instance_count: int | None, name: Namer
-) -> list[Violation]:
-    kind, value = size.get("Type"), size.get("Value")
-    if not isinstance(value, int | float) or isinstance(value, bool):
-        return []
-    low, high = _CAPACITY_PERCENT_RANGES[member]
-    if kind == "CAPACITY_PERCENT" and not low <= value <= high:
-        return [Violation((*path, "Value"), value, f"{name(member)} must be {low}-{high} % of capacity (got {value})")]
-    if kind == "INSTANCE_COUNT" and instance_count and not low * instance_count <= 100 * value <= high * instance_count:
-        return [
-            Violation(
-                (*path, "Value"),
-                value,
-                f"{name(member)} must be {low}-{high} % of the variant's {instance_count} instances (got {value})",
-            )
-        ]
-    return []
-
-
-def _timeout_violations(path: Path, policy: Mapping[str, Any], waits: list[object], name: Namer) -> list[Violation]:
-    """MaximumExecutionTimeoutInSeconds "should be larger than the total waiting time"."""
-    timeout = policy.get("MaximumExecutionTimeoutInSeconds")
-    total = sum(wait for wait in waits if isinstance(wait, int) and not isinstance(wait, bool))
-    if isinstance(timeout, int) and not isinstance(timeout, bool) and timeout <= total:
-        return [
-            Violation(
-                (*path, "MaximumExecutionTimeoutInSeconds"),
-                timeout,
-                f"{name('MaximumExecutionTimeoutInSeconds')} must be larger than the waits it covers ({total} s)",
-            )
-        ]
-    return []
-
-
-def _render(path: Path, name: Namer) -> str:
-    return "".join(f"[{part}]" if isinstance(part, int) else f".{name(part)}" for part in path).lstrip(".")

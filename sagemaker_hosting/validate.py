@@ -1,7 +1,7 @@
 """`check` for both resources: canonical inputs, and every problem with them named for the user.
 
-Problems come from one validator (`schema`: the service model's constraints and the documented
-cross-field rules), reported here with snake_case paths, plus what only the resources have: tags as
+Problems come from one validator (`schema`: the service model's constraints; `cross_field`: the
+documented cross-field rules), reported here with snake_case paths, plus what only the resources have: tags as
 a dict, generated names, `timeouts`, and the refusal to replace a config under an explicit name;
 an endpoint's changes SageMaker would refuse mid-`up` are `in_place`'s.
 Values not known until apply (Pulumi preview) pass every rule. Pure logic: no AWS call.
@@ -12,33 +12,30 @@ from __future__ import annotations
 import difflib
 import math
 import re
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 import botocore.exceptions
 import botocore.utils
 from botocore.model import ListShape, MapShape, StructureShape
 
-from sagemaker_hosting import aws, in_place, naming, normalize, plan, schema
+from sagemaker_hosting import cross_field, in_place, messages, naming, normalize, plan, schema, tag_keys
 from sagemaker_hosting.normalize import InputError
 
 __all__ = ["InputError", "check_endpoint", "check_endpoint_config", "parse_duration"]
-
-PROVIDER_KEY = "__provider"
-"""The input in which `pulumi.dynamic` stores the pickled provider; not one of ours."""
 
 TIMEOUT_OPERATIONS = ("create", "update", "delete")
 
 _DURATION = re.compile(r"(?:(?P<h>\d+)h)?(?:(?P<m>\d+)m)?(?:(?P<s>\d+)s)?")
 
-CrossFieldRules = Callable[[Mapping[str, Any], schema.Namer], list[schema.Violation]]
+CrossFieldRules = Callable[[Mapping[str, Any], cross_field.Namer], list[schema.Violation]]
 
 
 def check_endpoint_config(olds: Mapping[str, Any], news: Mapping[str, Any]) -> tuple[dict[str, Any], list[InputError]]:
     """Canonical inputs of an `EndpointConfig` and the problems with them. `olds` are the previous
     inputs (empty on create and on replacement): they keep a generated name stable, and with an
     explicit name a change that would replace the config is refused."""
-    canonical, errors = _check("EndpointConfig", olds, news, schema.endpoint_config_violations, config_content)
+    canonical, errors = _check("EndpointConfig", olds, news, cross_field.endpoint_config_violations, config_content)
     old_name, name = olds.get("name"), canonical.get("name")
     if news.get("name") is not None and isinstance(old_name, str) and isinstance(name, str):
         replaces = plan.plan_endpoint_config(olds, canonical).replaces
@@ -58,7 +55,7 @@ def check_endpoint_config(olds: Mapping[str, Any], news: Mapping[str, Any]) -> t
 def check_endpoint(olds: Mapping[str, Any], news: Mapping[str, Any]) -> tuple[dict[str, Any], list[InputError]]:
     """Canonical inputs of an `Endpoint` and the problems with them; `timeouts` become seconds."""
     extra = ("timeouts", "adopt_existing")
-    canonical, errors = _check("Endpoint", olds, news, schema.endpoint_violations, lambda _: {}, extra=extra)
+    canonical, errors = _check("Endpoint", olds, news, cross_field.endpoint_violations, lambda _: {}, extra=extra)
     if "timeouts" in canonical:
         canonical["timeouts"], timeout_errors = parse_timeouts(canonical["timeouts"])
         errors.extend(timeout_errors)
@@ -75,7 +72,7 @@ def _adoption_errors(adopt_existing: object, explicit_name: object) -> list[Inpu
     if adopt_existing is None or normalize.is_unknown(adopt_existing):
         return []
     if not isinstance(adopt_existing, bool):
-        reason = f"`adopt_existing` must be true or false (got {_show(adopt_existing)})"
+        reason = f"`adopt_existing` must be true or false (got {messages.show(adopt_existing)})"
         return [InputError("adopt_existing", "adopt_existing", reason)]
     if adopt_existing and explicit_name is None:
         reason = "`adopt_existing` takes over the endpoint named by `name`: set `name` to the existing endpoint's name"
@@ -99,7 +96,7 @@ def _check(
     extra: Collection[str] = (),
 ) -> tuple[dict[str, Any], list[InputError]]:
     shape = schema.resource_shape(resource)
-    hidden = (PROVIDER_KEY, *naming.HIDDEN_KEYS)
+    hidden = (naming.PROVIDER_KEY, *naming.HIDDEN_KEYS)
     raw = {key: value for key, value in news.items() if key not in hidden and value is not None}
     canonical, errors = normalize.to_canonical(shape, raw, extra=extra)
     canonical.update({key: news[key] for key in naming.HIDDEN_KEYS if news.get(key) is not None})
@@ -157,22 +154,23 @@ def _region_errors(region: object) -> list[InputError]:
 
 
 def _input_error(shape: StructureShape, violation: schema.Violation) -> InputError:
-    """A violation in the user's terms: a snake_case path, the rule, and the value given."""
+    """A violation in the user's terms: a snake_case path, the rule, and the value given. An enum
+    value the model does not list is a warning (`_enum_reason`); every other kind is an error."""
     path, last = _snake_path(shape, violation.path)
-    rule, value = violation.rule, violation.value
-    if rule == "Member must not be null":
+    kind, value = violation.kind, violation.value
+    if kind is schema.Kind.REQUIRED:
         reason = f"`{path}` is required"
-    elif rule.startswith("Member must satisfy enum value set: "):
-        return InputError(normalize.top_property(path), path, f"`{path}` {_enum_reason(rule, value)}", warning=True)
-    elif rule.startswith("Member must satisfy regular expression pattern: "):
-        pattern = rule.removeprefix("Member must satisfy regular expression pattern: ")
-        reason = f"`{path}` must match the pattern ^{pattern}$ (got {_show(value)})"
-    elif rule.startswith("Member "):
-        reason = f"`{path}` {rule.removeprefix('Member ')} (got {_show(value)})"
-    elif last and rule.startswith(f"{last} "):
-        reason = f"`{path}` {rule.removeprefix(f'{last} ')}"
+    elif kind is schema.Kind.ENUM:
+        reason = f"`{path}` {_enum_reason(violation.allowed, value)}"
+        return InputError(normalize.top_property(path), path, reason, warning=True)
+    elif kind is schema.Kind.PATTERN:
+        reason = f"`{path}` must match the pattern ^{violation.pattern}$ (got {messages.show(value)})"
+    elif kind in (schema.Kind.TYPE, schema.Kind.RANGE, schema.Kind.SIZE):
+        reason = f"`{path}` {violation.constraint} (got {messages.show(value)})"
+    elif kind is schema.Kind.CROSS_FIELD and last and violation.subject == last:
+        reason = f"`{path}` {violation.predicate}"
     else:
-        reason = f"`{path}`: {rule}"
+        reason = f"`{path}`: {violation.rule}"
     return InputError(normalize.top_property(path), path, reason)
 
 
@@ -194,57 +192,28 @@ def _snake_path(shape: StructureShape, path: schema.Path) -> tuple[str, str]:
     return rendered, last
 
 
-def _enum_reason(rule: str, value: object) -> str:
+def _enum_reason(allowed: Sequence[str], value: object) -> str:
     """An enum value the installed model does not list: a warning, since AWS adds values (instance
     types every few months) before a botocore release here lists them; the service decides."""
-    allowed = rule.removeprefix("Member must satisfy enum value set: [").removesuffix("]").split(", ")
     close = difflib.get_close_matches(str(value), allowed, n=3) if isinstance(value, str) else []
     if len(allowed) <= 12:
-        known = f"is {_show(value)}, not one of {', '.join(allowed)}"
+        known = f"is {messages.show(value)}, not one of {', '.join(allowed)}"
     else:
         hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
-        known = f"is {_show(value)}, which is not one of the {len(allowed)} values it lists{hint}"
+        known = f"is {messages.show(value)}, which is not one of the {len(allowed)} values it lists{hint}"
     return (
         f"{known} (botocore {botocore.__version__}). It is passed to SageMaker, which decides: a value AWS "
         "added since is accepted, a typo is refused there"
     )
 
 
-def conceal(reason: str, secrets: list[object]) -> str:
-    """`reason` with the values of secret inputs replaced by "[secret]": every string of 4 or more
-    characters in them wherever it appears, and any value where a message shows what it got."""
-    for leaf in sorted(_leaves(secrets), key=lambda value: -len(str(value))):
-        forms = {_show(leaf), repr(leaf), str(leaf)}
-        for form in sorted(forms, key=len, reverse=True):
-            reason = reason.replace(f"(got {form})", "(got [secret])")
-            if isinstance(leaf, str) and len(leaf) >= 4:
-                reason = reason.replace(form, "[secret]")
-    return reason
-
-
-def _leaves(value: object) -> list[object]:
-    if isinstance(value, Mapping):
-        return [leaf for item in value.values() for leaf in _leaves(item)]
-    if isinstance(value, list | tuple):
-        return [leaf for item in value for leaf in _leaves(item)]
-    return [] if value is None or isinstance(value, bool) else [value]
-
-
-def _show(value: object) -> str:
-    """`value` as the user wrote it: Pulumi sends every number as a double, so 42 arrives as 42.0."""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    shown = repr(value)
-    return shown if len(shown) <= 80 else f"{shown[:77]}..."
-
-
 def _reserved_tag_errors(tags: object) -> list[InputError]:
-    """Tag keys starting with `aws:` are reserved for AWS, and `sagemaker-hosting:` for this provider."""
+    """Tag keys starting with `aws:` are reserved for AWS, and `tag_keys.TAG_PREFIX` for this provider."""
     if not isinstance(tags, Mapping):
         return []
     errors = []
     for key in tags:
-        for prefix in ("aws:", aws.TAG_PREFIX):
+        for prefix in ("aws:", tag_keys.TAG_PREFIX):
             if isinstance(key, str) and key.lower().startswith(prefix):
                 path = f"tags{normalize.map_key(key)}"
                 errors.append(InputError("tags", path, f"tag key {key!r} must not start with `{prefix}` (reserved)"))
@@ -278,7 +247,7 @@ def parse_timeouts(timeouts: object) -> tuple[Any, list[InputError]]:
             InputError(
                 "timeouts",
                 "timeouts",
-                f"`timeouts` must be a dict with keys create, update, delete (got {_show(timeouts)})",
+                f"`timeouts` must be a dict with keys create, update, delete (got {messages.show(timeouts)})",
             )
         ]
     seconds: dict[str, Any] = {}
@@ -299,7 +268,7 @@ def parse_timeouts(timeouts: object) -> tuple[Any, list[InputError]]:
                     "timeouts",
                     path,
                     f'`{path}` must be a positive number of seconds or a duration like "90m", "2h", "1h30m", '
-                    f'"45s" (got {_show(value)})',
+                    f'"45s" (got {messages.show(value)})',
                 )
             )
         else:

@@ -155,10 +155,6 @@ class Report:
         total = sum(counts.values())
         return {key: count / total for key, count in counts.items()} if total else {}
 
-    def first_served(self, config: str) -> Sample | None:
-        """The earliest-sent request `config` served."""
-        return min((s for s in self.samples if s.config == config), key=_start, default=None)
-
     def last_served(self, config: str) -> Sample | None:
         """The latest-answered request `config` served."""
         return max((s for s in self.samples if s.config == config), key=_finish, default=None)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sagemaker_hosting import schema
+from sagemaker_hosting import cross_field
 from sagemaker_hosting.emulator.resources import Fleet, Variant, model_containers, validation_error
 
 GUARDRAILS_EXCLUSIONS = "https://docs.aws.amazon.com/sagemaker/latest/dg/deployment-guardrails-exclusions.html"
@@ -121,7 +121,7 @@ def guarded_deployment(
         count = target.production[0].instances
         broken = [  # only the sizes: the rest of the DeploymentConfig was checked when it was given
             v
-            for v in schema.endpoint_violations({"DeploymentConfig": policies}, instance_count=count)
+            for v in cross_field.endpoint_violations({"DeploymentConfig": policies}, instance_count=count)
             if v.path[-1:] == ("Value",)
         ]
         if broken:

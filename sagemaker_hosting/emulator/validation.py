@@ -13,14 +13,14 @@ from typing import Any
 
 from botocore.model import ListShape, MapShape, Shape, StructureShape
 
-from sagemaker_hosting import schema
+from sagemaker_hosting import cross_field, schema
 
 Request = Mapping[str, Any]
 
 CROSS_FIELD_RULES: Mapping[str, Callable[[Request], list[schema.Violation]]] = {
-    "CreateEndpointConfig": schema.endpoint_config_violations,
-    "CreateEndpoint": schema.endpoint_violations,
-    "UpdateEndpoint": schema.endpoint_violations,
+    "CreateEndpointConfig": cross_field.endpoint_config_violations,
+    "CreateEndpoint": cross_field.endpoint_violations,
+    "UpdateEndpoint": cross_field.endpoint_violations,
 }
 
 INTEGER_BITS = {"integer": 32, "long": 64}
@@ -94,7 +94,7 @@ def violation(operation: str, request: Request) -> str | None:
     found = [
         v
         for v in schema.constraint_violations(schema.input_shape(operation), request)
-        if v.rule != schema.UNKNOWN_MEMBER
+        if v.kind is not schema.Kind.UNKNOWN_MEMBER
     ]
     if found:
         return schema.aws_validation_message(found)

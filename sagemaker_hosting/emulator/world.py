@@ -1,11 +1,13 @@
 """What hosting reads from the neighbouring services: S3 (model data), CloudWatch (rollback alarms)
 and Application Auto Scaling (scalable targets), as moto's in-process backends hold them -- the same
-ones the server answers for those services."""
+ones the server answers for those services. Application Auto Scaling's namespace, dimension and
+resource ids are AWS's names, not rules, so they are the provider's (`autoscaling`)."""
 
 from __future__ import annotations
 
 from typing import Protocol
 
+from sagemaker_hosting.autoscaling import DIMENSION, NAMESPACE, variant_of
 from sagemaker_hosting.emulator.resources import ACCOUNT
 
 
@@ -54,8 +56,8 @@ class MotoWorld:
         from moto.applicationautoscaling.models import applicationautoscaling_backends
 
         backend = applicationautoscaling_backends[self.account][region]
-        targets = backend.describe_scalable_targets(SCALING_NAMESPACE, None, SCALING_DIMENSION)
-        return {variant for target in targets if (variant := _scaled_variant(target.resource_id, endpoint))}
+        targets = backend.describe_scalable_targets(NAMESPACE, None, DIMENSION)
+        return {variant for target in targets if (variant := variant_of(target.resource_id, endpoint))}
 
     def deregister_scaled_variants(self, region: str, endpoint: str) -> None:
         from moto.applicationautoscaling.models import applicationautoscaling_backends
@@ -64,22 +66,9 @@ class MotoWorld:
         for key, policy in list(backend.policies.items()):
             # DeregisterScalableTarget "deletes the scaling policies ... associated with it" (API
             # reference); moto's keeps them, so they are deleted here.
-            if policy.service_namespace == SCALING_NAMESPACE and _scaled_variant(policy.resource_id, endpoint):
+            if policy.service_namespace == NAMESPACE and variant_of(policy.resource_id, endpoint):
                 policy.delete_alarms(self.account, region)
                 del backend.policies[key]
-        for target in backend.describe_scalable_targets(SCALING_NAMESPACE, None, SCALING_DIMENSION):
-            if _scaled_variant(target.resource_id, endpoint):
-                backend.deregister_scalable_target(SCALING_NAMESPACE, target.resource_id, SCALING_DIMENSION)
-
-
-SCALING_NAMESPACE = "sagemaker"
-SCALING_DIMENSION = "sagemaker:variant:DesiredInstanceCount"
-"""Application Auto Scaling's namespace and dimension of a production variant's instance count."""
-
-
-def _scaled_variant(resource_id: str, endpoint: str) -> str | None:
-    """The variant a scalable target's resource id (`endpoint/NAME/variant/VARIANT`) names, when it
-    is one of `endpoint` (endpoint names are case-insensitive)."""
-    kind, _, rest = resource_id.partition("/")
-    name, _, variant = rest.partition("/variant/")
-    return variant if kind == "endpoint" and name.lower() == endpoint.lower() and variant else None
+        for target in backend.describe_scalable_targets(NAMESPACE, None, DIMENSION):
+            if variant_of(target.resource_id, endpoint):
+                backend.deregister_scalable_target(NAMESPACE, target.resource_id, DIMENSION)

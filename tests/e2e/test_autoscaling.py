@@ -15,7 +15,7 @@ import pytest
 from botocore.exceptions import ClientError
 from pulumi import automation as auto
 
-from sagemaker_hosting import autoscaling, aws
+from sagemaker_hosting import autoscaling, aws, tag_keys
 from sagemaker_hosting.emulator.testing import Emulator
 from sagemaker_hosting.testing import Project, client, create_alarm, create_models, make_project, set_alarm
 
@@ -159,7 +159,7 @@ def test_an_autoscaled_variant_moves_to_another_instance_type(project: Project, 
         "application-autoscaling:PutScalingPolicy",
     ]
     tags = sagemaker.list_tags(ResourceArn=sagemaker.describe_endpoint(EndpointName=name)["EndpointArn"])["Tags"]
-    assert not [t for t in tags if t["Key"].startswith(autoscaling.RECORD_TAG_PREFIX)]  # the record is gone
+    assert not [t for t in tags if t["Key"].startswith(tag_keys.AUTOSCALING_TAG_PREFIX)]  # the record is gone
     project.preview(expect_no_changes=True)
 
     # A change of model only, on the same instance type: AWS allows it, no Application Auto Scaling call.
@@ -227,7 +227,7 @@ def test_an_up_interrupted_after_deregistering_is_restored_by_the_next(project: 
     assert serving(sagemaker, name) == ("InService", "ml.m5.xlarge")
     assert scaling_state(scaling) == before
     tags = sagemaker.list_tags(ResourceArn=arn)["Tags"]
-    assert not [t for t in tags if t["Key"].startswith(autoscaling.RECORD_TAG_PREFIX)]
+    assert not [t for t in tags if t["Key"].startswith(tag_keys.AUTOSCALING_TAG_PREFIX)]
     project.preview(expect_no_changes=True)
     project.destroy()
 
@@ -267,7 +267,7 @@ def test_autoscaling_set_aside_is_never_hidden_by_a_refresh(project: Project, em
     assert scaling_state(scaling) == before
     arn = sagemaker.describe_endpoint(EndpointName=name)["EndpointArn"]
     assert not [
-        t for t in sagemaker.list_tags(ResourceArn=arn)["Tags"] if t["Key"].startswith(autoscaling.RECORD_TAG_PREFIX)
+        t for t in sagemaker.list_tags(ResourceArn=arn)["Tags"] if t["Key"].startswith(tag_keys.AUTOSCALING_TAG_PREFIX)
     ]
     project.refresh()
     project.preview(expect_no_changes=True)

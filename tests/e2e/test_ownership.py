@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from pulumi import automation as auto
 
-from sagemaker_hosting import ownership
+from sagemaker_hosting import ownership, tag_keys
 from sagemaker_hosting.emulator.testing import Emulator
 from sagemaker_hosting.testing import Project, client, create_models, make_project
 
@@ -90,7 +90,7 @@ def test_a_stack_with_the_same_names_never_touches_the_other(tmp_path, emulator,
     ours = team_a.outputs()
     before = live(emulator)
     a_names = {ours["endpoint"], ours["config"]}
-    stack_id = ownership.parse(before["endpoints"][ours["endpoint"]][1][ownership.OWNER_TAG])
+    stack_id = ownership.parse(before["endpoints"][ours["endpoint"]][1][tag_keys.OWNER_TAG])
     assert stack_id is not None and stack_id.stack_id and stack_id.label == "organization/e2e/test"
 
     team_b = team_stack(tmp_path / "b", emulator, "b", "a" if same_model else "b")
@@ -129,7 +129,7 @@ def test_the_stack_id_survives_export_import_and_rename(tmp_path, emulator) -> N
     create_models(emulator, "a", "b")
     original = team_stack(tmp_path / "a", emulator, "a", "a")
     original.up()
-    first = ownership.parse(live(emulator)["endpoints"][original.outputs()["endpoint"]][1][ownership.OWNER_TAG])
+    first = ownership.parse(live(emulator)["endpoints"][original.outputs()["endpoint"]][1][tag_keys.OWNER_TAG])
     assert first is not None and first.stack_id
 
     moved = team_stack(tmp_path / "moved", emulator, "a", "b")  # another backend; the state comes by import
@@ -149,7 +149,7 @@ def test_the_stack_id_survives_export_import_and_rename(tmp_path, emulator) -> N
     renamed.set_config(team="a", model="b")
     renamed.up()  # a new config (created with the imported id), the endpoint moves, the old config goes
     after = live(emulator)
-    config_owner = ownership.parse(after["configs"][renamed.outputs()["config"]][ownership.OWNER_TAG])
+    config_owner = ownership.parse(after["configs"][renamed.outputs()["config"]][tag_keys.OWNER_TAG])
     assert config_owner is not None and config_owner.stack_id == first.stack_id
     assert config_owner.label == "organization/e2e/renamed"
     renamed.preview(expect_no_changes=True)

@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from sagemaker_hosting.provider import widen_provider_server
+from sagemaker_hosting.process import widen_provider_server
 
 
 def run_together(executor: ThreadPoolExecutor, calls: int, widen: bool) -> list[bool]:
@@ -74,7 +74,7 @@ def test_other_processes_are_left_alone(monkeypatch) -> None:
 
 ENGINE_WATCHER = """
 import sys, time
-from sagemaker_hosting.provider import exit_with_engine
+from sagemaker_hosting.process import exit_with_engine
 exit_with_engine(["pulumi.dynamic", sys.argv[1]], every=0.1)
 print("watching", flush=True)
 time.sleep(60)

@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 from botocore.exceptions import ConnectionClosedError
 
-from sagemaker_hosting import aws, naming, ownership
+from sagemaker_hosting import aws, naming, ownership, tag_keys
 from sagemaker_hosting import provider as provider_module
 from sagemaker_hosting.emulator.testing import Emulator, environment
 from sagemaker_hosting.endpoint import EndpointProvider
 from sagemaker_hosting.endpoint_config import EndpointConfigProvider
-from sagemaker_hosting.provider import ProviderError
+from sagemaker_hosting.errors import ProviderError
 from sagemaker_hosting.testing import FAST, client, create_alarm, create_models, set_alarm
 from tests.provider.test_wait import FakeTime
 
@@ -93,7 +93,7 @@ def test_create_read_update_delete(sagemaker) -> None:
     assert moved["endpoint_config_name"] == newer["name"] and moved["status"] == "InService"
     tags = aws.list_tags(sagemaker, endpoint["arn"])
     assert aws.user_tags(tags) == {"team": "ml", "tier": "1"}
-    owner = ownership.parse(tags[ownership.OWNER_TAG])
+    owner = ownership.parse(tags[tag_keys.OWNER_TAG])
     assert owner is not None and owner.seed == endpoint[naming.SEED_KEY]  # kept through the tag update
 
     provider.delete(endpoint["name"], moved)
@@ -358,7 +358,7 @@ def test_an_endpoint_of_the_same_name_not_owned_is_never_taken_over(sagemaker) -
     sagemaker.create_endpoint(
         EndpointName=ours.inputs["name"],
         EndpointConfigName=config["name"],
-        Tags=[{"Key": ownership.OWNER_TAG, "Value": "someone-else"}],
+        Tags=[{"Key": tag_keys.OWNER_TAG, "Value": "someone-else"}],
     )
     with pytest.raises(ProviderError, match="It exists outside this stack"):
         provider.create(ours.inputs)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from sagemaker_hosting import autoscaling
+from sagemaker_hosting import autoscaling, tag_keys
 
 M5, M5X = "ml.m5.large", "ml.m5.xlarge"
 
@@ -122,7 +122,7 @@ def test_the_record_round_trips_through_tags_within_sagemakers_limits() -> None:
         for i in range(10)
     ]
     tags = autoscaling.record_tags(items)
-    assert all(key.startswith(autoscaling.RECORD_TAG_PREFIX) and len(key) <= 128 for key in tags)
+    assert all(key.startswith(tag_keys.AUTOSCALING_TAG_PREFIX) and len(key) <= 128 for key in tags)
     assert all(0 < len(value) <= autoscaling.TAG_VALUE_LIMIT for value in tags.values())
     assert len(tags) <= 4  # ten variants' targets and policies, compressed
     assert autoscaling.read_record({**tags, "team": "ml", "sagemaker-hosting:owner": "x"}) == items

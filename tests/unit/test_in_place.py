@@ -14,10 +14,10 @@ import pytest
 from pulumi.runtime.rpc import UNKNOWN
 
 from sagemaker_hosting import Endpoint, EndpointConfig, naming, plan, validate
-from sagemaker_hosting.endpoint_config import shadow_facts, variant_facts
 from sagemaker_hosting.mocks import ENDPOINT_CONFIG_TYPE as CONFIG_TYPE
 from sagemaker_hosting.mocks import ENDPOINT_TYPE, SageMakerMocks
 from sagemaker_hosting.provider import Provider
+from sagemaker_hosting.variants import shadow_facts, variant_facts
 from tests.examples.mocked import run_under_mocks
 
 KEY = naming.CONFIG_VARIANTS_KEY
@@ -44,7 +44,7 @@ def v(
     count: Any = 2,
     accelerator: Any = None,
 ) -> dict[str, Any]:
-    """One variant's facts as `endpoint_config.variant_facts` records them: what is not given (a
+    """One variant's facts as `variants.variant_facts` records them: what is not given (a
     serverless variant's instance type and count) is left out."""
     given = {
         "instance_type": None if serverless is True else type_,
@@ -622,7 +622,7 @@ def plain(**changes: Any) -> Any:
 
 
 def test_an_endpoint_on_a_config_of_the_program_carries_its_variant_facts() -> None:
-    """`EndpointConfig` records its variants against its `name` output; an `Endpoint` put on that
+    """`EndpointConfig`'s `name` output carries its variant facts; an `Endpoint` put on that
     output carries them (outputs among them resolved), one on a plain name carries none."""
 
     def program() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sagemaker_hosting import schema
+from sagemaker_hosting import cross_field, schema
 
 CONFIG = schema.input_shape("CreateEndpointConfig")
 ENDPOINT = schema.input_shape("UpdateEndpoint")
@@ -119,6 +119,33 @@ def test_valid_requests_pass(request_):
     assert schema.constraint_violations(CONFIG, request_) == []
 
 
+def test_violations_carry_their_kind_and_its_data():
+    """Callers decide by kind and data, never by the wording (`rule`), which is AWS's alone."""
+    capture = {
+        "InitialSamplingPercentage": 50,
+        "DestinationS3Uri": "s3://b/c",
+        "CaptureOptions": [{"CaptureMode": "X"}],
+    }
+    (enum,) = schema.constraint_violations(CONFIG, config(DataCaptureConfig=capture))
+    assert (enum.kind, enum.allowed) == (schema.Kind.ENUM, ("Input", "Output", "InputAndOutput"))
+    (size,) = schema.constraint_violations(CONFIG, config(ProductionVariants=[]))
+    assert (size.kind, size.bound, size.limit) == (schema.Kind.SIZE, "min", 1)
+    (value,) = schema.constraint_violations(CONFIG, config(ProductionVariants=[variant(InitialInstanceCount=0)]))
+    assert (value.kind, value.bound, value.limit) == (schema.Kind.RANGE, "min", 1)
+    (typed,) = schema.constraint_violations(CONFIG, config(EnableNetworkIsolation="yes"))
+    assert (typed.kind, typed.type_name) == (schema.Kind.TYPE, "boolean")
+    (unknown,) = schema.constraint_violations(CONFIG, config(Colour="blue"))
+    assert unknown.kind is schema.Kind.UNKNOWN_MEMBER
+    (required,) = schema.constraint_violations(CONFIG, {"ProductionVariants": [variant()]})
+    assert required.kind is schema.Kind.REQUIRED
+    (pattern,) = schema.constraint_violations(CONFIG, config(EndpointConfigName="-x"))
+    assert (pattern.kind, pattern.pattern) == (schema.Kind.PATTERN, "[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}")
+    local = config(KmsKeyId="k", ProductionVariants=[variant(InstanceType="ml.m5d.large")])
+    (cross,) = cross_field.endpoint_config_violations(local)
+    assert (cross.kind, cross.subject) == (schema.Kind.CROSS_FIELD, "KmsKeyId")
+    assert cross.rule == f"KmsKeyId {cross.predicate}"
+
+
 def test_aws_message_names_each_violation_as_the_service_does():
     violations = schema.constraint_violations(
         CONFIG, {"EndpointConfigName": "ok", "ProductionVariants": [variant(InitialInstanceCount=0, VariantName=None)]}
@@ -169,7 +196,7 @@ def test_snake(member, expected):
     ],
 )
 def test_local_storage_instance_types(instance_type, local):
-    assert schema.has_local_storage(instance_type) is local
+    assert cross_field.has_local_storage(instance_type) is local
 
 
 @pytest.mark.parametrize(
@@ -262,7 +289,7 @@ def shadow_config(production, shadow, **overrides):
     ],
 )
 def test_endpoint_config_cross_field_rules(request_, path, rule_part):
-    violations = schema.endpoint_config_violations(request_)
+    violations = cross_field.endpoint_config_violations(request_)
     assert [v.path for v in violations] == [path]
     assert rule_part in violations[0].rule
 
@@ -289,7 +316,7 @@ def test_endpoint_config_cross_field_rules(request_, path, rule_part):
     ],
 )
 def test_endpoint_config_rules_accept_valid_configs(request_):
-    assert schema.endpoint_config_violations(request_) == []
+    assert cross_field.endpoint_config_violations(request_) == []
 
 
 def blue_green(kind, wait=60, termination=0, maximum=None, **routing):
@@ -399,7 +426,7 @@ ROLLING = {"MaximumBatchSize": percent(25), "WaitIntervalInSeconds": 60}
     ],
 )
 def test_endpoint_cross_field_rules(request_, instance_count, path, rule_part):
-    violations = schema.endpoint_violations(request_, instance_count=instance_count)
+    violations = cross_field.endpoint_violations(request_, instance_count=instance_count)
     assert [v.path for v in violations] == [path]
     assert rule_part in violations[0].rule
 
@@ -425,9 +452,9 @@ def test_endpoint_cross_field_rules(request_, instance_count, path, rule_part):
     ],
 )
 def test_endpoint_rules_accept_valid_requests(request_, instance_count):
-    assert schema.endpoint_violations(request_, instance_count=instance_count) == []
+    assert cross_field.endpoint_violations(request_, instance_count=instance_count) == []
 
 
 def test_rules_render_member_names_in_the_callers_style():
-    violations = schema.endpoint_violations({"DeploymentConfig": blue_green("CANARY")}, schema.snake)
+    violations = cross_field.endpoint_violations({"DeploymentConfig": blue_green("CANARY")}, schema.snake)
     assert violations[0].rule == "canary_size is required when type is CANARY"

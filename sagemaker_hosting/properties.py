@@ -1,0 +1,50 @@
+"""Program side: the properties a resource class hands to `pulumi.dynamic.Resource` (the provider
+side, in the provider process, is `provider`)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from typing import Any
+
+import pulumi
+
+from sagemaker_hosting import identity, naming
+
+
+def resource_props(
+    resource_type: str,
+    resource_name: str,
+    args: Mapping[str, Any],
+    output_keys: Collection[str],
+    opts: pulumi.ResourceOptions | None,
+) -> dict[str, Any]:
+    """A resource class's properties: the user's arguments, the name prefix and name seed that a
+    generated name is made from, the stack's id and label (`identity`), and every output as None
+    (only keys given become outputs)."""
+    props: dict[str, Any] = dict(args)
+    if props.get("name") is None:
+        props["name_prefix"] = props.get("name_prefix") or resource_name
+    parent_type = opts.parent._type if opts is not None and opts.parent is not None else ""
+    props[naming.SEED_KEY] = naming.name_seed(
+        pulumi.get_project(), pulumi.get_stack(), resource_type, resource_name, parent_type
+    )
+    props[naming.OWNER_KEY] = identity.owner_input()
+    props.setdefault("name", None)
+    props.setdefault("region", None)
+    props.setdefault("tags", {})
+    props.update({key: None for key in output_keys})
+    return props
+
+
+def with_secret_inputs(props: dict[str, Any]) -> dict[str, Any]:
+    """`props` with the names of those that are secrets, at any depth (`naming.SECRET_INPUTS_KEY`),
+    known at preview even where the values are not."""
+
+    async def names() -> list[str]:
+        return [
+            key
+            for key, value in props.items()
+            if value is not None and await pulumi.Output.from_input(value).is_secret()
+        ]
+
+    return {**props, naming.SECRET_INPUTS_KEY: pulumi.Output.from_input(names())}

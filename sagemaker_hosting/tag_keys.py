@@ -1,0 +1,19 @@
+"""The tag keys this provider keeps on SageMaker resources for itself, all under one reserved prefix.
+
+Plain constants, so that the AWS layer (`aws`), and the pure modules that write tags (`autoscaling`)
+or refuse a user's reserved key (`validate`), share them without a pure module importing `aws`.
+"""
+
+from __future__ import annotations
+
+TAG_PREFIX = "sagemaker-hosting:"
+"""Tags under this prefix are the provider's bookkeeping, never user tags: not shown, never removed,
+refused as a resource's `tags`."""
+AUTOSCALING_TAG_PREFIX = TAG_PREFIX + "autoscaling:"
+"""Tags on an endpoint holding the Application Auto Scaling definitions set aside for a deployment
+(`autoscaling.record_tags`), while they are set aside."""
+OWNER_TAG = TAG_PREFIX + "owner"
+"""On every config and endpoint the provider creates or adopts: its owner (`ownership`)."""
+ENDPOINT_TAG_PREFIX = TAG_PREFIX + "endpoint:"
+"""On a config, one tag per endpoint that was put on it (`...endpoint:<endpoint name>`), so that before
+deleting the config the provider can ask those endpoints, and only those, whether they still use it."""
