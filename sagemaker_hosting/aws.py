@@ -206,6 +206,8 @@ IN_PROGRESS = CREATING | UPDATING | DELETING
 """Statuses in which SageMaker refuses UpdateEndpoint and DeleteEndpoint."""
 SETTLED = frozenset({"InService", "Failed", "OutOfService", "UpdateRollbackFailed"})
 """Statuses no operation is running in."""
+STUCK = frozenset({"Failed", "OutOfService", "UpdateRollbackFailed"})
+"""Settled statuses SageMaker no longer updates an endpoint from: it can only be deleted (and made again)."""
 SERVING = frozenset({"InService"})
 """The target of a create or an update."""
 GONE: frozenset[str | None] = frozenset({None})

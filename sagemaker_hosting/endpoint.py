@@ -75,8 +75,9 @@ class EndpointProvider(Provider):
     def create_or_adopt(self, client: SageMakerClient, request: dict[str, Any], inputs: dict[str, Any]) -> None:
         """CreateEndpoint; an endpoint already under the name that carries this resource's owner tag
         was started by an earlier create of it (interrupted, or a lost response that botocore
-        retried): it is waited for instead; one that is Failed or Deleting is replaced. One with
-        another owner's tag is refused, naming the owner (`ownership`)."""
+        retried, or the old entry of a `pulumi up --replace`): it is waited for instead; one that
+        SageMaker no longer updates (`aws.STUCK`) or that is Deleting is deleted and created again.
+        One with another owner's tag is refused, naming the owner (`ownership`)."""
         name = request["EndpointName"]
         try:
             client.create_endpoint(**request)
@@ -89,12 +90,18 @@ class EndpointProvider(Provider):
                 raise ProviderError(refused[0]) from error
             if existing is None or found is None:  # no owner: made outside any stack of ours
                 raise
-        print(f'Endpoint "{name}" was started by an earlier, interrupted create of this resource; continuing with it.')
-        if existing["EndpointStatus"] in {"Failed", *aws.DELETING}:
+        status = existing["EndpointStatus"]
+        if status in aws.STUCK | aws.DELETING:  # what SageMaker no longer updates goes, then is made again
+            print(f'Endpoint "{name}" of this resource is {status}: it is deleted and created again.', flush=True)
             self.delete(name, {**inputs, naming.INSTANCE_KEY: found.instance})
             client.create_endpoint(**request)
-        else:  # this entry's from now on
-            client.add_tags(ResourceArn=existing["EndpointArn"], Tags=tag_list(owner_tag(inputs)))
+            return
+        print(
+            f'Endpoint "{name}" was started by an earlier create of this resource (interrupted, or replaced by '
+            "`pulumi up --replace`); continuing with it.",
+            flush=True,
+        )
+        client.add_tags(ResourceArn=existing["EndpointArn"], Tags=tag_list(owner_tag(inputs)))  # this entry's now
 
     def adopt(
         self, client: SageMakerClient, name: str, inputs: dict[str, Any], config: Mapping[str, Any]
@@ -132,10 +139,11 @@ class EndpointProvider(Provider):
 
     def failed_create(self, name: str, error: aws.WaitError, inputs: dict[str, Any]) -> str:
         """What happened to an endpoint whose create did not end InService, for the error message:
-        a Failed one is deleted (and the message says whether that worked); one still Creating, or
-        whose state could not be read, is left to SageMaker and to the next `pulumi up`."""
+        one SageMaker no longer updates (`aws.STUCK`: Failed, ...) is deleted (and the message says
+        whether that worked); one still Creating, or whose state could not be read, is left to
+        SageMaker and to the next `pulumi up`."""
         status = (error.last or {}).get("EndpointStatus")
-        if status == "Failed":
+        if status in aws.STUCK:
             try:
                 self.delete(name, inputs)
             except (ProviderError, ClientError) as delete_error:
@@ -144,10 +152,10 @@ class EndpointProvider(Provider):
                     f"({delete_error}); delete it, then run `pulumi up` again."
                 )
             return (
-                f'Endpoint "{name}" could not be created: {error}. The Failed endpoint was deleted, so nothing '
+                f'Endpoint "{name}" could not be created: {error}. The {status} endpoint was deleted, so nothing '
                 "is left outside the stack; fix the cause and run `pulumi up` again."
             )
-        why = "its state could not be read" if status is None else "SageMaker deletes no endpoint while it is Creating"
+        why = "its state could not be read" if status is None else f"SageMaker deletes no endpoint while it is {status}"
         return (
             f'Endpoint "{name}" is not InService: {error}. It was not deleted ({why}). It carries this '
             "resource's owner tag: the next `pulumi up` continues with it, and "
@@ -198,6 +206,8 @@ class EndpointProvider(Provider):
             settled = self.settle(client, name, inputs, aws.UPDATABLE)
             assert settled is not None  # gone is no target here
             current = settled
+        if current["EndpointStatus"] not in aws.SERVING:
+            raise ProviderError(not_updatable(current, config_name))
         aside = self.set_scaling_aside(client, current, config)
         try:
             described = self.update_and_wait(client, name, inputs, current, config)
@@ -232,8 +242,8 @@ class EndpointProvider(Provider):
             advice = ""
             if (error.last or {}).get("EndpointStatus") == "UpdateRollbackFailed":
                 advice = (
-                    ". SageMaker could not roll back either, so the endpoint may serve a mix of configs: deploy a "
-                    "working config (fix the inputs and run `pulumi up`), or delete the endpoint and recreate it"
+                    ". SageMaker could not roll back either, so the endpoint may serve a mix of configs, and it "
+                    f"updates only an InService endpoint: {WAY_OUT.format(name=name)}"
                 )
             elif error.last is None or error.last.get("EndpointStatus") in aws.UPDATING:
                 advice = (
@@ -420,6 +430,26 @@ class EndpointProvider(Provider):
     def timeout(inputs: Mapping[str, Any], operation: str, derived: int) -> float:
         """The user's `timeouts[operation]` in seconds, else the derived limit."""
         return float((inputs.get("timeouts") or {}).get(operation) or derived)
+
+
+WAY_OUT = (
+    "run `pulumi up --replace <the Endpoint's URN>` (`pulumi stack --show-urns` lists it), which deletes "
+    'endpoint "{name}" and creates it again on the declared config (it serves nothing in between), or '
+    "`pulumi destroy`"
+)
+"""The way out for an endpoint SageMaker will not update (Failed, OutOfService, UpdateRollbackFailed)."""
+
+
+def not_updatable(current: Mapping[str, Any], config_name: str) -> str:
+    """Why an endpoint that is not InService cannot be moved to `config_name`, and what to run."""
+    name, status = current["EndpointName"], current["EndpointStatus"]
+    reason = str(current.get("FailureReason") or "").rstrip(".")
+    return (
+        f'Endpoint "{name}" is {status}' + (f" ({reason})" if reason else "") + f", so it cannot be moved to config "
+        f'"{config_name}": SageMaker updates only an InService endpoint. Nothing was changed. '
+        + WAY_OUT.format(name=name)
+        + "."
+    )
 
 
 def live_outputs(described: Mapping[str, Any] | None) -> dict[str, Any]:

@@ -87,3 +87,59 @@ def test_a_rolled_back_change_then_a_revert_or_a_fix_converges_in_one_up(stack, 
     converged(stack, emulator)
     stack.destroy()
     assert live(emulator) == ({}, [])
+
+
+ROLLING = """
+import pulumi
+from sagemaker_hosting import Endpoint, EndpointConfig
+
+settings = pulumi.Config()
+config = EndpointConfig("main", production_variants=[{"variant_name": "primary",
+    "model_name": settings.require("model"), "instance_type": "ml.m5.large", "initial_instance_count": 2}])
+endpoint = Endpoint("main", endpoint_config_name=config.name, deployment_config={
+    "rolling_update_policy": {"maximum_batch_size": {"type": "CAPACITY_PERCENT", "value": 50},
+        "wait_interval_in_seconds": 200},
+    "auto_rollback_configuration": {"alarms": [{"alarm_name": "errors"}]}})
+pulumi.export("endpoint", endpoint.name)
+pulumi.export("config", config.name)
+"""
+
+
+def test_an_endpoint_sagemaker_cannot_update_has_a_way_out(tmp_path, emulator) -> None:
+    """A rolling deployment whose rollback fails too (its old config was deleted outside Pulumi)
+    leaves the endpoint UpdateRollbackFailed, which SageMaker only deletes. `up` says so, changes
+    nothing and names the way out; `up --replace` of the endpoint deletes it first and creates it
+    on the declared config, and the stack converges (issue 21 item 5)."""
+    emulator.reset()
+    create_models(emulator, "a", "b")
+    create_alarm(emulator, "errors")
+    stack = make_project(tmp_path, emulator, ROLLING)
+    stack.set_config(model="a")
+    stack.up()
+    first = stack.outputs()
+    sagemaker = client(emulator, "sagemaker")
+    sagemaker.delete_endpoint_config(EndpointConfigName=first["config"])  # as another tool might
+    stack.set_config(model="b")
+    set_alarm(emulator, "errors", "ALARM")
+    try:
+        with pytest.raises(auto.CommandError) as failed:
+            stack.up()
+    finally:
+        set_alarm(emulator, "errors", "OK")
+    assert "is UpdateRollbackFailed" in str(failed.value) and "pulumi up --replace" in str(failed.value)
+    assert sagemaker.describe_endpoint(EndpointName=first["endpoint"])["EndpointStatus"] == "UpdateRollbackFailed"
+
+    emulator.clear_calls()
+    with pytest.raises(auto.CommandError) as refused:
+        stack.up()
+    message = str(refused.value)
+    assert f'Endpoint "{first["endpoint"]}" is UpdateRollbackFailed' in message and "Nothing was changed" in message
+    assert "pulumi up --replace <the Endpoint's URN>" in message
+    assert [c["action"] for c in emulator.writes() if c["name"] == first["endpoint"]] == []
+
+    urn = "urn:pulumi:test::e2e::pulumi-python:dynamic/sagemaker:Endpoint::main"
+    stack.stack.up(replace=[urn], on_output=stack.output.append, color="never")
+    assert sagemaker.describe_endpoint(EndpointName=first["endpoint"])["EndpointStatus"] == "InService"
+    converged(stack, emulator)
+    stack.destroy()
+    assert live(emulator) == ({}, [])

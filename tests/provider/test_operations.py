@@ -158,7 +158,7 @@ def test_update_whose_rollback_fails_says_what_to_do(sagemaker, emulator) -> Non
     with pytest.raises(ProviderError) as failure:
         update_endpoint(provider, endpoint, endpoint_config_name=create_config("better")["name"])
     assert f'Endpoint "{endpoint["name"]}" is UpdateRollbackFailed' in str(failure.value)
-    assert "deploy a working config" in str(failure.value)
+    assert "run `pulumi up --replace <the Endpoint's URN>`" in str(failure.value)
 
 
 def test_instance_quota_is_reported_with_advice_and_leaves_the_endpoint_as_it_was(sagemaker, emulator) -> None:
