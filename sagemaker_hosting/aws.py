@@ -314,10 +314,22 @@ def mark_config_user(client: SageMakerClient, config: Mapping[str, Any], endpoin
     client.add_tags(ResourceArn=config["EndpointConfigArn"], Tags=[{"Key": key, "Value": ""}])
 
 
-def config_users(client: SageMakerClient, config_name: str, config_arn: str) -> list[str]:
+@dataclass(frozen=True)
+class ConfigUser:
+    """An endpoint that runs on a config, is moving to it, or may be moving off it."""
+
+    name: str
+    status: str
+    tags: Mapping[str, str]
+
+    def __str__(self) -> str:
+        return f'"{self.name}" ({self.status})'
+
+
+def config_users(client: SageMakerClient, config_name: str, config_arn: str) -> list[ConfigUser]:
     """The endpoints that run on a config, are moving to it, or may be moving off it: of the endpoints
     recorded on the config (a few calls, no scan of the account), those that name it as their config
-    or as their pending deployment's, and those with a deployment in flight."""
+    or as their pending deployment's, and those with a deployment in flight; with their tags."""
     users = []
     for key in list_tags(client, config_arn):
         if not key.startswith(ENDPOINT_TAG_PREFIX):
@@ -328,7 +340,8 @@ def config_users(client: SageMakerClient, config_name: str, config_arn: str) -> 
         pending = (described.get("PendingDeploymentSummary") or {}).get("EndpointConfigName")
         moving = described["EndpointStatus"] in UPDATING
         if moving or config_name in (described.get("EndpointConfigName"), pending):
-            users.append(f'"{described["EndpointName"]}" ({described["EndpointStatus"]})')
+            tags = list_tags(client, described["EndpointArn"])
+            users.append(ConfigUser(described["EndpointName"], described["EndpointStatus"], tags))
     return users
 
 

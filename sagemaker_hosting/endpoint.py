@@ -22,6 +22,7 @@ from sagemaker_hosting.provider import (
     CONSISTENCY_SECONDS,
     VISIBILITY_SECONDS,
     Provider,
+    is_retained,
     jsonable,
     new_instance,
     owner_tag,
@@ -129,7 +130,7 @@ class EndpointProvider(Provider):
         refused = self.refusals(name, aws.owner(client, arn), inputs)
         if refused:
             raise ProviderError(f'Endpoint "{name}" is not adopted: {refused[0]}')
-        client.add_tags(ResourceArn=arn, Tags=tag_list(owner_tag(inputs)))
+        client.add_tags(ResourceArn=arn, Tags=tag_list(owner_tag(inputs) | retained_tag(inputs)))
         aws.update_tags(client, arn, {}, inputs.get("tags") or {})  # tags it already has are left as they are
         print(f'Endpoint "{name}" ({current["EndpointConfigName"]}) adopted; no endpoint was created.')
         if current["EndpointConfigName"] != inputs["endpoint_config_name"]:
@@ -176,7 +177,12 @@ class EndpointProvider(Provider):
         if inputs["endpoint_config_name"] != old_outputs.get("endpoint_config_name") or unfinished:
             described = self.deploy(client, name, inputs)
         try:
-            aws.update_tags(client, old_outputs["arn"], old_outputs.get("tags") or {}, inputs.get("tags") or {})
+            aws.update_tags(
+                client,
+                old_outputs["arn"],
+                retained_tag(old_outputs) | (old_outputs.get("tags") or {}),
+                retained_tag(inputs) | (inputs.get("tags") or {}),
+            )
         except ClientError as error:
             if aws.is_not_found(error):
                 raise ProviderError(
@@ -438,6 +444,11 @@ WAY_OUT = (
     "`pulumi destroy`"
 )
 """The way out for an endpoint SageMaker will not update (Failed, OutOfService, UpdateRollbackFailed)."""
+
+
+def retained_tag(props: Mapping[str, Any]) -> dict[str, str]:
+    """The mark of an endpoint the stack keeps on `destroy`, if it is one (`tag_keys.RETAINED_TAG`)."""
+    return {tag_keys.RETAINED_TAG: "true"} if is_retained(props) else {}
 
 
 def not_updatable(current: Mapping[str, Any], config_name: str) -> str:

@@ -15,7 +15,7 @@ import pulumi
 import pulumi.dynamic as dynamic
 from botocore.exceptions import ClientError
 
-from sagemaker_hosting import aws, normalize, ownership, plan, schema, validate, variants
+from sagemaker_hosting import aws, normalize, ownership, plan, schema, tag_keys, validate, variants
 from sagemaker_hosting.errors import ProviderError, api_failure
 from sagemaker_hosting.properties import resource_props, with_secret_inputs
 from sagemaker_hosting.provider import (
@@ -134,9 +134,21 @@ class EndpointConfigProvider(Provider):
             if aws.is_not_found(error):
                 return
             raise api_failure("ListTags", f'endpoint config "{name}"', error) from error
+        ours = owner_of(props).stack_id
+        retained = [user for user in users if self.retained_by(user, ours)]
+        if users and len(retained) == len(users):  # `destroy` with `retain_on_delete` on the endpoint
+            print(
+                f'Endpoint config "{name}" stays in SageMaker and leaves the stack, not deleted: endpoint(s) '
+                f"{', '.join(str(user) for user in retained)}, which this stack retains (`retain_on_delete`), "
+                "run on it and need it for their next update or rollback. Both keep running (and costing); "
+                "delete the endpoint, then the config, when they are no longer needed.",
+                flush=True,
+            )
+            return
         if users:
+            listed = ", ".join(str(user) for user in users)
             raise ProviderError(
-                f'Endpoint config "{name}" was not deleted: endpoint {", ".join(users)} runs on it or is moving to '
+                f'Endpoint config "{name}" was not deleted: endpoint {listed} runs on it or is moving to '
                 "or from it, and would lose its rollback. It is kept. Move the endpoint first: run `pulumi up` "
                 "without --target (or wait for the deployment in flight to finish), run `pulumi refresh` if the "
                 "endpoint was changed outside Pulumi, then run the command again."
@@ -146,6 +158,13 @@ class EndpointConfigProvider(Provider):
         except ClientError as error:
             if not aws.is_not_found(error):
                 raise api_failure("DeleteEndpointConfig", f'endpoint config "{name}"', error) from error
+
+    @staticmethod
+    def retained_by(user: aws.ConfigUser, stack_id: str | None) -> bool:
+        """Whether `user` is an endpoint of the stack `stack_id` that it keeps on `destroy`."""
+        owner = ownership.parse(user.tags.get(tag_keys.OWNER_TAG))
+        same_stack = owner is not None and stack_id is not None and owner.stack_id == stack_id
+        return same_stack and user.tags.get(tag_keys.RETAINED_TAG) == "true"
 
     @staticmethod
     def live_outputs(arn: str, described: dict[str, Any]) -> dict[str, Any]:

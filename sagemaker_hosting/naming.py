@@ -56,7 +56,20 @@ owner tag (`ownership.py`): which Pulumi resource entry holds the physical resou
 PENDING_KEY = "__pending"
 """The output in which a refresh records work an earlier run left unfinished (autoscaling set aside),
 so that the next `diff` shows a change and the next `up` finishes it (`plan.plan_endpoint`)."""
-HIDDEN_KEYS = (SEED_KEY, ACCOUNT_KEY, PROFILE_KEY, CONFIG_VARIANTS_KEY, SECRET_INPUTS_KEY, OWNER_KEY, INSTANCE_KEY)
+RETAINED_KEY = "__retain_on_delete"
+"""The input in which a resource class passes its `retain_on_delete` option (True when set), so that
+an endpoint the stack keeps on `destroy` is marked (`tag_keys.RETAINED_TAG`) and its config stays
+with it. A change is an update in place (`plan.ENDPOINT_EXTRA_INPUTS`)."""
+HIDDEN_KEYS = (
+    SEED_KEY,
+    ACCOUNT_KEY,
+    PROFILE_KEY,
+    CONFIG_VARIANTS_KEY,
+    SECRET_INPUTS_KEY,
+    OWNER_KEY,
+    INSTANCE_KEY,
+    RETAINED_KEY,
+)
 """Inputs of ours that are no API member and not shown in diffs."""
 
 

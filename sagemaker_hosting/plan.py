@@ -14,8 +14,9 @@ from typing import Any
 
 from sagemaker_hosting import naming, normalize, schema
 
-ENDPOINT_EXTRA_INPUTS = ("timeouts", "adopt_existing")
-"""Endpoint inputs that are no API member (changes to them are in place, and call nothing)."""
+ENDPOINT_EXTRA_INPUTS = ("timeouts", "adopt_existing", naming.RETAINED_KEY)
+"""Endpoint inputs that are no API member (changes to them are in place; `retain_on_delete` marks or
+unmarks the endpoint, the others call nothing)."""
 
 
 @dataclass(frozen=True)

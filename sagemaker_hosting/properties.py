@@ -29,6 +29,8 @@ def resource_props(
         pulumi.get_project(), pulumi.get_stack(), resource_type, resource_name, parent_type
     )
     props[naming.OWNER_KEY] = identity.owner_input()
+    if opts is not None and opts.retain_on_delete:
+        props[naming.RETAINED_KEY] = True
     props.setdefault("name", None)
     props.setdefault("region", None)
     props.setdefault("tags", {})

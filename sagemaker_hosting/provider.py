@@ -202,7 +202,8 @@ class Provider(dynamic.ResourceProvider):
         members = {schema.snake(member) for member in shape.members} - {"tags"}
         body = normalize.to_api(shape, {k: v for k, v in inputs.items() if k in members and v is not None})
         if "Tags" in shape.members:
-            body["Tags"] = normalize.tags_to_api({**(inputs.get("tags") or {}), **owner_tag(inputs)})
+            retained = {tag_keys.RETAINED_TAG: "true"} if operation == "CreateEndpoint" and is_retained(inputs) else {}
+            body["Tags"] = normalize.tags_to_api({**(inputs.get("tags") or {}), **owner_tag(inputs), **retained})
         body.update(explicit)
         return body
 
@@ -251,6 +252,11 @@ def owner_of(props: Mapping[str, Any]) -> ownership.Owner:
 def owner_tag(inputs: Mapping[str, Any]) -> dict[str, str]:
     """The owner tag of the resource whose canonical inputs are `inputs`."""
     return {tag_keys.OWNER_TAG: owner_of(inputs).tag_value()}
+
+
+def is_retained(inputs: Mapping[str, Any]) -> bool:
+    """Whether the stack keeps the resource on `destroy` (`retain_on_delete`)."""
+    return inputs.get(naming.RETAINED_KEY) is True
 
 
 def tag_list(tags: Mapping[str, str]) -> list[TagTypeDef]:

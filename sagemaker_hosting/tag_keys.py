@@ -17,3 +17,5 @@ OWNER_TAG = TAG_PREFIX + "owner"
 ENDPOINT_TAG_PREFIX = TAG_PREFIX + "endpoint:"
 """On a config, one tag per endpoint that was put on it (`...endpoint:<endpoint name>`), so that before
 deleting the config the provider can ask those endpoints, and only those, whether they still use it."""
+RETAINED_TAG = TAG_PREFIX + "retained"
+"""On an endpoint whose stack keeps it on `destroy` (`retain_on_delete`): its config stays too."""

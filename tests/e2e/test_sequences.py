@@ -143,3 +143,42 @@ def test_an_endpoint_sagemaker_cannot_update_has_a_way_out(tmp_path, emulator) -
     converged(stack, emulator)
     stack.destroy()
     assert live(emulator) == ({}, [])
+
+
+RETAINED = """
+import pulumi
+from sagemaker_hosting import Endpoint, EndpointConfig
+
+settings = pulumi.Config()
+config = EndpointConfig("main", production_variants=[{"variant_name": "primary",
+    "model_name": settings.require("model"), "instance_type": "ml.m5.large", "initial_instance_count": 1}])
+endpoint = Endpoint("main", endpoint_config_name=config.name,
+    opts=pulumi.ResourceOptions(retain_on_delete=settings.get_bool("retain") or False))
+pulumi.export("endpoint", endpoint.name)
+pulumi.export("config", config.name)
+"""
+
+
+def test_destroy_with_a_retained_endpoint_finishes_and_says_what_stays(tmp_path, emulator) -> None:
+    """`retain_on_delete` set on a deployed endpoint (an update in place that marks it): `destroy`
+    leaves the endpoint, as the engine does, and its config with it, since the endpoint runs on it;
+    it finishes, says so, and deletes nothing SageMaker still serves from (issue 21 item 5)."""
+    emulator.reset()
+    create_models(emulator, "a")
+    stack = make_project(tmp_path, emulator, RETAINED)
+    stack.set_config(model="a")
+    stack.up()
+    first = stack.outputs()
+    stack.set_config(retain="true")
+    assert stack.preview().change_summary.get(auto.OpType.UPDATE) == 1
+    stack.up()
+    stack.preview(expect_no_changes=True)
+    emulator.clear_calls()
+    stack.destroy()
+    said = "\n".join(stack.output)
+    assert f'Endpoint config "{first["config"]}" stays in SageMaker and leaves the stack' in said
+    assert f'"{first["endpoint"]}" (InService), which this stack retains' in said
+    assert live(emulator) == ({first["endpoint"]: first["config"]}, [first["config"]])
+    assert [c["action"] for c in emulator.writes()] == []  # nothing deleted, nothing changed
+    stack.destroy()  # twice: the stack is empty
+    assert (stack.stack.export_stack().deployment or {}).get("resources") in (None, [])
