@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any, Unpack
 
 import pulumi
 import pulumi.dynamic as dynamic
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from sagemaker_hosting import autoscaling, aws, deadlines, naming, normalize, plan, schema, tag_keys, validate, variants
-from sagemaker_hosting.errors import ProviderError, api_failure
+from sagemaker_hosting.errors import ProviderError, api_failure, error_text, reported
 from sagemaker_hosting.properties import resource_props, with_secret_inputs
 from sagemaker_hosting.provider import (
     CONSISTENCY_SECONDS,
@@ -51,6 +51,7 @@ class EndpointProvider(Provider):
         found = aws.find_endpoint(client, name)
         return None if found is None else str(found["EndpointArn"])
 
+    @reported("create")
     def create(self, props: dict[str, Any]) -> dynamic.CreateResult:
         inputs = new_instance(self.inputs(props))
         name, config_name = inputs["name"], inputs["endpoint_config_name"]
@@ -164,6 +165,7 @@ class EndpointProvider(Provider):
             f"--endpoint-name {name}`)."
         )
 
+    @reported("update")
     def update(self, name: str, old_outputs: dict[str, Any], news: dict[str, Any]) -> dynamic.UpdateResult:
         inputs = with_instance(self.inputs(news), old_outputs)
         client = self.client(old_outputs)
@@ -219,9 +221,15 @@ class EndpointProvider(Provider):
             described = self.update_and_wait(client, name, inputs, current, config)
         except Exception as error:  # whatever failed, the targets go back on the fleet that serves
             restored = self.put_scaling_back(client, name, aside, failed=True)
+            if isinstance(error, BotoCoreError | ClientError):  # AWS stopped answering mid-deployment
+                error = ProviderError(
+                    f'Deployment of config "{config_name}" to endpoint "{name}" stopped: {error_text(error)}. The '
+                    "deployment may go on in SageMaker; the stack still records the config that served before it, "
+                    "and the next `pulumi up` waits for it and finishes or repeats it"
+                )
             if restored and isinstance(error, ProviderError):
-                raise ProviderError(f"{error}. {restored}") from error
-            raise
+                raise ProviderError(f"{error}. {restored}.") from error
+            raise error
         self.put_scaling_back(client, name, aside, failed=False)
         return described
 
@@ -317,13 +325,22 @@ class EndpointProvider(Provider):
         if not aside:
             return ""
         variants = ", ".join(item.resource_id.rpartition("/")[2] for item in aside)
-        described = aws.find_endpoint(client, name)
-        if described is None or described["EndpointStatus"] in aws.IN_PROGRESS:
-            return (
-                f"The Application Auto Scaling targets and policies of variant(s) {variants} stay set aside (recorded "
-                f"on the endpoint as tags {tag_keys.AUTOSCALING_TAG_PREFIX}*) until the deployment ends: the next "
-                "`pulumi up` registers them again"
+        stay = (
+            f"The Application Auto Scaling targets and policies of variant(s) {variants} stay set aside (recorded "
+            f"on the endpoint as tags {tag_keys.AUTOSCALING_TAG_PREFIX}*, not registered now)"
+        )
+        try:
+            described = aws.find_endpoint(client, name)
+        except (BotoCoreError, ClientError) as error:
+            message = (
+                f"{stay}: the endpoint could not be read ({error_text(error)}); the next `pulumi up` registers "
+                "them again"
             )
+            if failed:
+                return message
+            raise ProviderError(f'Endpoint "{name}": {message}.') from error
+        if described is None or described["EndpointStatus"] in aws.IN_PROGRESS:
+            return f"{stay} until the deployment ends: the next `pulumi up` registers them again"
         scaling = aws.autoscaling_client(client)
         try:
             for item in aside:
@@ -331,10 +348,10 @@ class EndpointProvider(Provider):
             tags = aws.list_tags(client, described["EndpointArn"])
             record = {key: value for key, value in tags.items() if key.startswith(tag_keys.AUTOSCALING_TAG_PREFIX)}
             aws.update_tags(client, described["EndpointArn"], record, {})
-        except ClientError as error:
+        except (BotoCoreError, ClientError) as error:
             message = (
                 f"The Application Auto Scaling targets and policies of variant(s) {variants} could not be registered "
-                f"again ({aws.error_code(error)}: {aws.error_message(error)}); they stay recorded on the endpoint "
+                f"again ({error_text(error)}); they stay recorded on the endpoint "
                 f"(tags {tag_keys.AUTOSCALING_TAG_PREFIX}*) and the next `pulumi up` tries again"
             )
             if failed:
@@ -353,6 +370,7 @@ class EndpointProvider(Provider):
             deployment_config = last.get("last_deployment_config")
         return deadlines.update_seconds(deployment_config, config.get("ProductionVariants", []))
 
+    @reported("delete")
     def delete(self, name: str, props: dict[str, Any]) -> None:
         """Delete in any status: a running operation is waited out, a delete already under way is
         joined, a Failed endpoint is deleted, one already gone (or replaced by another stack's of the

@@ -16,7 +16,7 @@ import pulumi.dynamic as dynamic
 from botocore.exceptions import ClientError
 
 from sagemaker_hosting import aws, normalize, ownership, plan, schema, tag_keys, validate, variants
-from sagemaker_hosting.errors import ProviderError, api_failure
+from sagemaker_hosting.errors import ProviderError, api_failure, reported
 from sagemaker_hosting.properties import resource_props, with_secret_inputs
 from sagemaker_hosting.provider import (
     VISIBILITY_SECONDS,
@@ -49,6 +49,7 @@ class EndpointConfigProvider(Provider):
         found = aws.find_endpoint_config(client, name)
         return None if found is None else str(found["EndpointConfigArn"])
 
+    @reported("create")
     def create(self, props: dict[str, Any]) -> dynamic.CreateResult:
         inputs = new_instance(self.inputs(props))
         name = inputs["name"]
@@ -106,6 +107,7 @@ class EndpointConfigProvider(Provider):
         outs = {**inputs, **self.live_outputs(described["EndpointConfigArn"], described)}
         return dynamic.ReadResult(id_, outs, inputs)
 
+    @reported("update")
     def update(self, name: str, old_outputs: dict[str, Any], news: dict[str, Any]) -> dynamic.UpdateResult:
         """Only tags change in place (everything else replaces)."""
         inputs = with_instance(self.inputs(news), old_outputs)
@@ -121,6 +123,7 @@ class EndpointConfigProvider(Provider):
             raise api_failure("AddTags/DeleteTags", f'endpoint config "{name}"', error) from error
         return dynamic.UpdateResult({**inputs, **{key: old_outputs.get(key) for key in OUTPUT_KEYS}})
 
+    @reported("delete")
     def delete(self, name: str, props: dict[str, Any]) -> None:
         """Delete the config unless an endpoint runs on it or is moving to or from it: SageMaker
         would delete it, and that endpoint's next update or rollback would then fail. One of the

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from botocore.exceptions import ClientError
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from botocore.exceptions import BotoCoreError, ClientError
 
 from sagemaker_hosting import aws
+
+Call = TypeVar("Call", bound=Callable[..., Any])
 
 
 class ProviderError(Exception):
@@ -25,3 +31,36 @@ def api_failure(action: str, what: str, error: ClientError) -> ProviderError:
             " case-insensitively): give another `name`, or remove `name` to let one be generated."
         )
     return ProviderError(f"{action} failed for {what}: {code}: {message}{hint}")
+
+
+def error_text(error: BotoCoreError | ClientError) -> str:
+    """An AWS error in words: "Code: message" for a service's answer, botocore's own text otherwise
+    (a connection refused, credentials that expired or cannot be found)."""
+    if isinstance(error, ClientError):
+        return f"{aws.error_code(error)}: {aws.error_message(error)}"
+    return str(error)
+
+
+def reported(operation: str) -> Callable[[Call], Call]:
+    """For a provider's create, update or delete: an AWS error that escapes it (an outage, throttling
+    or an expired credential that outlasted botocore's retries, at any step) becomes a
+    `ProviderError` that says what happened, what is live and what to run, instead of botocore's
+    bare exception. The resource's name is the call's first string argument or `props["name"]`."""
+
+    def wrap(method: Call) -> Call:
+        @functools.wraps(method)
+        def call(provider: Any, *args: Any) -> Any:
+            try:
+                return method(provider, *args)
+            except (BotoCoreError, ClientError) as error:
+                name = next((a for a in args if isinstance(a, str)), None) or (args[0] or {}).get("name")
+                raise ProviderError(
+                    f'{provider.kind} "{name}": the {operation} stopped, as AWS did not answer as expected: '
+                    f"{error_text(error)}. What SageMaker had already started goes on; the stack keeps what it "
+                    "recorded before this command. Once AWS answers again, run `pulumi refresh` to see what is "
+                    "live, then the command again."
+                ) from error
+
+        return call  # type: ignore[return-value]
+
+    return wrap

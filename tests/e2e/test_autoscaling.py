@@ -18,6 +18,7 @@ from pulumi import automation as auto
 from sagemaker_hosting import autoscaling, aws, tag_keys
 from sagemaker_hosting.emulator.testing import Emulator
 from sagemaker_hosting.testing import Project, client, create_alarm, create_models, make_project, set_alarm
+from tests.e2e.test_interruptions import spawn, wait_for
 
 PROGRAM = """
 import pulumi
@@ -270,5 +271,38 @@ def test_autoscaling_set_aside_is_never_hidden_by_a_refresh(project: Project, em
         t for t in sagemaker.list_tags(ResourceArn=arn)["Tags"] if t["Key"].startswith(tag_keys.AUTOSCALING_TAG_PREFIX)
     ]
     project.refresh()
+    project.preview(expect_no_changes=True)
+    project.destroy()
+
+
+def test_an_outage_while_autoscaling_is_set_aside_says_what_is_live(project: Project, emulator: Emulator) -> None:
+    """SageMaker stops answering (HTTP 503 beyond botocore's retries) mid-deployment of an instance
+    type change, after autoscaling was set aside: `up` fails with the provider's message, not a bare
+    botocore error: the deployment may go on, autoscaling stays set aside (recorded), and the next
+    `up` registers it again (issue 21 item 6)."""
+    sagemaker, scaling = client(emulator, "sagemaker"), client(emulator, "application-autoscaling")
+    name = project.outputs()["name"]
+    attach_autoscaling(scaling, name)
+    before = scaling_state(scaling)
+    project.set_config(instanceType="ml.m5.xlarge")
+    emulator.settings(update_seconds=3.0)
+    emulator.clear_calls()
+    running = spawn(project, "up", env={"AWS_MAX_ATTEMPTS": "2"})
+    try:
+        wait_for(lambda: any(call["action"] == "UpdateEndpoint" for call in emulator.calls()))
+        emulator.settings(unavailable_rate=1.0)
+        output, _ = running.communicate(timeout=180)
+    finally:
+        running.kill()
+        emulator.settings(unavailable_rate=0.0, update_seconds=1.0)
+    assert running.returncode != 0, output
+    assert "ServiceUnavailable" in output and "The deployment goes on in SageMaker" in output, output
+    assert "stay set aside" in output and "the next `pulumi up` registers them again" in output, output
+    assert "Traceback" not in output and "botocore.exceptions" not in output, output
+
+    sagemaker.get_waiter("endpoint_in_service").wait(EndpointName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 200})
+    project.up()
+    assert serving(sagemaker, name) == ("InService", "ml.m5.xlarge")
+    assert scaling_state(scaling) == before
     project.preview(expect_no_changes=True)
     project.destroy()
