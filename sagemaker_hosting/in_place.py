@@ -64,7 +64,7 @@ def in_place_errors(olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[In
     old_name, new_name = olds.get("endpoint_config_name"), news.get("endpoint_config_name")
     old_facts = _facts_of(olds.get(naming.CONFIG_VARIANTS_KEY), old_name)
     new_facts = _facts_of(news.get(naming.CONFIG_VARIANTS_KEY), new_name)
-    if old_facts is None or new_facts is None or old_name == new_name or _replaces_endpoint(olds, news):
+    if old_facts is None or new_facts is None or old_name == new_name or plan.replaces_endpoint(olds, news):
         return []
     # A new config whose name is unknown at preview (it hashes inputs that are) may turn out to be the
     # one the endpoint runs. Rules comparing the two configs cannot fire then (the facts would be
@@ -266,7 +266,7 @@ def shadow_exclusion_errors(olds: Mapping[str, Any], news: Mapping[str, Any]) ->
     facts = _facts_of(news.get(naming.CONFIG_VARIANTS_KEY), name)
     if facts is None:
         return []
-    if not _replaces_endpoint(olds, news):
+    if not plan.replaces_endpoint(olds, news):
         if olds.get("endpoint_config_name") == name:
             return []  # no CreateEndpoint or UpdateEndpoint: it already runs this config
         old_facts = _facts_of(olds.get(naming.CONFIG_VARIANTS_KEY), olds.get("endpoint_config_name"))
@@ -352,13 +352,6 @@ def _and(items: list[str]) -> str:
 
 def _config_error(reason: str) -> InputError:
     return InputError("endpoint_config_name", "endpoint_config_name", f"`endpoint_config_name`: {reason}")
-
-
-def _replaces_endpoint(olds: Mapping[str, Any], news: Mapping[str, Any]) -> bool:
-    """Whether the change replaces the endpoint (as `plan.plan_endpoint` decides): a new name, region or account."""
-    old_account, new_account = olds.get(naming.ACCOUNT_KEY), news.get(naming.ACCOUNT_KEY)
-    moved = isinstance(old_account, str) and isinstance(new_account, str) and old_account != new_account
-    return moved or olds.get("name") != news.get("name") or plan.old_region(olds) != news.get("region")
 
 
 def _variants(facts: Mapping[str, Any]) -> list[Mapping[str, Any]] | None:
