@@ -47,8 +47,8 @@ MAX_THREADS = 16
 MAX_SECONDS = 3600.0
 DEFAULT_REGION = "us-east-1"
 DUMMY_CREDENTIAL = "testing"
-FLEET_HEADER = "x-emulator-fleet"  # dataplane.FLEET_HEADER, as botocore lower-cases it
-CONFIG_HEADER = "x-emulator-endpoint-config"  # dataplane.CONFIG_HEADER
+FLEET_HEADER = "x-emulator-fleet"  # runtime_wire.FLEET_HEADER, as botocore lower-cases it
+CONFIG_HEADER = "x-emulator-endpoint-config"  # runtime_wire.CONFIG_HEADER
 
 
 def ensure_loopback(url: str) -> None:

@@ -13,7 +13,7 @@ Admin API (JSON):
   endpoint_config_name, and `stage` for the steps of an update (Creating, ActivatingTraffic,
   Baking, Deleting); status "Deleted" when a deleted endpoint is gone.
 - `GET /_emulator/responders`, `POST /_emulator/responders` with `{"MODEL": "module:function"}`:
-  read / set the callables that answer invocations of each model (see `dataplane`); "" restores
+  read / set the callables that answer invocations of each model (see `invocation`); "" restores
   the default echo.
 - `POST /_emulator/reset`: wipe all state (hosting, every moto service, calls and events).
 """
@@ -30,7 +30,8 @@ from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from sagemaker_hosting.emulator.dataplane import ACTIONS, INVOCATION_PATH, DataPlane, Responders
+from sagemaker_hosting.emulator.dataplane import DataPlane
+from sagemaker_hosting.emulator.invocation import Responders
 from sagemaker_hosting.emulator.operations import HostingBackend
 from sagemaker_hosting.emulator.resources import ACCOUNT
 from sagemaker_hosting.emulator.responses import (
@@ -42,6 +43,7 @@ from sagemaker_hosting.emulator.responses import (
     resource_name,
     unknown_operation,
 )
+from sagemaker_hosting.emulator.runtime_wire import ACTIONS, INVOCATION_PATH
 from sagemaker_hosting.emulator.settings import Settings
 from sagemaker_hosting.emulator.states import Driver
 from sagemaker_hosting.emulator.world import MotoWorld
