@@ -12,11 +12,19 @@ the same logic free to drift (the reason is in `hosting_rules`). This module app
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sagemaker_hosting import cross_field, hosting_rules
-from sagemaker_hosting.emulator.resources import Fleet, Variant, model_containers, validation_error
+from sagemaker_hosting.emulator.resources import (
+    Fleet,
+    HostingError,
+    Variant,
+    instance_counts,
+    model_containers,
+    validation_error,
+)
+from sagemaker_hosting.emulator.states import Endpoint
 
 
 def is_serverless(variant: Variant) -> bool:
@@ -175,3 +183,28 @@ def desired_capacity(
         )
         for item in wanted
     }
+
+
+def check_quota(endpoints: Iterable[Endpoint], region: str, quota: int, requested: Mapping[str, int]) -> None:
+    """ResourceLimitExceeded when `requested` more instances of a type would exceed the account's
+    `quota` per instance type (0: none): every endpoint's running fleet counts, and so does a green
+    fleet being deployed (blue/green runs both until the old one is terminated)."""
+    if not quota:
+        return
+    used: dict[str, int] = {}
+    for endpoint in endpoints:
+        if endpoint.region != region:
+            continue
+        fleets = [endpoint.live, endpoint.task.target if endpoint.task else None]
+        for fleet in filter(None, fleets):
+            for instance_type, count in instance_counts(fleet).items():
+                used[instance_type] = used.get(instance_type, 0) + count
+    for instance_type, delta in sorted(requested.items()):
+        if used.get(instance_type, 0) + delta > quota:
+            raise HostingError(
+                "ResourceLimitExceeded",
+                f"The account-level service limit '{instance_type} for endpoint usage' is {quota} Instances, "
+                f"with current utilization of {used.get(instance_type, 0)} Instances and a request delta of "
+                f"{delta} Instances. Please use AWS Service Quotas to request an increase for this quota. If AWS "
+                "Service Quotas is not available, contact AWS support to request an increase for this quota.",
+            )

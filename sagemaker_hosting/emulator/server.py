@@ -136,7 +136,7 @@ class Accounts:
         with self.lock:
             if account not in self.backends:
                 backend = HostingBackend(MotoWorld(account), settings=self.settings, account=account)
-                driver = Driver(backend)
+                driver = Driver(backend.machine)
                 self.backends[account] = (backend, HostingResponses(backend), driver)
                 if self.running:
                     driver.start()
