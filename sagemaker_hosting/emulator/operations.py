@@ -49,12 +49,14 @@ class HostingBackend:
         clock: Callable[[], float] = time.time,
         settings: Settings | None = None,
         account: str = ACCOUNT,
+        changed: threading.Condition | None = None,
     ) -> None:
         self.world = world
         self.clock = clock
         self.settings = settings or Settings()
         self.account = account
-        self.changed = threading.Condition(threading.RLock())
+        self.changed = changed or threading.Condition(threading.RLock())
+        """Held by every operation (shared by every account's backend of a server)."""
         self.machine = Machine(self, clock, self.changed)
         self.stores: dict[str, dict[tuple[str, str], Any]] = {
             "model": {},
@@ -74,11 +76,11 @@ class HostingBackend:
         return self.machine.next_due()
 
     def reset(self) -> None:
-        with self.changed:
-            for store in self.stores.values():
-                store.clear()
-            self.events.clear()
-            self.changed.notify_all()
+        """Empty the stores: moto's reset calls this, under its backend lock, before it drops the
+        backend. Without `changed`: an operation holding it may be waiting for moto's lock."""
+        for store in self.stores.values():
+            store.clear()
+        self.events.clear()
 
     # --- what the machine asks (`states.Surroundings`) --------------------------------------------
 

@@ -33,7 +33,8 @@ deployment bakes.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping
+import time
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -260,11 +261,19 @@ class Machine:
 
 
 class Driver:
-    """Advances the backend in the background, waking when a phase ends, a deadline passes or an
-    alarm is due to be polled, so status changes happen (and are recorded) on time without calls."""
+    """Advances machines in the background (every account's, sharing one lock, `changed`), waking when
+    a phase ends, a deadline passes or an alarm is due to be polled, so status changes happen (and
+    are recorded) on time without calls."""
 
-    def __init__(self, backend: Machine) -> None:
-        self.backend = backend
+    def __init__(
+        self,
+        machines: Callable[[], Iterable[Machine]],
+        changed: threading.Condition,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.machines = machines
+        self.changed = changed
+        self.clock = clock
         self.stopping = False
         self.thread = threading.Thread(target=self._run, name="hosting-driver", daemon=True)
 
@@ -272,15 +281,18 @@ class Driver:
         self.thread.start()
 
     def stop(self) -> None:
-        with self.backend.changed:
+        with self.changed:
             self.stopping = True
-            self.backend.changed.notify_all()
+            self.changed.notify_all()
         self.thread.join()
 
     def _run(self) -> None:
-        backend = self.backend
-        with backend.changed:
+        with self.changed:
             while not self.stopping:
-                backend.advance()
-                due = backend.next_due()
-                backend.changed.wait(None if due is None else max(0.0, due - backend.clock()))
+                due: list[float] = []
+                for machine in self.machines():
+                    machine.advance()
+                    next_due = machine.next_due()
+                    if next_due is not None:
+                        due.append(next_due)
+                self.changed.wait(max(0.0, min(due) - self.clock()) if due else None)
