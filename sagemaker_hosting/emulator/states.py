@@ -196,7 +196,8 @@ class Machine:
         assert task is not None
         endpoint.task = None
         if task.kind == "delete":
-            del self.endpoints[(endpoint.region, endpoint.name.lower())]
+            # pop: moto's reset may have emptied the store meanwhile (`HostingBackend.reset` takes no lock)
+            self.endpoints.pop((endpoint.region, endpoint.name.lower()), None)
         elif task.kind in ("create", "update"):
             endpoint.live = task.target
             endpoint.failure_reason = None
