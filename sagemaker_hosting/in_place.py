@@ -8,7 +8,9 @@ each variant `{"variant_name", "serverless", "instance_type", "initial_instance_
 it describes the config the endpoint runs on; state written by an earlier version may lack any of
 these keys, and a missing fact is an unknown one. Every rule passes what it cannot know (a fact
 missing, or unknown at preview: checked by SageMaker at `up`), so nothing here is stricter than AWS.
-Pure logic: no AWS call.
+The rules and their sources are `hosting_rules`' one table, shared with the emulator (`emulator/rules.py`),
+not an independent oracle: a second copy of a rule would be the same logic free to drift (the reason
+in full is in `hosting_rules`). Pure logic: no AWS call.
 """
 
 from __future__ import annotations
@@ -16,19 +18,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sagemaker_hosting import cross_field, naming, normalize, plan, schema
+from sagemaker_hosting import cross_field, hosting_rules, naming, normalize, plan, schema
 from sagemaker_hosting.normalize import InputError
 
 __all__ = ["endpoint_errors", "in_place_errors", "shadow_exclusion_errors"]
-
-SERVERLESS_UPDATE = "https://docs.aws.amazon.com/sagemaker/latest/dg/serverless-endpoints-update.html"
-GUARDRAILS_EXCLUSIONS = "https://docs.aws.amazon.com/sagemaker/latest/dg/deployment-guardrails-exclusions.html"
-PARTITION_LAYOUTS = "botocore's service model, AcceleratorPartitionLayout"
-SHADOW_EXCLUSIONS = "https://docs.aws.amazon.com/sagemaker/latest/dg/shadow-tests-exclusions.html"
-SIZE_LIMITS = (
-    "botocore's service model: CanarySize at most 50 %, LinearStepSize 10-50 %, MaximumBatchSize 5-50 % "
-    'of "the variant\'s total instance count"'
-)
 
 _FRESH = (
     "create a new Endpoint for it (another resource name, or a new `name`, which replaces this endpoint: "
@@ -50,21 +43,22 @@ def in_place_errors(olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[In
     `up`), or when the change replaces the endpoint anyway (a new `name`, `region` or account: a new
     endpoint is created on the config).
 
-    - instance-based to serverless: "currently not supported" (SERVERLESS_UPDATE); the reverse is allowed;
+    - instance-based to serverless: "currently not supported" (`hosting_rules.SERVERLESS_ONE_WAY`);
+      the reverse is allowed;
     - under a blue/green or rolling `deployment_config` (the one given, or with
       `retain_deployment_config` the previous one), the new config "must have the same variant name
-      as the old endpoint configuration" (GUARDRAILS_EXCLUSIONS); without one a rename is allowed;
+      as the old endpoint configuration" (`hosting_rules.SAME_VARIANT_NAMES`); without one a rename is allowed;
     - a rolling deployment of a serverless or multi-variant endpoint (same page);
     - a variant whose accelerator partition layout changes: "You can't change the layout of a
-      running endpoint. To use a different layout, create a new endpoint." (PARTITION_LAYOUTS; the
+      running endpoint. To use a different layout, create a new endpoint." (`hosting_rules.FIXED_PARTITION_LAYOUT`; the
       same profiles in another order count as another layout);
     - an INSTANCE_COUNT size of that blue/green or rolling deployment outside its share of the new
-      config's instance count (`_size_errors`, SIZE_LIMITS).
+      config's instance count (`_size_errors`, `hosting_rules.CAPACITY_SIZES`).
     """
     old_name, new_name = olds.get("endpoint_config_name"), news.get("endpoint_config_name")
     old_facts = _facts_of(olds.get(naming.CONFIG_VARIANTS_KEY), old_name)
     new_facts = _facts_of(news.get(naming.CONFIG_VARIANTS_KEY), new_name)
-    if old_facts is None or new_facts is None or old_name == new_name or _replaces_endpoint(olds, news):
+    if old_facts is None or new_facts is None or old_name == new_name or plan.replaces_endpoint(olds, news):
         return []
     # A new config whose name is unknown at preview (it hashes inputs that are) may turn out to be the
     # one the endpoint runs. Rules comparing the two configs cannot fire then (the facts would be
@@ -76,12 +70,13 @@ def in_place_errors(olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[In
     shown = _shown(new_name)
     errors: list[InputError] = []
     old_serverless, new_serverless = _serverless(old), _serverless(new)
-    if old_serverless is False and new_serverless is True:
+    if hosting_rules.refuses_serverless_move(old_serverless, new_serverless):
         errors.append(
             _config_error(
                 f"the new config {shown} is serverless, and the endpoint runs the instance-based config "
                 f'"{old_name}": SageMaker cannot update an endpoint from instance-based to serverless ("currently '
-                f'not supported", Developer Guide, {SERVERLESS_UPDATE}; serverless to instance-based is allowed). '
+                f'not supported", Developer Guide, {hosting_rules.SERVERLESS_ONE_WAY.source}; '
+                "serverless to instance-based is allowed). "
                 f"To serve the serverless config, {_FRESH}."
             )
         )
@@ -94,14 +89,20 @@ def in_place_errors(olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[In
     guarded = rolling or bool(policies.get("blue_green_update_policy"))
     guard_errors: list[InputError] = []
     old_names, new_names = _names(old), _names(new)
-    if guarded and old_names is not None and new_names is not None and sorted(old_names) != sorted(new_names):
+    if (
+        guarded
+        and old_names is not None
+        and new_names is not None
+        and not hosting_rules.same_variant_names(old_names, new_names)
+    ):
         kind = "rolling" if rolling else "blue/green"
         guard_errors.append(
             _config_error(
                 f"the new config {shown} has production variants {_listed(new_names)}, and the endpoint runs "
                 f'{_listed(old_names)} (config "{old_name}"): a {kind} deployment needs the same variant names '
                 f'("your new endpoint configuration must have the same variant name as the old endpoint '
-                f'configuration", Developer Guide, {GUARDRAILS_EXCLUSIONS}). Keep the variant names, or deploy '
+                f'configuration", Developer Guide, {hosting_rules.GUARDRAILS_EXCLUSIONS}). '
+                "Keep the variant names, or deploy "
                 "this change without `deployment_config` (all at once, no guardrails), then restore it."
             )
         )
@@ -110,7 +111,7 @@ def in_place_errors(olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[In
             (old, f'the endpoint\'s current config "{old_name}"'),
             (new, f"the new config {shown}"),
         ):
-            fleet = "serverless" if _serverless(facts) else "multi-variant" if len(facts) > 1 else None
+            fleet = hosting_rules.rolling_exclusion(_serverless(facts) is True, len(facts))
             if fleet is not None:
                 guard_errors.append(
                     InputError(
@@ -118,7 +119,7 @@ def in_place_errors(olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[In
                         "deployment_config.rolling_update_policy",
                         f"`deployment_config.rolling_update_policy`: {which} is {fleet}, and SageMaker does not "
                         f"deploy rolling updates to serverless or multi-variant endpoints (Developer Guide, "
-                        f"{GUARDRAILS_EXCLUSIONS}). Use a `blue_green_update_policy` instead.",
+                        f"{hosting_rules.GUARDRAILS_EXCLUSIONS}). Use a `blue_green_update_policy` instead.",
                     )
                 )
                 break
@@ -142,7 +143,8 @@ def in_place_errors(olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[In
                 f'variant "{name}" of the new config {shown} has the accelerator partition layout '
                 f'{_layouts(after)}, and the endpoint runs {_layouts(before)} (config "{old_name}"): SageMaker '
                 "\"can't change the layout of a running endpoint. To use a different layout, create a new "
-                f'endpoint" ({PARTITION_LAYOUTS}; the same profiles in another order count as another layout). '
+                f'endpoint" ({hosting_rules.FIXED_PARTITION_LAYOUT.source}; '
+                "the same profiles in another order count as another layout). "
                 f"Keep the layout, or {_FRESH}."
             )
         )
@@ -164,7 +166,7 @@ def _size_errors(
     (not with `retain_all_variant_properties`, which keeps the live count, unless
     DesiredInstanceCount is excluded from it). With several variants, which count applies is not
     documented: passed. An endpoint with Inf1 instances in either config "will fall back to using
-    a blue/green deployment with all at once traffic shifting" (GUARDRAILS_EXCLUSIONS), so its sizes
+    a blue/green deployment with all at once traffic shifting" (`hosting_rules.INF1_FALLBACK`), so its sizes
     are not used: passed, as is any config whose instance types are not all known. Not at create
     either: CreateEndpoint only records the DeploymentConfig for later updates, and whether it
     checks the sizes against the first config is not documented (the emulator accepts them); a
@@ -194,7 +196,8 @@ def _size_errors(
                 path,
                 f"`{path}`: {violation.rule}: an INSTANCE_COUNT size counts instances of the variant, and the new "
                 f'config {_shown(news.get("endpoint_config_name"))} runs variant "{new[0].get("variant_name")}" on '
-                f"{count}, so SageMaker would refuse the UpdateEndpoint of {given} ({SIZE_LIMITS}). Give a size "
+                f"{count}, so SageMaker would refuse the UpdateEndpoint of {given} ("
+                f"{hosting_rules.CAPACITY_SIZES.source}). Give a size "
                 "within those bounds (or `type` CAPACITY_PERCENT), more instances in the config, or deploy this "
                 "change without `deployment_config`.",
             )
@@ -235,14 +238,14 @@ def _may_fall_back(*configs: Mapping[str, Any]) -> bool:
             kind = variant.get("instance_type")
             if variant.get("serverless") is not False or not isinstance(kind, str) or normalize.is_unknown(kind):
                 return True
-            if kind.startswith("ml.inf1."):
+            if hosting_rules.is_inf1(kind):
                 return True
     return False
 
 
 def shadow_exclusion_errors(olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[InputError]:
     """An endpoint created on, or moved to, a config with a shadow variant that uses a feature
-    shadow tests exclude (Developer Guide, shadow tests "Exclusions", SHADOW_EXCLUSIONS: "If your
+    shadow tests exclude (Developer Guide, shadow tests "Exclusions", `hosting_rules.SHADOW_EXCLUSIONS`: "If your
     endpoint uses any of the following features you cannot use shadow tests on your endpoint, and
     your request to setup shadow tests will lead to validation errors"): serverless inference,
     asynchronous inference (`async_inference_config`), Inf1 instances, Elastic Inference
@@ -266,7 +269,7 @@ def shadow_exclusion_errors(olds: Mapping[str, Any], news: Mapping[str, Any]) ->
     facts = _facts_of(news.get(naming.CONFIG_VARIANTS_KEY), name)
     if facts is None:
         return []
-    if not _replaces_endpoint(olds, news):
+    if not plan.replaces_endpoint(olds, news):
         if olds.get("endpoint_config_name") == name:
             return []  # no CreateEndpoint or UpdateEndpoint: it already runs this config
         old_facts = _facts_of(olds.get(naming.CONFIG_VARIANTS_KEY), olds.get("endpoint_config_name"))
@@ -285,23 +288,19 @@ def shadow_exclusion_errors(olds: Mapping[str, Any], news: Mapping[str, Any]) ->
     ]
     serverless = [path for path, variant in listed if variant.get("serverless") is True]
     if serverless:
-        features.append(f"serverless inference ({_members(serverless, 'serverless_config')})")
+        features.append(f"{hosting_rules.SERVERLESS_INFERENCE} ({_members(serverless, 'serverless_config')})")
     if facts.get("async_inference") is True:
-        features.append("asynchronous inference (`async_inference_config`)")
-    inf1 = [
-        path
-        for path, variant in listed
-        if isinstance(variant.get("instance_type"), str) and variant["instance_type"].startswith("ml.inf1.")
-    ]
+        features.append(f"{hosting_rules.ASYNCHRONOUS_INFERENCE} (`async_inference_config`)")
+    inf1 = [path for path, variant in listed if hosting_rules.is_inf1(variant.get("instance_type"))]
     if inf1:
-        features.append(f"Inf1 instances ({_members(inf1, 'instance_type')})")
+        features.append(f"{hosting_rules.INF1_INSTANCES} ({_members(inf1, 'instance_type')})")
     accelerated = [
         path
         for path, variant in listed
         if variant.get("accelerator_type") and not normalize.is_unknown(variant.get("accelerator_type"))
     ]
     if accelerated:
-        features.append(f"Elastic Inference ({_members(accelerated, 'accelerator_type')})")
+        features.append(f"{hosting_rules.ELASTIC_INFERENCE} ({_members(accelerated, 'accelerator_type')})")
     if not features:
         return []
     return [
@@ -310,7 +309,8 @@ def shadow_exclusion_errors(olds: Mapping[str, Any], news: Mapping[str, Any]) ->
             f"{_and(features)}: SageMaker does not run shadow tests on an endpoint that uses serverless "
             "inference, asynchronous inference, Inf1 instances or Elastic Inference, and refuses to create or "
             f'update the endpoint ("your request to setup shadow tests will lead to validation errors", '
-            f'Developer Guide, shadow tests "Exclusions", {SHADOW_EXCLUSIONS}). Remove the shadow variant '
+            f'Developer Guide, shadow tests "Exclusions", {hosting_rules.SHADOW_EXCLUSIONS.source}). '
+            "Remove the shadow variant "
             "from the config, or the features above."
         )
     ]
@@ -352,13 +352,6 @@ def _and(items: list[str]) -> str:
 
 def _config_error(reason: str) -> InputError:
     return InputError("endpoint_config_name", "endpoint_config_name", f"`endpoint_config_name`: {reason}")
-
-
-def _replaces_endpoint(olds: Mapping[str, Any], news: Mapping[str, Any]) -> bool:
-    """Whether the change replaces the endpoint (as `plan.plan_endpoint` decides): a new name, region or account."""
-    old_account, new_account = olds.get(naming.ACCOUNT_KEY), news.get(naming.ACCOUNT_KEY)
-    moved = isinstance(old_account, str) and isinstance(new_account, str) and old_account != new_account
-    return moved or olds.get("name") != news.get("name") or plan.old_region(olds) != news.get("region")
 
 
 def _variants(facts: Mapping[str, Any]) -> list[Mapping[str, Any]] | None:

@@ -18,6 +18,9 @@ ENDPOINT_EXTRA_INPUTS = ("timeouts", "adopt_existing", naming.RETAINED_KEY)
 """Endpoint inputs that are no API member (changes to them are in place; `retain_on_delete` marks or
 unmarks the endpoint, the others call nothing)."""
 
+ENDPOINT_REPLACED_BY = ("name", "region", naming.ACCOUNT_KEY)
+"""What replaces an endpoint when it changes (the account: `moved_account`)."""
+
 
 @dataclass(frozen=True)
 class Plan:
@@ -40,13 +43,21 @@ def plan_endpoint_config(old_outputs: Mapping[str, Any], new_inputs: Mapping[str
     return Plan(bool(changed), [key for key in changed if key != "tags"], changed)
 
 
-def moved_account(old_outputs: Mapping[str, Any], new_inputs: Mapping[str, Any]) -> bool:
+def old_account(old: Mapping[str, Any]) -> str | None:
+    """The account a resource lives in: its ARN's, or (in inputs, which have no ARN) the account the
+    credentials acted in when they were settled (`naming.ACCOUNT_KEY`)."""
+    arn = old.get("arn")
+    if isinstance(arn, str) and arn.count(":") >= 5:
+        return arn.split(":")[4]
+    account = old.get(naming.ACCOUNT_KEY)
+    return account if isinstance(account, str) else None
+
+
+def moved_account(old: Mapping[str, Any], new_inputs: Mapping[str, Any]) -> bool:
     """Whether the stack's credentials now act in another account than the one the resource lives
-    in (its ARN's), e.g. after `aws:profile` changed: then it must be created there and deleted here."""
-    arn, account = old_outputs.get("arn"), new_inputs.get(naming.ACCOUNT_KEY)
-    if not isinstance(arn, str) or arn.count(":") < 5 or not isinstance(account, str):
-        return False
-    return arn.split(":")[4] != account
+    in, e.g. after `aws:profile` changed: then it must be created there and deleted here."""
+    before, account = old_account(old), new_inputs.get(naming.ACCOUNT_KEY)
+    return before is not None and isinstance(account, str) and before != account
 
 
 def plan_endpoint(old_outputs: Mapping[str, Any], new_inputs: Mapping[str, Any]) -> Plan:
@@ -55,7 +66,7 @@ def plan_endpoint(old_outputs: Mapping[str, Any], new_inputs: Mapping[str, Any])
     deployment settings, retain flags, tags, timeouts and `adopt_existing` change in place, and so
     does work an earlier run left unfinished (`naming.PENDING_KEY`, recorded by a refresh)."""
     changed = changed_inputs("Endpoint", old_outputs, new_inputs, ENDPOINT_EXTRA_INPUTS)
-    replaces = [key for key in changed if key in ("name", "region", naming.ACCOUNT_KEY)]
+    replaces = [key for key in changed if key in ENDPOINT_REPLACED_BY]
     unfinished = old_outputs.get(naming.PENDING_KEY)
     if not replaces:
         if isinstance(unfinished, str) and unfinished:  # a refresh saw it: the update finishes it
@@ -70,6 +81,12 @@ def plan_endpoint(old_outputs: Mapping[str, Any], new_inputs: Mapping[str, Any])
         and old_name.lower() == new_name.lower()
     )
     return Plan(True, replaces, changed, delete_before_replace=same_place_but_case)
+
+
+def replaces_endpoint(old: Mapping[str, Any], new_inputs: Mapping[str, Any]) -> bool:
+    """Whether the change replaces the endpoint (a new name, region or account): the one rule, for
+    `diff` (old outputs) and the preview checks of `in_place` (old inputs) alike."""
+    return bool(plan_endpoint(old, new_inputs).replaces)
 
 
 def old_region(old_outputs: Mapping[str, Any]) -> Any:

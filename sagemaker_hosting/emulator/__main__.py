@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> None:
     except ValueError as error:
         raise SystemExit(f"error: {error}") from None
 
-    from sagemaker_hosting.emulator.dataplane import Responders, parse_responder_option
+    from sagemaker_hosting.emulator.invocation import Responders, parse_responder_option
     from sagemaker_hosting.emulator.server import EmulatorServer
 
     try:

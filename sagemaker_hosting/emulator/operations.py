@@ -10,40 +10,99 @@ and Application Auto Scaling are moto's backends, read through `world.py`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from sagemaker_hosting.emulator import plans, rules
 from sagemaker_hosting.emulator.plans import Task
-from sagemaker_hosting.emulator.rendering import describe_endpoint, list_resources, paginate
+from sagemaker_hosting.emulator.rendering import describe_endpoint, list_resources, paginate, serving_of
 from sagemaker_hosting.emulator.resources import (
+    ACCOUNT,
     KIND_WORDS,
     Fleet,
-    HostingError,
     Resource,
-    Route,
     Serving,
     Stored,
     Variant,
     arn,
-    fleet_routes,
+    download_failure,
     instance_counts,
     model_containers,
+    model_data_location,
     not_found,
     validation_error,
 )
+from sagemaker_hosting.emulator.settings import Settings
 from sagemaker_hosting.emulator.states import DELETE, IN_PROGRESS, TRANSITIONS, UPDATE, Endpoint, Machine
+from sagemaker_hosting.emulator.world import World
 
 
-class HostingBackend(Machine):
-    """All hosting state of one emulator (every region), guarded by one lock."""
+class HostingBackend:
+    """All hosting state of one account (every region), guarded by one lock, `changed`: the stored
+    models and configs, and the endpoints' state machine, which it holds (`machine`)."""
+
+    def __init__(
+        self,
+        world: World,
+        clock: Callable[[], float] = time.time,
+        settings: Settings | None = None,
+        account: str = ACCOUNT,
+        changed: threading.Condition | None = None,
+    ) -> None:
+        self.world = world
+        self.clock = clock
+        self.settings = settings or Settings()
+        self.account = account
+        self.changed = changed or threading.Condition(threading.RLock())
+        """Held by every operation (shared by every account's backend of a server)."""
+        self.machine = Machine(self, clock, self.changed)
+        self.stores: dict[str, dict[tuple[str, str], Any]] = {
+            "model": {},
+            "endpoint-config": {},
+            "endpoint": self.machine.endpoints,
+        }
+
+    @property
+    def events(self) -> list[dict[str, Any]]:
+        """Every endpoint status change, in order (the machine's)."""
+        return self.machine.events
+
+    def advance(self) -> None:
+        self.machine.advance()
+
+    def next_due(self) -> float | None:
+        return self.machine.next_due()
 
     def reset(self) -> None:
-        with self.changed:
-            for store in self.stores.values():
-                store.clear()
-            self.events.clear()
-            self.changed.notify_all()
+        """Empty the stores: moto's reset calls this, under its backend lock, before it drops the
+        backend. Without `changed`: an operation holding it may be waiting for moto's lock."""
+        for store in self.stores.values():
+            store.clear()
+        self.events.clear()
+
+    # --- what the machine asks (`states.Surroundings`) --------------------------------------------
+
+    def alarm_firing(self, region: str, name: str) -> bool:
+        return self.world.alarm_firing(region, name)
+
+    def has_config(self, region: str, name: str) -> bool:
+        return (region, name.lower()) in self.stores["endpoint-config"]
+
+    def missing_model_data(self, region: str, fleet: Fleet) -> str | None:
+        for variant in [*fleet.production, *fleet.shadow]:
+            model_name = variant.spec.get("ModelName")
+            if not model_name:
+                continue
+            model: Stored | None = self.stores["model"].get((region, model_name.lower()))
+            if model is None:
+                return f'Could not find model "{self._arn("model", region, model_name)}".'
+            for index, container in enumerate(model_containers(model.request), start=1):
+                location = model_data_location(container)
+                if location and not self.world.s3_exists(*location):
+                    return download_failure(index, location[0])
+        return None
 
     # --- lookups ---------------------------------------------------------------------------------
 
@@ -152,10 +211,12 @@ class HostingBackend(Machine):
             endpoint.deployment_config = request.get("DeploymentConfig")
             target = self._fleet(config, None, None)
             rules.check_shadow_exclusions(target, self._models(region, target))
-            self._check_quota(region, instance_counts(target))
+            rules.check_quota(
+                self.stores["endpoint"].values(), region, int(self.settings.instance_quota), instance_counts(target)
+            )
             endpoint.task = Task("create", plans.create_phases(self.settings), now, now, target=target)
             self._add(endpoint)
-            self._event(endpoint, now)
+            self.machine.record(endpoint, now)
             self.changed.notify_all()
             return {"EndpointArn": endpoint.arn}
 
@@ -188,7 +249,12 @@ class HostingBackend(Machine):
             rules.check_serverless_one_way(endpoint.live, target)
             rules.check_shadow_exclusions(target, self._models(region, target))
             guarded = rules.guarded_deployment(deployment, endpoint.live, target)
-            self._check_quota(region, plans.extra_instances(guarded, target))
+            rules.check_quota(
+                self.stores["endpoint"].values(),
+                region,
+                int(self.settings.instance_quota),
+                plans.extra_instances(guarded, target),
+            )
             if deployment:
                 endpoint.deployment_config = deployment
             now = self.clock()
@@ -203,8 +269,8 @@ class HostingBackend(Machine):
                 deployment=guarded,
             )
             endpoint.config_name = config.name
-            self.start(endpoint, UPDATE, task)
-            self._event(endpoint, now, task.phase.stage)
+            self.machine.start(endpoint, UPDATE, task)
+            self.machine.record(endpoint, now, task.phase.stage)
             return {"EndpointArn": endpoint.arn}
 
     def update_endpoint_weights_and_capacities(self, region: str, request: Mapping[str, Any]) -> dict[str, Any]:
@@ -214,7 +280,7 @@ class HostingBackend(Machine):
             assert endpoint.live is not None
             capacity = rules.desired_capacity(endpoint.arn, endpoint.live, request["DesiredWeightsAndCapacities"])
             now = self.clock()
-            self.start(
+            self.machine.start(
                 endpoint, UPDATE, Task("capacity", plans.capacity_phases(self.settings), now, now, capacity=capacity)
             )
             return {"EndpointArn": endpoint.arn}
@@ -228,31 +294,15 @@ class HostingBackend(Machine):
             # notifying you" (given the caller may; the emulator checks no IAM).
             self.world.deregister_scaled_variants(region, endpoint.name)
             now = self.clock()
-            self.start(endpoint, DELETE, Task("delete", plans.delete_phases(self.settings), now, now))
+            self.machine.start(endpoint, DELETE, Task("delete", plans.delete_phases(self.settings), now, now))
 
     def serving(self, region: str, name: str) -> Serving | None:
-        """The endpoint's status and the variants taking its traffic (None: no such endpoint). The
-        fleet it runs (blue) serves; during a deployment the new (green) fleet takes the share the
-        last finished phase shifted to it; on rollback everything is back on blue. A create in
-        progress has no fleet yet. Whether a status may serve is the data plane's decision."""
+        """The endpoint's status and the variants taking its traffic (`rendering.serving_of`), or
+        None: no such endpoint. Whether a status may serve is the data plane's decision."""
         with self.changed:
             self.advance()
             endpoint: Endpoint | None = self.stores["endpoint"].get((region, name.lower()))
-            if endpoint is None:
-                return None
-            task = endpoint.task
-            routes: list[Route] = []
-            if endpoint.live is not None:
-                green, target = 0.0, None
-                if task is not None and task.kind == "update" and task.target is not None and task.shifted:
-                    green, target = task.shifted, task.target
-                elif endpoint.stranded is not None and (task is None or task.kind != "update"):
-                    target, green = endpoint.stranded
-                if green < 1:
-                    routes += fleet_routes("blue", endpoint.live, 1.0 - green)
-                if green > 0 and target is not None:
-                    routes += fleet_routes("green", target, green)
-            return Serving(endpoint.arn, endpoint.status, tuple(routes))
+            return None if endpoint is None else serving_of(endpoint)
 
     def list_endpoints(self, region: str, request: Mapping[str, Any]) -> dict[str, Any]:
         with self.changed:
@@ -260,29 +310,7 @@ class HostingBackend(Machine):
             return self._list("endpoint", region, request, "Endpoints", "EndpointName", "EndpointArn")
 
     def _check_quota(self, region: str, requested: Mapping[str, int]) -> None:
-        """ResourceLimitExceeded when `requested` more instances of a type would exceed
-        `instance_quota`: every endpoint's running fleet counts, and so does a green fleet being
-        deployed (blue/green runs both until the old one is terminated)."""
-        quota = int(self.settings.instance_quota)
-        if not quota:
-            return
-        used: dict[str, int] = {}
-        for endpoint in self.stores["endpoint"].values():
-            if endpoint.region != region:
-                continue
-            fleets = [endpoint.live, endpoint.task.target if endpoint.task else None]
-            for fleet in filter(None, fleets):
-                for instance_type, count in instance_counts(fleet).items():
-                    used[instance_type] = used.get(instance_type, 0) + count
-        for instance_type, delta in sorted(requested.items()):
-            if used.get(instance_type, 0) + delta > quota:
-                raise HostingError(
-                    "ResourceLimitExceeded",
-                    f"The account-level service limit '{instance_type} for endpoint usage' is {quota} Instances, "
-                    f"with current utilization of {used.get(instance_type, 0)} Instances and a request delta of "
-                    f"{delta} Instances. Please use AWS Service Quotas to request an increase for this quota. If AWS "
-                    "Service Quotas is not available, contact AWS support to request an increase for this quota.",
-                )
+        rules.check_quota(self.stores["endpoint"].values(), region, int(self.settings.instance_quota), requested)
 
     def _endpoint_for(self, event: str, region: str, name: str) -> Endpoint:
         """The endpoint, if `event` ("update" or "delete") may happen in its status (`TRANSITIONS`).

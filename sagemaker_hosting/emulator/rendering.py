@@ -1,5 +1,5 @@
-"""Responses rendered from the emulator's state (pure): DescribeEndpoint with its variant summaries
-and pending deployment, and the List* pages."""
+"""Views of the emulator's state (pure): DescribeEndpoint with its variant summaries
+and pending deployment, the List* pages, and which fleets serve an endpoint's traffic (`serving_of`)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 
 from sagemaker_hosting.emulator import plans
 from sagemaker_hosting.emulator.plans import Task
-from sagemaker_hosting.emulator.resources import Variant, validation_error
+from sagemaker_hosting.emulator.resources import Route, Serving, Variant, fleet_routes, validation_error
 from sagemaker_hosting.emulator.states import Endpoint
 
 
@@ -185,3 +185,22 @@ def data_capture_summary(config: Mapping[str, Any]) -> dict[str, Any]:
     # least it can send for a required string member.
     summary["KmsKeyId"] = config.get("KmsKeyId", "")
     return summary
+
+
+def serving_of(endpoint: Endpoint) -> Serving:
+    """The endpoint's status and the variants taking its traffic. The fleet it runs (blue) serves;
+    during a deployment the new (green) fleet takes the share the last finished phase shifted to
+    it; on rollback everything is back on blue. A create in progress has no fleet yet."""
+    task = endpoint.task
+    routes: list[Route] = []
+    if endpoint.live is not None:
+        green, target = 0.0, None
+        if task is not None and task.kind == "update" and task.target is not None and task.shifted:
+            green, target = task.shifted, task.target
+        elif endpoint.stranded is not None and (task is None or task.kind != "update"):
+            target, green = endpoint.stranded
+        if green < 1:
+            routes += fleet_routes("blue", endpoint.live, 1.0 - green)
+        if green > 0 and target is not None:
+            routes += fleet_routes("green", target, green)
+    return Serving(endpoint.arn, endpoint.status, tuple(routes))

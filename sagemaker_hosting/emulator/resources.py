@@ -176,3 +176,11 @@ def model_data_location(container: Mapping[str, Any]) -> tuple[str, bool] | None
     if source:
         return str(source["S3Uri"]), source.get("S3DataType") == "S3Prefix"
     return None
+
+
+def download_failure(index: int, url: str) -> str:
+    return (
+        f'Failed to download model data for container "container_{index}" from URL: "{url}". Please ensure '
+        "that there is an object located at the URL and that the role passed to CreateModel has "
+        "permissions to download the object."
+    )

@@ -4,19 +4,27 @@ that the service model cannot express (pure).
 SageMaker documents these refusals in the Developer Guide but not their error codes or wording: each
 is answered as ValidationException (what SageMaker answers for every other refused request) with
 the emulator's own message, which is not AWS's. Where a page is unclear the emulator accepts.
+
+The rules and their sources are `hosting_rules`' table, shared with the provider's preview checks
+(`in_place`): one table, not an independent oracle, since a second copy of a documented rule would be
+the same logic free to drift (the reason is in `hosting_rules`). This module applies them to fleets.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sagemaker_hosting import cross_field
-from sagemaker_hosting.emulator.resources import Fleet, Variant, model_containers, validation_error
-
-GUARDRAILS_EXCLUSIONS = "https://docs.aws.amazon.com/sagemaker/latest/dg/deployment-guardrails-exclusions.html"
-SERVERLESS_UPDATE = "https://docs.aws.amazon.com/sagemaker/latest/dg/serverless-endpoints-update.html"
-SHADOW_EXCLUSIONS = "https://docs.aws.amazon.com/sagemaker/latest/dg/shadow-tests-exclusions.html"
+from sagemaker_hosting import cross_field, hosting_rules
+from sagemaker_hosting.emulator.resources import (
+    Fleet,
+    HostingError,
+    Variant,
+    instance_counts,
+    model_containers,
+    validation_error,
+)
+from sagemaker_hosting.emulator.states import Endpoint
 
 
 def is_serverless(variant: Variant) -> bool:
@@ -24,16 +32,16 @@ def is_serverless(variant: Variant) -> bool:
 
 
 def is_inf1(variant: Variant) -> bool:
-    """Whether a variant runs on Inf1 (Inferentia) instances, e.g. "ml.inf1.xlarge"."""
-    return str(variant.spec.get("InstanceType", "")).startswith("ml.inf1.")
+    """Whether a variant runs on Inf1 (Inferentia) instances."""
+    return hosting_rules.is_inf1(variant.spec.get("InstanceType"))
 
 
 def check_serverless_one_way(live: Fleet | None, target: Fleet) -> None:
-    """Refuse an UpdateEndpoint from an instance-based endpoint to a serverless config. Developer
-    Guide, "Update a serverless endpoint" (SERVERLESS_UPDATE): "Updating a real-time inference
-    endpoint to an on-demand serverless endpoint or a serverless endpoint with Provisioned
-    Concurrency is currently not supported." Serverless to instance-based is allowed."""
-    if live is None or any(map(is_serverless, live.production)) or not any(map(is_serverless, target.production)):
+    """Refuse an UpdateEndpoint from an instance-based endpoint to a serverless config
+    (`hosting_rules.SERVERLESS_ONE_WAY`). Serverless to instance-based is allowed."""
+    if live is None or not hosting_rules.refuses_serverless_move(
+        any(map(is_serverless, live.production)), any(map(is_serverless, target.production))
+    ):
         return
     raise validation_error(
         f'Cannot update an instance-based endpoint to serverless endpoint configuration "{target.config_name}": '
@@ -43,10 +51,8 @@ def check_serverless_one_way(live: Fleet | None, target: Fleet) -> None:
 
 def check_shadow_exclusions(target: Fleet, models: Mapping[str, Mapping[str, Any]]) -> None:
     """Refuse CreateEndpoint / UpdateEndpoint to a config with a shadow variant when the endpoint
-    uses a feature shadow tests exclude. Developer Guide, "Exclusions" of shadow tests
-    (SHADOW_EXCLUSIONS): "If your endpoint uses any of the following features you cannot use shadow
-    tests on your endpoint, and your request to setup shadow tests will lead to validation errors":
-    serverless inference, asynchronous inference, Marketplace containers, multiple-container
+    uses a feature shadow tests exclude (`hosting_rules.SHADOW_EXCLUSIONS`): serverless inference,
+    asynchronous inference, Marketplace containers, multiple-container
     endpoints, multi-model endpoints, Inf1 instances, Elastic Inference. The page names the endpoint,
     not the config, so CreateEndpointConfig accepts such a config (never stricter than AWS); the
     endpoint that would use it is refused. Marketplace containers cannot be told apart from other
@@ -56,18 +62,18 @@ def check_shadow_exclusions(target: Fleet, models: Mapping[str, Mapping[str, Any
     variants = [*target.production, *target.shadow]
     features: list[str] = []
     if any(map(is_serverless, variants)):
-        features.append("serverless inference")
+        features.append(hosting_rules.SERVERLESS_INFERENCE)
     if "AsyncInferenceConfig" in target.config:
-        features.append("asynchronous inference")
+        features.append(hosting_rules.ASYNCHRONOUS_INFERENCE)
     containers = [model_containers(model) for name, model in models.items()]
     if any(len(found) > 1 for found in containers):
-        features.append("a multi-container model")
+        features.append(hosting_rules.MULTI_CONTAINER_MODEL)
     if any(container.get("Mode") == "MultiModel" for found in containers for container in found):
-        features.append("a multi-model endpoint")
+        features.append(hosting_rules.MULTI_MODEL_ENDPOINT)
     if any(map(is_inf1, variants)):
-        features.append("Inf1 instances")
+        features.append(hosting_rules.INF1_INSTANCES)
     if any(v.spec.get("AcceleratorType") for v in variants):
-        features.append("Elastic Inference")
+        features.append(hosting_rules.ELASTIC_INFERENCE)
     if features:
         raise validation_error(
             f'Endpoint configuration "{target.config_name}" has a shadow variant, which cannot be used with '
@@ -79,29 +85,25 @@ def guarded_deployment(
     deployment: Mapping[str, Any] | None, live: Fleet | None, target: Fleet
 ) -> dict[str, Any] | None:
     """The DeploymentConfig an UpdateEndpoint runs with, after the documented rules of deployment
-    guardrails (Developer Guide, "Exclusions", GUARDRAILS_EXCLUSIONS):
+    guardrails (`hosting_rules`):
 
-    - "When doing a blue/green or rolling deployment, your new endpoint configuration must have the
-      same variant name as the old endpoint configuration": refused otherwise.
-    - Endpoints with Inf1 instances (and Marketplace containers, which the emulator cannot tell)
-      "will fall back to using a blue/green deployment with all at once traffic shifting and no final
-      baking period": the update runs as one without a DeploymentConfig (provision, shift all,
-      terminate; no bake, no alarms).
-    - "If you're doing a rolling deployment, there are additional feature-based exclusions:
-      Serverless inference endpoints, Multi-variant inference endpoints": refused. (The page does not
-      say whether these fail or fall back; the emulator reads "exclusions" as refusals, as the
-      project's reference does -- an assumption, not a documented fact.)
-    - INSTANCE_COUNT sizes within their documented share of "the variant's total instance count"
-      (botocore's documentation of CanarySize, LinearStepSize, MaximumBatchSize: at most 50 %,
-      10-50 %, 5-50 %), checked against the new fleet when it has one instance-based variant (with
-      several, which variant's count applies is not documented, and the emulator accepts).
+    - SAME_VARIANT_NAMES: refused otherwise.
+    - INF1_FALLBACK: endpoints with Inf1 instances (and Marketplace containers, which the emulator
+      cannot tell) update as without a DeploymentConfig (provision, shift all, terminate; no bake,
+      no alarms).
+    - ROLLING_EXCLUSIONS: refused. (The page does not say whether these fail or fall back; the
+      emulator reads "exclusions" as refusals, as the project's reference does -- an assumption,
+      not a documented fact.)
+    - CAPACITY_SIZES: INSTANCE_COUNT sizes within their documented share of the new fleet's
+      instances when it has one instance-based variant (with several, which variant's count applies
+      is not documented, and the emulator accepts).
     """
     policies = dict(deployment or {})
     if not live or not (policies.get("BlueGreenUpdatePolicy") or policies.get("RollingUpdatePolicy")):
         return dict(deployment) if deployment else None
     old_names = sorted(v.name for v in live.production)
     new_names = sorted(v.name for v in target.production)
-    if old_names != new_names:
+    if not hosting_rules.same_variant_names(old_names, new_names):
         raise validation_error(
             f'Endpoint configuration "{target.config_name}" has production variant(s) [{", ".join(new_names)}] '
             f"but the endpoint runs [{', '.join(old_names)}]: a blue/green or rolling deployment needs the same "
@@ -111,8 +113,8 @@ def guarded_deployment(
         return None
     if policies.get("RollingUpdatePolicy"):
         for fleet in (live, target):
-            if any(map(is_serverless, fleet.production)) or len(fleet.production) > 1:
-                kind = "serverless" if any(map(is_serverless, fleet.production)) else "multi-variant"
+            kind = hosting_rules.rolling_exclusion(any(map(is_serverless, fleet.production)), len(fleet.production))
+            if kind is not None:
                 raise validation_error(
                     f'A rolling deployment cannot update a {kind} endpoint (configuration "{fleet.config_name}"). '
                     "Use a BlueGreenUpdatePolicy instead."
@@ -138,10 +140,8 @@ def instance_type_changes(live: Fleet, config: Mapping[str, Any]) -> list[str]:
 
 def check_scaled_instance_types(endpoint_arn: str, changed: list[str], registered: set[str]) -> None:
     """Refuse an update that changes the instance type (`changed`) of a variant registered as a
-    scalable target (`registered`). Developer Guide, "Update endpoints that use auto scaling"
-    (endpoint-scaling-update): "If the update would change the instance type for any model that is a
-    target for auto scaling, the update fails ... If you are trying to update the endpoint by calling
-    the UpdateEndpoint API, the call fails", except that a change of model alone is allowed. Our own
+    scalable target (`registered`): `hosting_rules.SCALED_INSTANCE_TYPE` ("If you are trying to update
+    the endpoint by calling the UpdateEndpoint API, the call fails"); a change of model alone is allowed. Our own
     message names the variant and the procedure."""
     scaled = [name for name in changed if name in registered]
     if scaled:
@@ -183,3 +183,28 @@ def desired_capacity(
         )
         for item in wanted
     }
+
+
+def check_quota(endpoints: Iterable[Endpoint], region: str, quota: int, requested: Mapping[str, int]) -> None:
+    """ResourceLimitExceeded when `requested` more instances of a type would exceed the account's
+    `quota` per instance type (0: none): every endpoint's running fleet counts, and so does a green
+    fleet being deployed (blue/green runs both until the old one is terminated)."""
+    if not quota:
+        return
+    used: dict[str, int] = {}
+    for endpoint in endpoints:
+        if endpoint.region != region:
+            continue
+        fleets = [endpoint.live, endpoint.task.target if endpoint.task else None]
+        for fleet in filter(None, fleets):
+            for instance_type, count in instance_counts(fleet).items():
+                used[instance_type] = used.get(instance_type, 0) + count
+    for instance_type, delta in sorted(requested.items()):
+        if used.get(instance_type, 0) + delta > quota:
+            raise HostingError(
+                "ResourceLimitExceeded",
+                f"The account-level service limit '{instance_type} for endpoint usage' is {quota} Instances, "
+                f"with current utilization of {used.get(instance_type, 0)} Instances and a request delta of "
+                f"{delta} Instances. Please use AWS Service Quotas to request an increase for this quota. If AWS "
+                "Service Quotas is not available, contact AWS support to request an increase for this quota.",
+            )

@@ -13,7 +13,7 @@ Admin API (JSON):
   endpoint_config_name, and `stage` for the steps of an update (Creating, ActivatingTraffic,
   Baking, Deleting); status "Deleted" when a deleted endpoint is gone.
 - `GET /_emulator/responders`, `POST /_emulator/responders` with `{"MODEL": "module:function"}`:
-  read / set the callables that answer invocations of each model (see `dataplane`); "" restores
+  read / set the callables that answer invocations of each model (see `invocation`); "" restores
   the default echo.
 - `POST /_emulator/reset`: wipe all state (hosting, every moto service, calls and events).
 """
@@ -28,9 +28,11 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from moto.core.base_backend import BackendDict
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from sagemaker_hosting.emulator.dataplane import ACTIONS, INVOCATION_PATH, DataPlane, Responders
+from sagemaker_hosting.emulator.dataplane import DataPlane
+from sagemaker_hosting.emulator.invocation import Responders
 from sagemaker_hosting.emulator.operations import HostingBackend
 from sagemaker_hosting.emulator.resources import ACCOUNT
 from sagemaker_hosting.emulator.responses import (
@@ -42,6 +44,7 @@ from sagemaker_hosting.emulator.responses import (
     resource_name,
     unknown_operation,
 )
+from sagemaker_hosting.emulator.runtime_wire import ACTIONS, INVOCATION_PATH
 from sagemaker_hosting.emulator.settings import Settings
 from sagemaker_hosting.emulator.states import Driver
 from sagemaker_hosting.emulator.world import MotoWorld
@@ -119,69 +122,61 @@ def request_account(environ: Environ) -> str:
     return get_account_id_from(found.group(1)) if found else ACCOUNT
 
 
+PARTITION = "aws"
+"""The key of an account's hosting backend in `Accounts.backends`: one backend serves every region of
+an account (each call names its region), as moto's S3 keeps one backend per partition."""
+
+
 class Accounts:
-    """One hosting backend, with its driver, per AWS account, as moto keeps its backends per account;
-    made on an account's first call. Settings are shared; events are read merged."""
+    """The hosting backend of each AWS account, in a moto `BackendDict` as moto keeps its own: made on
+    an account's first call, and reset and dropped by moto's reset with every other backend. They
+    share one lock and one driver; settings are shared; events are read merged."""
 
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or Settings()
-        self.lock = threading.Lock()
-        self.backends: dict[str, tuple[HostingBackend, HostingResponses, Driver]] = {}
-        self.running = False
-        self.get(ACCOUNT)
+        self.changed = threading.Condition(threading.RLock())
+        # BackendDict makes a backend as `backend(region_name, account_id=...)`: any such callable serves.
+        self.backends: BackendDict[Any] = BackendDict(
+            self._backend,  # type: ignore[arg-type]
+            "sagemaker-hosting",
+            use_boto3_regions=False,
+            additional_regions=[PARTITION],
+        )
+        self.driver = Driver(lambda: [backend.machine for backend in self.all()], self.changed)
 
-    def get(self, account: str) -> tuple[HostingBackend, HostingResponses]:
-        with self.lock:
-            if account not in self.backends:
-                backend = HostingBackend(MotoWorld(account), settings=self.settings, account=account)
-                driver = Driver(backend)
-                self.backends[account] = (backend, HostingResponses(backend), driver)
-                if self.running:
-                    driver.start()
-            backend, responses, _ = self.backends[account]
-            return backend, responses
+    def _backend(self, region_name: str, account_id: str) -> HostingBackend:
+        return HostingBackend(MotoWorld(account_id), settings=self.settings, account=account_id, changed=self.changed)
+
+    def get(self, account: str) -> HostingBackend:
+        backend: HostingBackend = self.backends[account][PARTITION]
+        return backend
 
     def all(self) -> list[HostingBackend]:
-        with self.lock:
-            return [backend for backend, _, _ in self.backends.values()]
+        return [backend for account in list(self.backends.values()) if (backend := account.get(PARTITION))]
 
     def start(self) -> None:
-        with self.lock:
-            self.running = True
-            for _, _, driver in self.backends.values():
-                driver.start()
+        self.driver.start()
 
     def stop(self) -> None:
-        with self.lock:
-            self.running = False
-            drivers = [driver for _, _, driver in self.backends.values()]
-        for driver in drivers:
-            driver.stop()
+        self.driver.stop()
 
     def update_settings(self, values: dict[str, Any]) -> Settings:
         """Apply `values` to every account's backend (ValueError names a bad one)."""
-        with self.lock:
+        with self.changed:
             self.settings = self.settings.updated(values)
-            for backend, _, _ in self.backends.values():
-                with backend.changed:
-                    backend.settings = self.settings
+            for backend in self.all():
+                backend.settings = self.settings
             return self.settings
 
     def events(self) -> list[dict[str, Any]]:
-        merged = []
-        for backend in self.all():
-            with backend.changed:
-                merged.extend(backend.events)
+        with self.changed:
+            merged = [event for backend in self.all() for event in backend.events]
         return sorted(merged, key=lambda event: event["time"])
 
     def clear_events(self) -> None:
-        for backend in self.all():
-            with backend.changed:
+        with self.changed:
+            for backend in self.all():
                 backend.events.clear()
-
-    def reset(self) -> None:
-        for backend in self.all():
-            backend.reset()
 
 
 class EmulatorApp:
@@ -206,9 +201,6 @@ class EmulatorApp:
             return self.admin(environ, start_response, path.removeprefix("/_emulator/"))
         if not valid_length(environ):
             return respond(start_response, 400, {"__type": "SerializationException", "message": "Bad Content-Length."})
-        if path == "/moto-api/reset":  # moto's test harness, between tests: the hosting state goes too
-            self.accounts.reset()
-            return self.moto_app(environ, start_response)
         target = environ.get("HTTP_X_AMZ_TARGET", "")
         if target.startswith("SageMaker."):
             return self.sagemaker(environ, start_response, target.partition(".")[2])
@@ -226,7 +218,7 @@ class EmulatorApp:
         """A sagemaker-runtime call (see `dataplane`), recorded with the variant and fleet that served."""
         received = time.time()
         body = read_body(environ)
-        backend, _ = self.accounts.get(request_account(environ))
+        backend = self.accounts.get(request_account(environ))
 
         def header(header_name: str) -> str | None:
             key = header_name.upper().replace("-", "_")
@@ -251,7 +243,7 @@ class EmulatorApp:
     def sagemaker(self, environ: Environ, start_response: StartResponse, action: str) -> Iterable[bytes]:
         received = time.time()
         body = read_body(environ)
-        _, responses = self.accounts.get(request_account(environ))
+        responses = HostingResponses(self.accounts.get(request_account(environ)))
         answer = responses.answer(action, request_region(environ), body)
         if answer is None:
             answer = self.ask_moto(environ)
@@ -342,8 +334,7 @@ class EmulatorApp:
         if route == "reset" and method == "POST":
             from moto.moto_api._internal.models import moto_api_backend
 
-            moto_api_backend.reset()
-            self.accounts.reset()
+            moto_api_backend.reset()  # the hosting backends too (`Accounts`)
             self.clear_logs()
             return respond(start_response, 200, {})
         known = route in ("settings", "calls", "events", "responders", "reset")

@@ -34,23 +34,14 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from sagemaker_hosting.emulator import plans
 from sagemaker_hosting.emulator.plans import Task, execution_timeout
-from sagemaker_hosting.emulator.resources import (
-    ACCOUNT,
-    Fleet,
-    Resource,
-    Stored,
-    arn,
-    model_containers,
-    model_data_location,
-)
+from sagemaker_hosting.emulator.resources import Fleet, Resource
 from sagemaker_hosting.emulator.settings import Settings
-from sagemaker_hosting.emulator.world import World
 
 # EndpointStatus values of the service model, and the event of an endpoint that is gone.
 CREATING, UPDATING, IN_SERVICE = "Creating", "Updating", "InService"
@@ -99,39 +90,38 @@ class Endpoint(Resource):
     configurations", DescribeEndpoint's EndpointStatus). Cleared when a deployment finishes."""
 
 
-def download_failure(index: int, url: str) -> str:
-    return (
-        f'Failed to download model data for container "container_{index}" from URL: "{url}". Please ensure '
-        "that there is an object located at the URL and that the role passed to CreateModel has "
-        "permissions to download the object."
-    )
+class Surroundings(Protocol):
+    """What the machine asks of the backend that holds it (`operations.HostingBackend`)."""
+
+    settings: Settings
+
+    def alarm_firing(self, region: str, name: str) -> bool:
+        """Whether the CloudWatch alarm `name` is in ALARM state."""
+
+    def missing_model_data(self, region: str, fleet: Fleet) -> str | None:
+        """Why the fleet's models cannot be loaded (a model or its data missing), or None."""
+
+    def has_config(self, region: str, name: str) -> bool:
+        """Whether the endpoint config still exists."""
 
 
 class Machine:
-    """Every endpoint's state, moved by the table: the operations (`operations.HostingBackend`)
-    start tasks, `advance` runs them. All state is guarded by one lock, `changed`."""
+    """Every endpoint's state, moved by the table: the backend that holds it starts tasks, `advance`
+    runs them. Its endpoints and events are guarded by the holder's lock, `changed`."""
 
-    def __init__(
-        self,
-        world: World,
-        clock: Callable[[], float] = time.time,
-        settings: Settings | None = None,
-        account: str = ACCOUNT,
-    ) -> None:
-        self.world = world
+    def __init__(self, surroundings: Surroundings, clock: Callable[[], float], changed: threading.Condition) -> None:
+        self.surroundings = surroundings
         self.clock = clock
-        self.settings = settings or Settings()
-        self.account = account
-        self.changed = threading.Condition(threading.RLock())
+        self.changed = changed
         """Held by every operation; notified when an operation starts, for `Driver`."""
-        self.stores: dict[str, dict[tuple[str, str], Any]] = {"model": {}, "endpoint-config": {}, "endpoint": {}}
+        self.endpoints: dict[tuple[str, str], Endpoint] = {}
         self.events: list[dict[str, Any]] = []
 
     def advance(self) -> None:
         """Apply every phase that has ended by now, on every endpoint."""
         with self.changed:
             now = self.clock()
-            for endpoint in list(self.stores["endpoint"].values()):
+            for endpoint in list(self.endpoints.values()):
                 self._advance(endpoint, now)
 
     def next_due(self) -> float | None:
@@ -140,7 +130,7 @@ class Machine:
         with self.changed:
             now = self.clock()
             due: list[float] = []
-            for endpoint in self.stores["endpoint"].values():
+            for endpoint in self.endpoints.values():
                 task = endpoint.task
                 if task is None:
                     continue
@@ -176,7 +166,7 @@ class Machine:
                 continue
             if phase.bakes:
                 alarms = self._alarms(task)
-                firing = [name for name in alarms if self.world.alarm_firing(endpoint.region, name)]
+                firing = [name for name in alarms if self.surroundings.alarm_firing(endpoint.region, name)]
                 if firing:
                     self._fail(
                         endpoint,
@@ -188,7 +178,7 @@ class Machine:
             if end > now:
                 return
             if phase.checks_model_data and task.target is not None:
-                reason = self._missing_model_data(endpoint.region, task.target)
+                reason = self.surroundings.missing_model_data(endpoint.region, task.target)
                 if reason:
                     self._fail(endpoint, end, reason)
                     continue
@@ -197,30 +187,17 @@ class Machine:
                 task.index += 1
                 task.phase_started = end
                 if task.kind == "update":
-                    self._event(endpoint, end, task.phase.stage)
+                    self.record(endpoint, end, task.phase.stage)
             else:
                 self._finish(endpoint, end)
-
-    def _missing_model_data(self, region: str, fleet: Fleet) -> str | None:
-        for variant in [*fleet.production, *fleet.shadow]:
-            model_name = variant.spec.get("ModelName")
-            if not model_name:
-                continue
-            model: Stored | None = self.stores["model"].get((region, model_name.lower()))
-            if model is None:
-                return f'Could not find model "{arn("model", region, model_name, self.account)}".'
-            for index, container in enumerate(model_containers(model.request), start=1):
-                location = model_data_location(container)
-                if location and not self.world.s3_exists(*location):
-                    return download_failure(index, location[0])
-        return None
 
     def _finish(self, endpoint: Endpoint, at: float) -> None:
         task = endpoint.task
         assert task is not None
         endpoint.task = None
         if task.kind == "delete":
-            del self.stores["endpoint"][(endpoint.region, endpoint.name.lower())]
+            # pop: moto's reset may have emptied the store meanwhile (`HostingBackend.reset` takes no lock)
+            self.endpoints.pop((endpoint.region, endpoint.name.lower()), None)
         elif task.kind in ("create", "update"):
             endpoint.live = task.target
             endpoint.failure_reason = None
@@ -251,14 +228,14 @@ class Machine:
         rolling = bool((task.deployment or {}).get("RollingUpdatePolicy"))
         endpoint.task = Task(
             "rollback",
-            plans.rollback_phases(task.deployment, instances, task.provisioned, self.settings),
+            plans.rollback_phases(task.deployment, instances, task.provisioned, self.surroundings.settings),
             at,
             at,
             failure=reason,
             # A rolling rollback re-provisions the old config's instances, so it needs that config.
             rollback_fails=rolling
             and task.provisioned > 0
-            and (endpoint.region, old_config.lower()) not in self.stores["endpoint-config"],
+            and not self.surroundings.has_config(endpoint.region, old_config),
         )
         if endpoint.task.rollback_fails and task.target is not None and task.ended:
             endpoint.stranded = (task.target, task.shifted)
@@ -271,9 +248,10 @@ class Machine:
     def _move(self, endpoint: Endpoint, event: str, at: float, stage: str | None = None) -> None:
         endpoint.status = TRANSITIONS[(endpoint.status, event)]
         endpoint.modified = at
-        self._event(endpoint, at, stage)
+        self.record(endpoint, at, stage)
 
-    def _event(self, endpoint: Endpoint, at: float, stage: str | None = None) -> None:
+    def record(self, endpoint: Endpoint, at: float, stage: str | None = None) -> None:
+        """Log the endpoint's status (and a deployment's stage) at `at`, in `events`."""
         event = {
             "time": at,
             "name": endpoint.name,
@@ -284,11 +262,19 @@ class Machine:
 
 
 class Driver:
-    """Advances the backend in the background, waking when a phase ends, a deadline passes or an
-    alarm is due to be polled, so status changes happen (and are recorded) on time without calls."""
+    """Advances machines in the background (every account's, sharing one lock, `changed`), waking when
+    a phase ends, a deadline passes or an alarm is due to be polled, so status changes happen (and
+    are recorded) on time without calls."""
 
-    def __init__(self, backend: Machine) -> None:
-        self.backend = backend
+    def __init__(
+        self,
+        machines: Callable[[], Iterable[Machine]],
+        changed: threading.Condition,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.machines = machines
+        self.changed = changed
+        self.clock = clock
         self.stopping = False
         self.thread = threading.Thread(target=self._run, name="hosting-driver", daemon=True)
 
@@ -296,15 +282,18 @@ class Driver:
         self.thread.start()
 
     def stop(self) -> None:
-        with self.backend.changed:
+        with self.changed:
             self.stopping = True
-            self.backend.changed.notify_all()
+            self.changed.notify_all()
         self.thread.join()
 
     def _run(self) -> None:
-        backend = self.backend
-        with backend.changed:
+        with self.changed:
             while not self.stopping:
-                backend.advance()
-                due = backend.next_due()
-                backend.changed.wait(None if due is None else max(0.0, due - backend.clock()))
+                due: list[float] = []
+                for machine in self.machines():
+                    machine.advance()
+                    next_due = machine.next_due()
+                    if next_due is not None:
+                        due.append(next_due)
+                self.changed.wait(max(0.0, min(due) - self.clock()) if due else None)

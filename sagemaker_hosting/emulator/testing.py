@@ -158,8 +158,8 @@ class Emulator:
 
     def responders(self, **models: ResponderSpec) -> dict[str, str]:
         """Answer invocations of each model named with a callable (none given: just read them): it
-        gets a `dataplane.Invocation`, returns bytes, str or a `dataplane.Reply`, or raises
-        `dataplane.ModelFailure` (ModelError); "" restores the default echo. Returns them all."""
+        gets a `invocation.Invocation`, returns bytes, str or a `invocation.Reply`, or raises
+        `invocation.ModelFailure` (ModelError); "" restores the default echo. Returns them all."""
         if models:
             return dict(self._admin("POST", "responders", {m: responder_spec(r) for m, r in models.items()}))
         return dict(self._admin("GET", "responders"))

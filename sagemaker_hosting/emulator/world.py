@@ -1,11 +1,14 @@
-"""What hosting reads from the neighbouring services: S3 (model data), CloudWatch (rollback alarms)
-and Application Auto Scaling (scalable targets), as moto's in-process backends hold them -- the same
-ones the server answers for those services. Application Auto Scaling's namespace, dimension and
-resource ids are AWS's names, not rules, so they are the provider's (`autoscaling`)."""
+"""What hosting reads from the neighbouring services: S3 (model data; asynchronous inference's
+input and output), CloudWatch (rollback alarms) and Application Auto Scaling (scalable targets), as
+moto's in-process backends hold them -- the same ones the server answers for those services.
+Application Auto Scaling's namespace, dimension and resource ids are AWS's names, not rules, so they
+are the provider's (`autoscaling`)."""
 
 from __future__ import annotations
 
-from typing import Protocol
+import contextlib
+import urllib.parse
+from typing import Any, Protocol
 
 from sagemaker_hosting.autoscaling import DIMENSION, NAMESPACE, variant_of
 from sagemaker_hosting.emulator.resources import ACCOUNT
@@ -16,6 +19,12 @@ class World(Protocol):
 
     def s3_exists(self, url: str, prefix: bool) -> bool:
         """Whether s3://bucket/key names an object (or, with `prefix`, any object under it)."""
+
+    def read_object(self, url: str) -> bytes:
+        """The S3 object's bytes; LookupError names a missing bucket or key."""
+
+    def write_object(self, url: str, data: bytes) -> None:
+        """Put an S3 object (a missing bucket: nothing is written, as a failed upload)."""
 
     def alarm_firing(self, region: str, name: str) -> bool:
         """Whether the CloudWatch alarm `name` is in ALARM state."""
@@ -28,23 +37,48 @@ class World(Protocol):
 
 
 class MotoWorld:
-    """S3 and CloudWatch as moto's in-process backends hold them (the same ones the server serves)."""
+    """S3, CloudWatch and Application Auto Scaling as moto's in-process backends of one account hold
+    them (the same ones the server serves)."""
 
     def __init__(self, account: str = ACCOUNT) -> None:
         self.account = account
 
+    def _s3(self) -> Any:
+        from moto.s3.models import s3_backends
+
+        return s3_backends[self.account]["aws"]
+
     def s3_exists(self, url: str, prefix: bool) -> bool:
         from moto.s3.exceptions import MissingBucket
-        from moto.s3.models import FakeKey, s3_backends
+        from moto.s3.models import FakeKey
 
         bucket_name, _, key = url.removeprefix("s3://").partition("/")
         try:
-            bucket = s3_backends[self.account]["aws"].get_bucket(bucket_name)
+            bucket = self._s3().get_bucket(bucket_name)
         except MissingBucket:
             return False
         if prefix:
             return any(name.startswith(key) for name in list(bucket.keys.keys()))
         return isinstance(bucket.keys.get(key), FakeKey)
+
+    def read_object(self, url: str) -> bytes:
+        from moto.s3.exceptions import MissingBucket, MissingKey
+
+        bucket, key = split_s3_url(url)
+        try:
+            found = self._s3().get_object(bucket, key)
+        except (MissingBucket, MissingKey):
+            found = None
+        if found is None:
+            raise LookupError(f"Could not read the input at {url}: no such object.")
+        return bytes(found.value)
+
+    def write_object(self, url: str, data: bytes) -> None:
+        from moto.s3.exceptions import MissingBucket
+
+        bucket, key = split_s3_url(url)
+        with contextlib.suppress(MissingBucket):
+            self._s3().put_object(bucket, key, data)
 
     def alarm_firing(self, region: str, name: str) -> bool:
         from moto.cloudwatch.models import cloudwatch_backends
@@ -72,3 +106,11 @@ class MotoWorld:
         for target in backend.describe_scalable_targets(NAMESPACE, None, DIMENSION):
             if variant_of(target.resource_id, endpoint):
                 backend.deregister_scalable_target(NAMESPACE, target.resource_id, DIMENSION)
+
+
+def split_s3_url(url: str) -> tuple[str, str]:
+    """(bucket, key) of s3://bucket/key or https://bucket.s3.../key."""
+    parsed = urllib.parse.urlparse(url)
+    if parsed.scheme == "https":
+        return parsed.netloc.split(".", 1)[0], parsed.path.lstrip("/")
+    return parsed.netloc, parsed.path.lstrip("/")

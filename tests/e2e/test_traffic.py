@@ -28,9 +28,10 @@ from typing import Any
 import pytest
 from pulumi import automation as auto
 
-from sagemaker_hosting.emulator.probe import Probe, Report, Sample, samples_of
+from sagemaker_hosting.emulator.probe import Probe
 from sagemaker_hosting.emulator.probe import main as probe_main
 from sagemaker_hosting.emulator.testing import Emulator
+from sagemaker_hosting.emulator.traffic_report import Report, Sample, samples_of
 from sagemaker_hosting.testing import Project, client, create_alarm, create_models, make_project, set_alarm
 
 SIGMAS = 5.0

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from sagemaker_hosting.emulator.dataplane import Invocation, ModelFailure, Reply
+from sagemaker_hosting.emulator.invocation import Invocation, ModelFailure, Reply
 
 
 def shout(invocation: Invocation) -> Reply:

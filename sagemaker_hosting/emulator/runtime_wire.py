@@ -1,0 +1,151 @@
+"""The sagemaker-runtime wire: the REST-JSON protocol read from botocore's `sagemaker-runtime` model
+(`POST /endpoints/{EndpointName}/invocations`, members in the URI and headers, the body as is), the
+answers (`Outcome`) and the runtime's errors (`x-amzn-ErrorType` plus a JSON body), as moto keeps
+responses and exceptions apart from its models.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import botocore.session
+from botocore.model import OperationModel, ServiceModel, StructureShape
+
+from sagemaker_hosting.emulator.invocation import ModelFailure
+from sagemaker_hosting.emulator.resources import Route
+
+INVOCATION_PATH = re.compile(
+    r"^/endpoints/(?P<name>[^/]+)/(?P<kind>invocations|async-invocations|invocations-response-stream)$"
+)
+ACTIONS = {
+    "invocations": "InvokeEndpoint",
+    "async-invocations": "InvokeEndpointAsync",
+    "invocations-response-stream": "InvokeEndpointWithResponseStream",
+}
+
+FLEET_HEADER = "X-Emulator-Fleet"
+CONFIG_HEADER = "X-Emulator-Endpoint-Config"
+
+
+@functools.cache
+def runtime_model() -> ServiceModel:
+    """botocore's model of `sagemaker-runtime`."""
+    session = botocore.session.get_session()
+    return ServiceModel(session.get_service_data("sagemaker-runtime"), service_name="sagemaker-runtime")
+
+
+def operation(action: str) -> OperationModel:
+    return runtime_model().operation_model(action)
+
+
+def response_header(action: str, member: str) -> str:
+    """The HTTP header of an output member, as the model names it (e.g. InvokedProductionVariant ->
+    x-Amzn-Invoked-Production-Variant)."""
+    shape = operation(action).output_shape
+    assert shape is not None
+    return str(shape.members[member].serialization["name"])
+
+
+@dataclass
+class Outcome:
+    """The HTTP answer to one data-plane call and the call-log entries it makes (the call itself,
+    then one per shadow copy)."""
+
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+    records: list[dict[str, Any]] = field(default_factory=list)
+
+
+class RuntimeApiError(Exception):
+    """An error of the sagemaker-runtime model: its code (a shape name), HTTP status and members."""
+
+    def __init__(self, code: str, message: str, **members: Any) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.members = members
+
+    @property
+    def status(self) -> int:
+        shape = runtime_model().shape_for(self.code)
+        return int(shape.metadata["error"]["httpStatusCode"])
+
+
+def validation_error(message: str) -> RuntimeApiError:
+    """ValidationError, HTTP 400 (botocore model: the runtime's only client error besides ModelError
+    and, for serverless or multi-model endpoints, ModelNotReadyException)."""
+    return RuntimeApiError("ValidationError", message)
+
+
+def not_found(name: str, account: str) -> RuntimeApiError:
+    # Wording as AWS answers it (observed: aws/amazon-sagemaker-examples#293 and #559, where a
+    # SageMaker engineer traces it to a deleted endpoint; the AWS SDKs' smoke test expects
+    # ValidationError for an unknown endpoint).
+    return validation_error(f"Endpoint {name} of account {account} not found.")
+
+
+def model_error(route: Route, failure: ModelFailure, region: str, account: str, endpoint: str) -> RuntimeApiError:
+    """ModelError (botocore model: HTTP 424, members OriginalStatusCode, OriginalMessage,
+    LogStreamArn). The message follows what AWS answers (observed, e.g.
+    aws/amazon-sagemaker-examples#1809: 'Received server error (500) from primary with message
+    "...". See https://... in account ... for more information.')."""
+    kind = "client" if failure.status < 500 else "server"
+    group = f"/aws/sagemaker/Endpoints/{endpoint}"
+    console = f"https://{region}.console.aws.amazon.com/cloudwatch/home?region={region}#logEventViewer:group={group}"
+    return RuntimeApiError(
+        "ModelError",
+        f'Received {kind} error ({failure.status}) from {route.variant} with message "{failure.message}". '
+        f"See {console} in account {account} for more information.",
+        OriginalStatusCode=failure.status,
+        OriginalMessage=failure.message,
+        LogStreamArn=f"arn:aws:logs:{region}:{account}:log-group:{group}",
+    )
+
+
+def error_outcome(error: RuntimeApiError) -> Outcome:
+    body = json.dumps({"Message": error.message, **error.members}).encode()
+    headers = [("x-amzn-ErrorType", error.code), ("Content-Type", "application/json")]
+    return Outcome(error.status, headers, body)
+
+
+def request_members(action: str, name: str, header: Callable[[str], str | None]) -> dict[str, Any]:
+    """The request's members other than the body, read where the model places them (URI, headers)."""
+    shape = operation(action).input_shape
+    assert isinstance(shape, StructureShape)
+    members: dict[str, Any] = {}
+    for member, member_shape in shape.members.items():
+        location = member_shape.serialization.get("location")
+        if location == "uri":
+            members[member] = name
+        elif location == "header":
+            value = header(member_shape.serialization["name"])
+            if value is None:
+                continue
+            if member_shape.type_name == "integer" and value.strip().lstrip("-").isdigit():
+                members[member] = int(value)
+            else:
+                members[member] = value
+    return members
+
+
+def stream_outcome(outcome: Outcome) -> Outcome:
+    """A successful InvokeEndpoint answer as InvokeEndpointWithResponseStream's: the body as one
+    PayloadPart event of an event stream, the content type in X-Amzn-SageMaker-Content-Type."""
+    from moto.s3.select_object_content import _create_message  # moto's event-stream encoder
+
+    action = "InvokeEndpointWithResponseStream"
+    headers = dict(outcome.headers)
+    content_type = headers.pop("Content-Type")
+    stream = _create_message(None, b"PayloadPart", outcome.body)
+    new_headers = [
+        ("Content-Type", "application/vnd.amazon.eventstream"),
+        (response_header(action, "ContentType"), content_type),
+        *headers.items(),
+    ]
+    return Outcome(outcome.status, new_headers, stream, outcome.records)
