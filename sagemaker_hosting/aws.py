@@ -10,19 +10,19 @@ The IAM actions the provider needs are `IAM_ACTIONS`, and no others.
 from __future__ import annotations
 
 import functools
-import random
 import threading
-import time
-from collections.abc import Callable, Collection, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import boto3
 import botocore.config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from sagemaker_hosting import autoscaling, ownership
+from sagemaker_hosting import ownership
+from sagemaker_hosting.errors import is_not_found
 from sagemaker_hosting.tag_keys import ENDPOINT_TAG_PREFIX, OWNER_TAG, TAG_PREFIX
+from sagemaker_hosting.waiting import Waiter
 
 if TYPE_CHECKING:
     from mypy_boto3_sagemaker import SageMakerClient
@@ -155,32 +155,6 @@ def _new_client(service: str, settings: AwsSettings) -> Any:
         user_agent_extra=USER_AGENT,
     )
     return session.client(service, config=config)  # type: ignore[call-overload]
-
-
-def error_code(error: ClientError) -> str:
-    return str(error.response.get("Error", {}).get("Code", ""))
-
-
-def error_message(error: ClientError) -> str:
-    return str(error.response.get("Error", {}).get("Message", ""))
-
-
-def is_not_found(error: ClientError) -> bool:
-    """SageMaker reports a missing resource as ValidationException "Could not find ..."."""
-    return error_code(error) == "ValidationException" and error_message(error).startswith("Could not find")
-
-
-def is_already_existing(error: ClientError) -> bool:
-    """SageMaker reports a duplicate as ValidationException "Cannot create already existing ..."."""
-    return error_code(error) == "ValidationException" and error_message(error).startswith(
-        "Cannot create already existing"
-    )
-
-
-def is_in_progress(error: ClientError) -> bool:
-    """SageMaker refuses to update or delete an endpoint with an operation in progress:
-    ValidationException "Cannot update in-progress endpoint ..." (or "delete")."""
-    return error_code(error) == "ValidationException" and "in-progress" in error_message(error)
 
 
 # --- the endpoint's state model ------------------------------------------------------------------
@@ -353,158 +327,3 @@ def update_tags(client: SageMakerClient, arn: str, old: Mapping[str, str], new: 
     changed = {key: value for key, value in new.items() if old.get(key) != value}
     if changed:
         client.add_tags(ResourceArn=arn, Tags=[{"Key": k, "Value": v} for k, v in sorted(changed.items())])
-
-
-# --- Application Auto Scaling of variants (`autoscaling` decides what, these make the calls) -----
-
-
-def scalable_targets(scaling: Any, endpoint: str, variants: Iterable[str]) -> dict[str, dict[str, Any]]:
-    """Variant -> its scalable target (DescribeScalableTargets), of those of `variants` registered."""
-    ids = {autoscaling.resource_id(endpoint, variant): variant for variant in variants}
-    found: dict[str, dict[str, Any]] = {}
-    if not ids:
-        return found
-    pages = scaling.get_paginator("describe_scalable_targets").paginate(
-        ServiceNamespace=autoscaling.NAMESPACE, ResourceIds=sorted(ids), ScalableDimension=autoscaling.DIMENSION
-    )
-    for page in pages:
-        for target in page.get("ScalableTargets", []):
-            if target.get("ResourceId") in ids:
-                found[ids[target["ResourceId"]]] = dict(target)
-    return found
-
-
-def describe_set_aside(scaling: Any, target: Mapping[str, Any]) -> autoscaling.SetAside:
-    """A scalable target and its scaling policies (DescribeScalingPolicies), as the requests that
-    make them again."""
-    policies: list[dict[str, Any]] = []
-    pages = scaling.get_paginator("describe_scaling_policies").paginate(
-        ServiceNamespace=target["ServiceNamespace"],
-        ResourceId=target["ResourceId"],
-        ScalableDimension=target["ScalableDimension"],
-    )
-    for page in pages:
-        policies.extend(page.get("ScalingPolicies", []))
-    return autoscaling.set_aside(target, policies)
-
-
-def deregister(scaling: Any, item: autoscaling.SetAside) -> None:
-    """Delete the target's scaling policies, then deregister it (what AWS's procedure asks before an
-    UpdateEndpoint that changes the instance type); one already gone is fine."""
-    where = {key: item.target[key] for key in ("ServiceNamespace", "ResourceId", "ScalableDimension")}
-    for policy in item.policies:
-        _unless_gone(scaling.delete_scaling_policy, PolicyName=policy["PolicyName"], **where)
-    _unless_gone(scaling.deregister_scalable_target, **where)
-
-
-def register(scaling: Any, item: autoscaling.SetAside) -> None:
-    """Register the target and put its policies again (both calls create or overwrite)."""
-    scaling.register_scalable_target(**item.target)
-    for policy in item.policies:
-        scaling.put_scaling_policy(**policy)
-
-
-def _unless_gone(call: Callable[..., object], **request: Any) -> None:
-    try:
-        call(**request)
-    except ClientError as error:
-        if error_code(error) != "ObjectNotFoundException":
-            raise
-
-
-# --- waiting -------------------------------------------------------------------------------------
-
-
-class WaitError(Exception):
-    """A wait ended in a status that is neither pending nor the target, or ran out of time."""
-
-    def __init__(self, message: str, last: Mapping[str, Any] | None) -> None:
-        super().__init__(message)
-        self.last = last
-
-
-PROGRESS_EVERY = 30.0
-"""Seconds between progress lines while nothing changes."""
-
-
-def poll_delay(elapsed: float, spread: Callable[[], float] = random.random) -> float:
-    """Seconds to the next poll after `elapsed` seconds of waiting.
-
-    Quick at first (1 s), then backing off in proportion to the time already waited, so that a
-    finished deployment is noticed within about 10 % of its duration plus a second, without
-    flooding the API during long rollouts; never more than 20 s apart. The backoff is shortened by
-    up to a quarter at random (`spread` in [0, 1)), so endpoints waited on together do not poll in
-    lockstep; jitter only shortens a delay, so the promise holds.
-    """
-    backoff = min(19.0, 0.1 * elapsed)
-    return 1.0 + backoff * (1.0 - 0.25 * spread())
-
-
-@dataclass
-class Waiter:
-    """Polls `fetch` until its status is a target one; clock and sleep are injectable."""
-
-    clock: Callable[[], float] = time.monotonic
-    sleep: Callable[[float], None] = time.sleep
-    delay: Callable[[float], float] = poll_delay
-    progress: Callable[[str], None] = field(default=lambda message: print(message, flush=True))
-
-    def wait(
-        self,
-        what: str,
-        fetch: Callable[[], Mapping[str, Any] | None],
-        status_key: str,
-        pending: Collection[str],
-        target: Collection[str | None],
-        timeout: float,
-    ) -> Mapping[str, Any] | None:
-        """Poll until the status is in `target` (None in `target` means "gone") and return the last
-        description. Raise WaitError on any other status, or when `timeout` seconds pass."""
-        start = self.clock()
-        reported: tuple[str, str | None] | None = None
-        reported_at = start
-        while True:
-            try:
-                described = fetch()
-            except (ClientError, BotoCoreError) as error:  # what outlasted botocore's retries
-                shown = f"{error_code(error)}: {error_message(error)}" if isinstance(error, ClientError) else error
-                raise WaitError(f"{what} could not be read: {shown}", None) from error
-            status = None if described is None else str(described.get(status_key))
-            now = self.clock()
-            elapsed = now - start
-            if status in target:
-                return described
-            if status is None or status not in pending:
-                reason = "" if described is None else str(described.get("FailureReason") or "").rstrip(".")
-                shown = "gone" if status is None else status
-                raise WaitError(f"{what} is {shown}" + (f": {reason}" if reason else ""), described)
-            stage = _pending_stage(described)
-            if (status, stage) != reported or now - reported_at >= PROGRESS_EVERY:
-                stage_text = f" ({stage})" if stage else ""
-                self.progress(f"{what}: {status}{stage_text}, {_format_elapsed(elapsed)} elapsed")
-                reported, reported_at = (status, stage), now
-            if elapsed >= timeout:
-                raise WaitError(
-                    f"{what} is still {status} after {_format_elapsed(elapsed)} "
-                    f"(timeout {_format_elapsed(timeout)}); raise `timeouts` if the deployment needs longer",
-                    described,
-                )
-            self.sleep(min(self.delay(elapsed), max(0.0, timeout - elapsed)))
-
-
-def _pending_stage(described: Mapping[str, Any] | None) -> str | None:
-    """The blue/green stage of a pending deployment, e.g. "primary: Baking"."""
-    if not described:
-        return None
-    summary = described.get("PendingDeploymentSummary") or {}
-    stages = []
-    for variant in summary.get("ProductionVariants", []):
-        statuses = variant.get("VariantStatus") or []
-        if statuses:
-            stages.append(f"{variant.get('VariantName')}: {statuses[-1].get('Status')}")
-    return ", ".join(stages) or None
-
-
-def _format_elapsed(seconds: float) -> str:
-    minutes, secs = divmod(int(seconds), 60)
-    return f"{minutes}m{secs:02d}s" if minutes else f"{secs}s"

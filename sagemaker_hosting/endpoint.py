@@ -15,8 +15,29 @@ import pulumi
 import pulumi.dynamic as dynamic
 from botocore.exceptions import BotoCoreError, ClientError
 
-from sagemaker_hosting import autoscaling, aws, deadlines, naming, normalize, plan, schema, tag_keys, validate, variants
-from sagemaker_hosting.errors import ProviderError, api_failure, error_text, reported
+from sagemaker_hosting import (
+    autoscaling,
+    aws,
+    deadlines,
+    naming,
+    normalize,
+    plan,
+    scaling_aside,
+    schema,
+    tag_keys,
+    validate,
+    variants,
+    waiting,
+)
+from sagemaker_hosting.errors import (
+    ProviderError,
+    api_failure,
+    error_text,
+    is_already_existing,
+    is_in_progress,
+    is_not_found,
+    reported,
+)
 from sagemaker_hosting.properties import resource_props, with_secret_inputs
 from sagemaker_hosting.provider import (
     CONSISTENCY_SECONDS,
@@ -67,7 +88,7 @@ class EndpointProvider(Provider):
         timeout = self.timeout(inputs, "create", deadlines.create_seconds(config.get("ProductionVariants", [])))
         try:
             described = aws.wait_endpoint(self.waiter, client, name, aws.CREATED, timeout, VISIBILITY_SECONDS)
-        except aws.WaitError as error:
+        except waiting.WaitError as error:
             raise ProviderError(self.failed_create(name, error, inputs)) from error
         assert described is not None
         if described.get("EndpointConfigName") != config_name:  # taken over on another config
@@ -85,7 +106,7 @@ class EndpointProvider(Provider):
             client.create_endpoint(**request)
             return
         except ClientError as error:
-            existing = aws.find_endpoint(client, name) if aws.is_already_existing(error) else None
+            existing = aws.find_endpoint(client, name) if is_already_existing(error) else None
             found = aws.owner(client, existing["EndpointArn"]) if existing is not None else None
             refused = self.refusals(name, found, inputs)
             if refused:
@@ -139,7 +160,7 @@ class EndpointProvider(Provider):
         aws.mark_config_user(client, config, name)
         return current
 
-    def failed_create(self, name: str, error: aws.WaitError, inputs: dict[str, Any]) -> str:
+    def failed_create(self, name: str, error: waiting.WaitError, inputs: dict[str, Any]) -> str:
         """What happened to an endpoint whose create did not end InService, for the error message:
         one SageMaker no longer updates (`aws.STUCK`: Failed, ...) is deleted (and the message says
         whether that worked); one still Creating, or whose state could not be read, is left to
@@ -186,7 +207,7 @@ class EndpointProvider(Provider):
                 retained_tag(inputs) | (inputs.get("tags") or {}),
             )
         except ClientError as error:
-            if aws.is_not_found(error):
+            if is_not_found(error):
                 raise ProviderError(
                     f'Endpoint "{name}" was deleted outside Pulumi, so its tags cannot be changed: run '
                     "`pulumi refresh`, then `pulumi up` to recreate it."
@@ -216,11 +237,11 @@ class EndpointProvider(Provider):
             current = settled
         if current["EndpointStatus"] not in aws.SERVING:
             raise ProviderError(not_updatable(current, config_name))
-        aside = self.set_scaling_aside(client, current, config)
+        aside = scaling_aside.set_aside(client, current, config)
         try:
             described = self.update_and_wait(client, name, inputs, current, config)
         except Exception as error:  # whatever failed, the targets go back on the fleet that serves
-            restored = self.put_scaling_back(client, name, aside, failed=True)
+            restored = scaling_aside.put_back(client, name, aside, failed=True)
             if isinstance(error, BotoCoreError | ClientError):  # AWS stopped answering mid-deployment
                 error = ProviderError(
                     f'Deployment of config "{config_name}" to endpoint "{name}" stopped: {error_text(error)}. The '
@@ -230,7 +251,7 @@ class EndpointProvider(Provider):
             if restored and isinstance(error, ProviderError):
                 raise ProviderError(f"{error}. {restored}.") from error
             raise error
-        self.put_scaling_back(client, name, aside, failed=False)
+        scaling_aside.put_back(client, name, aside, failed=False)
         return described
 
     def update_and_wait(
@@ -252,7 +273,7 @@ class EndpointProvider(Provider):
             )
         try:
             described = aws.wait_endpoint(self.waiter, client, name, aws.DEPLOYED, timeout)
-        except aws.WaitError as error:
+        except waiting.WaitError as error:
             advice = ""
             if (error.last or {}).get("EndpointStatus") == "UpdateRollbackFailed":
                 advice = (
@@ -275,90 +296,6 @@ class EndpointProvider(Provider):
                 f'The endpoint still serves config "{described.get("EndpointConfigName")}", which is kept.'
             )
         return described
-
-    def set_scaling_aside(
-        self, client: SageMakerClient, current: Mapping[str, Any], config: Mapping[str, Any]
-    ) -> list[autoscaling.SetAside]:
-        """Before an UpdateEndpoint that changes the instance type of variants registered as
-        scalable targets (SageMaker refuses it otherwise): record their targets and scaling policies
-        on the endpoint (tags), then delete the policies and deregister the targets. Returns what is
-        set aside, a record left by an interrupted run included. No Application Auto Scaling call
-        unless an instance type changes."""
-        name, arn = current["EndpointName"], current["EndpointArn"]
-        tags = aws.list_tags(client, arn)
-        earlier = autoscaling.read_record(tags)
-        fresh: list[autoscaling.SetAside] = []
-        new = autoscaling.instance_types(config.get("ProductionVariants", []))
-        if current.get("EndpointConfigName") != config.get("EndpointConfigName"):
-            live_config = aws.find_endpoint_config(client, current["EndpointConfigName"])
-            live = autoscaling.instance_types(live_config["ProductionVariants"]) if live_config else None
-            changing = autoscaling.to_set_aside(live, new, new)
-            scaling = aws.autoscaling_client(client) if changing else None
-            targets = aws.scalable_targets(scaling, name, changing) if changing else {}
-            fresh = [aws.describe_set_aside(scaling, targets[v]) for v in autoscaling.to_set_aside(live, new, targets)]
-        aside = autoscaling.merged(earlier, fresh)
-        if not fresh:
-            return aside
-        record = {key: value for key, value in tags.items() if key.startswith(tag_keys.AUTOSCALING_TAG_PREFIX)}
-        try:
-            aws.update_tags(client, arn, record, autoscaling.record_tags(aside))
-            for item in fresh:
-                aws.deregister(scaling, item)
-        except ClientError as error:
-            raise api_failure("setting Application Auto Scaling aside", f'endpoint "{name}"', error) from error
-        variants = ", ".join(item.resource_id.rpartition("/")[2] for item in fresh)
-        print(
-            f'Endpoint "{name}": variant(s) {variants} change instance type while registered with Application Auto '
-            "Scaling, which SageMaker refuses; their scalable targets and scaling policies are set aside for the "
-            "deployment (recorded on the endpoint) and registered again after it.",
-            flush=True,
-        )
-        return aside
-
-    def put_scaling_back(
-        self, client: SageMakerClient, name: str, aside: list[autoscaling.SetAside], failed: bool
-    ) -> str:
-        """Register the targets set aside and put their policies again (on the new fleet, or on the
-        old one after a failed or rolled-back deployment), then drop the record; what was done, for
-        a failure's message. While the deployment still runs (a timeout), nothing: the record stays
-        for the next `pulumi up`. A failure to register raises (or, after a failed deployment, is told)."""
-        if not aside:
-            return ""
-        variants = ", ".join(item.resource_id.rpartition("/")[2] for item in aside)
-        stay = (
-            f"The Application Auto Scaling targets and policies of variant(s) {variants} stay set aside (recorded "
-            f"on the endpoint as tags {tag_keys.AUTOSCALING_TAG_PREFIX}*, not registered now)"
-        )
-        try:
-            described = aws.find_endpoint(client, name)
-        except (BotoCoreError, ClientError) as error:
-            message = (
-                f"{stay}: the endpoint could not be read ({error_text(error)}); the next `pulumi up` registers "
-                "them again"
-            )
-            if failed:
-                return message
-            raise ProviderError(f'Endpoint "{name}": {message}.') from error
-        if described is None or described["EndpointStatus"] in aws.IN_PROGRESS:
-            return f"{stay} until the deployment ends: the next `pulumi up` registers them again"
-        scaling = aws.autoscaling_client(client)
-        try:
-            for item in aside:
-                aws.register(scaling, item)
-            tags = aws.list_tags(client, described["EndpointArn"])
-            record = {key: value for key, value in tags.items() if key.startswith(tag_keys.AUTOSCALING_TAG_PREFIX)}
-            aws.update_tags(client, described["EndpointArn"], record, {})
-        except (BotoCoreError, ClientError) as error:
-            message = (
-                f"The Application Auto Scaling targets and policies of variant(s) {variants} could not be registered "
-                f"again ({error_text(error)}); they stay recorded on the endpoint "
-                f"(tags {tag_keys.AUTOSCALING_TAG_PREFIX}*) and the next `pulumi up` tries again"
-            )
-            if failed:
-                return message
-            raise ProviderError(f'Endpoint "{name}": {message}.') from error
-        fleet = "the old fleet" if failed else "the new fleet"
-        return f"The Application Auto Scaling targets and policies of variant(s) {variants} are registered on {fleet}"
 
     @staticmethod
     def update_limit(inputs: Mapping[str, Any], current: Mapping[str, Any], config: Mapping[str, Any]) -> int:
@@ -385,12 +322,12 @@ class EndpointProvider(Provider):
             try:
                 client.delete_endpoint(EndpointName=name)
             except ClientError as error:
-                if not aws.is_not_found(error) and not aws.is_in_progress(error):
+                if not is_not_found(error) and not is_in_progress(error):
                     raise api_failure("DeleteEndpoint", f'endpoint "{name}"', error) from error
         timeout = self.timeout(props, "delete", deadlines.delete_seconds())
         try:
             aws.wait_endpoint(self.waiter, client, name, aws.DELETED, timeout)
-        except aws.WaitError as error:
+        except waiting.WaitError as error:
             if error.last is None or error.last.get("EndpointStatus") in aws.DELETING:
                 raise ProviderError(
                     f'Endpoint "{name}" is being deleted, but was not seen gone: {error}. The stack still lists it; '
@@ -435,7 +372,7 @@ class EndpointProvider(Provider):
         CreateEndpoint), waited for a short while only: a config that does not exist fails in seconds."""
         try:
             return self.await_config(client, config_name, CONSISTENCY_SECONDS)
-        except aws.WaitError as error:
+        except waiting.WaitError as error:
             raise ProviderError(
                 f'Endpoint config "{config_name}" does not exist: {error}. Check `endpoint_config_name`.'
             ) from error
@@ -447,7 +384,7 @@ class EndpointProvider(Provider):
         timeout = self.timeout(inputs, "update", deadlines.update_seconds(None, []))
         try:
             return aws.wait_endpoint(self.waiter, client, name, transition, timeout)
-        except aws.WaitError as error:
+        except waiting.WaitError as error:
             raise ProviderError(f'Endpoint "{name}" is busy: {error}') from error
 
     @staticmethod

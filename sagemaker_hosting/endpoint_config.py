@@ -15,8 +15,8 @@ import pulumi
 import pulumi.dynamic as dynamic
 from botocore.exceptions import ClientError
 
-from sagemaker_hosting import aws, normalize, ownership, plan, schema, tag_keys, validate, variants
-from sagemaker_hosting.errors import ProviderError, api_failure, reported
+from sagemaker_hosting import aws, normalize, ownership, plan, schema, tag_keys, validate, variants, waiting
+from sagemaker_hosting.errors import ProviderError, api_failure, is_already_existing, is_not_found, reported
 from sagemaker_hosting.properties import resource_props, with_secret_inputs
 from sagemaker_hosting.provider import (
     VISIBILITY_SECONDS,
@@ -60,7 +60,7 @@ class EndpointConfigProvider(Provider):
             try:
                 return client.create_endpoint_config(**request)["EndpointConfigArn"]
             except ClientError as error:
-                existing = aws.find_endpoint_config(client, name) if aws.is_already_existing(error) else None
+                existing = aws.find_endpoint_config(client, name) if is_already_existing(error) else None
                 if existing is None:
                     raise
                 refused = self.refusals(name, aws.owner(client, existing["EndpointConfigArn"]), inputs)
@@ -84,7 +84,7 @@ class EndpointConfigProvider(Provider):
         creation time is known)."""
         try:
             return self.await_config(client, name, VISIBILITY_SECONDS)
-        except aws.WaitError as error:
+        except waiting.WaitError as error:
             raise ProviderError(f'Endpoint config "{name}" was created but never became visible: {error}') from error
 
     @staticmethod
@@ -134,7 +134,7 @@ class EndpointConfigProvider(Provider):
         try:
             users = aws.config_users(client, name, props["arn"]) if props.get("arn") else []
         except ClientError as error:
-            if aws.is_not_found(error):
+            if is_not_found(error):
                 return
             raise api_failure("ListTags", f'endpoint config "{name}"', error) from error
         ours = owner_of(props).stack_id
@@ -159,7 +159,7 @@ class EndpointConfigProvider(Provider):
         try:
             client.delete_endpoint_config(EndpointConfigName=name)
         except ClientError as error:
-            if not aws.is_not_found(error):
+            if not is_not_found(error):
                 raise api_failure("DeleteEndpointConfig", f'endpoint config "{name}"', error) from error
 
     @staticmethod

@@ -1,4 +1,5 @@
-"""The errors the providers raise: a `ProviderError`'s message is what `pulumi up` shows."""
+"""Errors: the AWS errors the provider recognises (by code and SageMaker's documented wording), and
+the ones it raises, whose message (`ProviderError`) is what `pulumi up` shows."""
 
 from __future__ import annotations
 
@@ -8,9 +9,33 @@ from typing import Any, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from sagemaker_hosting import aws
-
 Call = TypeVar("Call", bound=Callable[..., Any])
+
+
+def error_code(error: ClientError) -> str:
+    return str(error.response.get("Error", {}).get("Code", ""))
+
+
+def error_message(error: ClientError) -> str:
+    return str(error.response.get("Error", {}).get("Message", ""))
+
+
+def is_not_found(error: ClientError) -> bool:
+    """SageMaker reports a missing resource as ValidationException "Could not find ..."."""
+    return error_code(error) == "ValidationException" and error_message(error).startswith("Could not find")
+
+
+def is_already_existing(error: ClientError) -> bool:
+    """SageMaker reports a duplicate as ValidationException "Cannot create already existing ..."."""
+    return error_code(error) == "ValidationException" and error_message(error).startswith(
+        "Cannot create already existing"
+    )
+
+
+def is_in_progress(error: ClientError) -> bool:
+    """SageMaker refuses to update or delete an endpoint with an operation in progress:
+    ValidationException "Cannot update in-progress endpoint ..." (or "delete")."""
+    return error_code(error) == "ValidationException" and "in-progress" in error_message(error)
 
 
 class ProviderError(Exception):
@@ -19,13 +44,13 @@ class ProviderError(Exception):
 
 def api_failure(action: str, what: str, error: ClientError) -> ProviderError:
     """A message naming the call, the resource and SageMaker's own error."""
-    code, message = aws.error_code(error), aws.error_message(error)
+    code, message = error_code(error), error_message(error)
     hint = {
         "ResourceLimitExceeded": " Request a quota increase for the instance type, or use fewer or smaller instances.",
         "AccessDeniedException": " Grant the IAM action listed in README's IAM section to the deploying role.",
         "ThrottlingException": " The API stayed throttled through every retry; deploy fewer endpoints at once.",
     }.get(code, "")
-    if aws.is_already_existing(error):
+    if is_already_existing(error):
         hint = (
             " It exists outside this stack (names are unique per account and region, endpoint names"
             " case-insensitively): give another `name`, or remove `name` to let one be generated."
@@ -37,7 +62,7 @@ def error_text(error: BotoCoreError | ClientError) -> str:
     """An AWS error in words: "Code: message" for a service's answer, botocore's own text otherwise
     (a connection refused, credentials that expired or cannot be found)."""
     if isinstance(error, ClientError):
-        return f"{aws.error_code(error)}: {aws.error_message(error)}"
+        return f"{error_code(error)}: {error_message(error)}"
     return str(error)
 
 

@@ -15,8 +15,19 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import pulumi.dynamic as dynamic
 from botocore.exceptions import BotoCoreError, ClientError
 
-from sagemaker_hosting import aws, messages, naming, normalize, ownership, plan, process, schema, tag_keys
-from sagemaker_hosting.errors import ProviderError, api_failure
+from sagemaker_hosting import (
+    aws,
+    messages,
+    naming,
+    normalize,
+    ownership,
+    plan,
+    process,
+    schema,
+    tag_keys,
+    waiting,
+)
+from sagemaker_hosting.errors import ProviderError, api_failure, error_message, is_not_found
 
 if TYPE_CHECKING:
     from mypy_boto3_sagemaker import SageMakerClient
@@ -41,7 +52,7 @@ class Provider(dynamic.ResourceProvider):
     """The pickled provider holds no secret (no client, no credentials), so stacks need no passphrase."""
 
     settings = aws.AwsSettings()
-    waiter = aws.Waiter()
+    waiter = waiting.Waiter()
 
     check_inputs: Callable[[Mapping[str, Any], Mapping[str, Any]], tuple[dict[str, Any], list[normalize.InputError]]]
     """The resource's validation (module `validate`): canonical inputs and the problems with them."""
@@ -106,7 +117,7 @@ class Provider(dynamic.ResourceProvider):
         try:
             found = aws.owner(client, arn)
         except ClientError as error:
-            if aws.is_not_found(error):
+            if is_not_found(error):
                 return True
             raise
         if ownership.still_ours(found, owner_of(props)):
@@ -219,9 +230,9 @@ class Provider(dynamic.ResourceProvider):
                 return call()
             except ClientError as error:
                 elapsed = self.waiter.clock() - start
-                if not aws.is_not_found(error):
+                if not is_not_found(error):
                     raise api_failure(action, what, error) from error
-                missing = aws.error_message(error).removeprefix("Could not find ").rstrip(".")
+                missing = error_message(error).removeprefix("Could not find ").rstrip(".")
                 limit = VISIBILITY_SECONDS if self.model_exists(client, missing) else CONSISTENCY_SECONDS
                 if elapsed >= limit:
                     raise ProviderError(

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ConnectionClosedError
 
-from sagemaker_hosting import aws, naming, ownership, tag_keys
+from sagemaker_hosting import aws, naming, ownership, tag_keys, waiting
 from sagemaker_hosting import provider as provider_module
 from sagemaker_hosting.emulator.testing import Emulator, environment
 from sagemaker_hosting.endpoint import EndpointProvider
@@ -271,7 +271,7 @@ def test_read_reports_changes_and_deletion_outside_pulumi(sagemaker) -> None:
     assert read.outs["endpoint_config_name"] == config["name"]
     assert read.inputs is not None and read.inputs["tags"] == {"team": "ops"}
 
-    aws.Waiter().wait(
+    waiting.Waiter().wait(
         "endpoint",
         lambda: aws.find_endpoint(sagemaker, endpoint["name"]),
         "EndpointStatus",
@@ -288,7 +288,7 @@ def test_read_reports_changes_and_deletion_outside_pulumi(sagemaker) -> None:
 
     sagemaker.delete_endpoint(EndpointName=endpoint["name"])
     sagemaker.delete_endpoint_config(EndpointConfigName=config["name"])
-    aws.Waiter().wait(
+    waiting.Waiter().wait(
         "endpoint", lambda: aws.find_endpoint(sagemaker, endpoint["name"]), "EndpointStatus", {"Deleting"}, {None}, 60
     )
     assert provider.read(endpoint["name"], endpoint).id is None
@@ -298,7 +298,7 @@ def test_read_reports_changes_and_deletion_outside_pulumi(sagemaker) -> None:
 def test_missing_model_fails_after_the_grace_period_saying_so(sagemaker) -> None:
     fake, said = FakeTime(), list[str]()
     provider = EndpointConfigProvider()
-    provider.waiter = aws.Waiter(clock=fake.clock, sleep=fake.sleep, progress=said.append)
+    provider.waiter = waiting.Waiter(clock=fake.clock, sleep=fake.sleep, progress=said.append)
     news = {
         "name_prefix": "cfg",
         naming.SEED_KEY: uuid.uuid4().hex,
@@ -336,7 +336,7 @@ def test_outage_during_the_create_wait_tells_the_truth_and_the_next_create_conti
         polls.append(message)
         emulator.settings(unavailable_rate=1.0)
 
-    provider.waiter = aws.Waiter(progress=outage_after_create)
+    provider.waiter = waiting.Waiter(progress=outage_after_create)
     with pytest.raises(ProviderError) as failure:
         provider.create(news.inputs)
     message = str(failure.value)
@@ -374,7 +374,7 @@ def test_delete_in_every_status(sagemaker, emulator) -> None:
     provider.delete(endpoint["name"], endpoint)  # joins the delete under way
     provider.delete(endpoint["name"], endpoint)  # gone: nothing to do
     sagemaker.create_endpoint(EndpointName="failing", EndpointConfigName=broken["name"])
-    aws.Waiter().wait(
+    waiting.Waiter().wait(
         "failing", lambda: aws.find_endpoint(sagemaker, "failing"), "EndpointStatus", {"Creating"}, {"Failed"}, 60
     )
     provider.delete("failing", {"region": "us-east-1"})
@@ -384,7 +384,7 @@ def test_delete_in_every_status(sagemaker, emulator) -> None:
 def test_tags_change_on_an_endpoint_deleted_outside_pulumi_says_to_refresh(sagemaker) -> None:
     provider, endpoint = create_endpoint(create_config("good")["name"], tags={"team": "ml"})
     sagemaker.delete_endpoint(EndpointName=endpoint["name"])
-    aws.Waiter().wait(
+    waiting.Waiter().wait(
         "endpoint", lambda: aws.find_endpoint(sagemaker, endpoint["name"]), "EndpointStatus", {"Deleting"}, {None}, 60
     )
     with pytest.raises(

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from sagemaker_hosting.aws import Waiter, WaitError, poll_delay
+from sagemaker_hosting.waiting import Waiter, WaitError, poll_delay
 
 
 class FakeTime:
