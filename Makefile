@@ -14,6 +14,8 @@
 #          listed in scripts/moto_suite.py with why AWS fails it too
 #   test-sdk  sdk_tests/: the emulator's data plane through the SageMaker Python SDK's Predictor, in
 #          .venv-sdk/ (the SDK's packaging pin conflicts with the pulumi SDK's, so not in .venv)
+#   soak   SEQUENCES=N random sequences of the stateful test (tests/e2e/test_stateful.py: the real CLI
+#          through what users do, invariants after every step), for long runs in the background
 #   lint   ruff check, ruff format --check, mypy
 #   demo   the example stack against the local emulator: up, blue/green update, destroy
 #   bench  the benchmark (N = 1, 4, 16, 32 endpoints), its tables written into README.md
@@ -31,7 +33,7 @@ RUN := PATH="$(CURDIR)/$(BIN):$$PATH"
 PULUMI_INPUTS := scripts/build_pulumi.sh requirements.txt $(wildcard tools/pulumi-cli/go.* tools/pulumi-cli/*.go \
 	tools/pulumi-cli/cmd/*/*.go)
 
-.PHONY: setup test test-fast test-newest-sdk test-newest-botocore test-sdk test-moto-suite lint demo bench bench-quick readme clean FORCE
+.PHONY: setup test test-fast soak test-newest-sdk test-newest-botocore test-sdk test-moto-suite lint demo bench bench-quick readme clean FORCE
 
 setup: $(VENV)/.requirements-installed $(VENV)/.pulumi-installed
 
@@ -114,6 +116,14 @@ $(SDK)/.requirements-installed: requirements-sdk.txt pyproject.toml
 
 test-sdk: $(SDK)/.requirements-installed
 	$(SDK)/bin/pytest sdk_tests $(PYTEST_ARGS)
+
+# Random (not derandomized) sequences of the stateful test, each step printed as it starts; CI runs a
+# few fixed ones within `make test`. No per-test time limit: a soak runs as long as N sequences take.
+SEQUENCES ?= 20
+
+soak: setup
+	STATEFUL_SEQUENCES=$(SEQUENCES) $(RUN) $(BIN)/pytest tests/e2e/test_stateful.py -p no:randomly -p no:cacheprovider \
+		-s -q --timeout 0 $(PYTEST_ARGS)
 
 lint: $(VENV)/.requirements-installed
 	$(BIN)/ruff check .
