@@ -150,11 +150,20 @@ class EndpointConfigProvider(Provider):
             return
         if users:
             listed = ", ".join(str(user) for user in users)
+            own = [str(user) for user in users if self.of_stack(user, ours) and user.status == "InService"]
+            lost_track = (
+                f" Endpoint {', '.join(own)} is this stack's: if an earlier `pulumi up` did not see its deployment "
+                "end (a timeout, a kill, an outage), it now serves this config while the stack records another; "
+                "`pulumi refresh` records it, and the next `pulumi up` moves it to the declared config and deletes "
+                "this one."
+                if own
+                else ""
+            )
             raise ProviderError(
                 f'Endpoint config "{name}" was not deleted: endpoint {listed} runs on it or is moving to '
                 "or from it, and would lose its rollback. It is kept. Move the endpoint first: run `pulumi up` "
                 "without --target (or wait for the deployment in flight to finish), run `pulumi refresh` if the "
-                "endpoint was changed outside Pulumi, then run the command again."
+                f"endpoint was changed outside Pulumi, then run the command again.{lost_track}"
             )
         try:
             client.delete_endpoint_config(EndpointConfigName=name)
@@ -163,11 +172,15 @@ class EndpointConfigProvider(Provider):
                 raise api_failure("DeleteEndpointConfig", f'endpoint config "{name}"', error) from error
 
     @staticmethod
-    def retained_by(user: aws.ConfigUser, stack_id: str | None) -> bool:
-        """Whether `user` is an endpoint of the stack `stack_id` that it keeps on `destroy`."""
+    def of_stack(user: aws.ConfigUser, stack_id: str | None) -> bool:
+        """Whether `user` is an endpoint of the stack `stack_id` (its owner tag)."""
         owner = ownership.parse(user.tags.get(tag_keys.OWNER_TAG))
-        same_stack = owner is not None and stack_id is not None and owner.stack_id == stack_id
-        return same_stack and user.tags.get(tag_keys.RETAINED_TAG) == "true"
+        return owner is not None and stack_id is not None and owner.stack_id == stack_id
+
+    @classmethod
+    def retained_by(cls, user: aws.ConfigUser, stack_id: str | None) -> bool:
+        """Whether `user` is an endpoint of the stack `stack_id` that it keeps on `destroy`."""
+        return cls.of_stack(user, stack_id) and user.tags.get(tag_keys.RETAINED_TAG) == "true"
 
     @staticmethod
     def live_outputs(arn: str, described: dict[str, Any]) -> dict[str, Any]:

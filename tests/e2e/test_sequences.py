@@ -4,6 +4,8 @@ against the emulator's state and call log: a change that SageMaker rolls back, t
 
 from __future__ import annotations
 
+import textwrap
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -182,3 +184,46 @@ def test_destroy_with_a_retained_endpoint_finishes_and_says_what_stays(tmp_path,
     assert [c["action"] for c in emulator.writes()] == []  # nothing deleted, nothing changed
     stack.destroy()  # twice: the stack is empty
     assert (stack.stack.export_stack().deployment or {}).get("resources") in (None, [])
+
+
+TIMED = PROGRAM.replace(
+    'endpoint = Endpoint("main", endpoint_config_name=config.name,',
+    'endpoint = Endpoint("main", endpoint_config_name=config.name, timeouts={"update": settings.get("updateTimeout")}'
+    ' if settings.get("updateTimeout") else None,',
+)
+
+
+def test_a_revert_after_an_update_that_timed_out_names_the_command_that_converges(stack, emulator) -> None:
+    """The stateful test's shortest counterexample (issue 21 item 7, a known defect): an `up` whose
+    update times out while the deployment goes on (the state keeps the old config), then a revert.
+    The engine sees no change of the endpoint and deletes the new config under it, which is refused;
+    the message says why and names `pulumi refresh`, after which one `up` converges."""
+    assert TIMED != PROGRAM
+    workspace = stack.stack.workspace
+    assert isinstance(workspace, auto.LocalWorkspace) and workspace.work_dir
+    (Path(workspace.work_dir) / "__main__.py").write_text(textwrap.dedent(TIMED))
+    project = stack
+    project.up()
+    first = converged(project, emulator)
+    project.set_config(model="b", updateTimeout="1s")
+    emulator.settings(update_seconds=3.0)
+    try:
+        with pytest.raises(auto.CommandError):
+            project.up()
+    finally:
+        emulator.settings(update_seconds=1.0)
+    project.stack.remove_config("updateTimeout")
+    client(emulator, "sagemaker").get_waiter("endpoint_in_service").wait(
+        EndpointName=first["endpoint"], WaiterConfig={"Delay": 0.2, "MaxAttempts": 200}
+    )
+    project.set_config(model="a")  # the revert
+    with pytest.raises(auto.CommandError) as refused:
+        project.up()
+    assert "is this stack's: if an earlier `pulumi up` did not see its deployment end" in str(refused.value)
+    assert "`pulumi refresh` records it" in str(refused.value)
+    no_config_deleted_in_use(emulator)
+    project.refresh()
+    project.up()
+    assert converged(project, emulator)["config"] == first["config"]
+    project.destroy()
+    assert live(emulator) == ({}, [])
