@@ -192,8 +192,7 @@ class EndpointProvider(Deployer):
                 "refresh` to drop it from this stack."
             )
         described: Mapping[str, Any] | None = None
-        unfinished = old_outputs.get(naming.PENDING_KEY)  # recorded by a refresh: finished by `deploy`
-        if inputs["endpoint_config_name"] != old_outputs.get("endpoint_config_name") or unfinished:
+        if plan.moves_endpoint(old_outputs, inputs):  # `deploy` finds out what runs, and moves it if need be
             described = self.deploy(client, name, inputs)
         try:
             aws.update_tags(
@@ -337,4 +336,5 @@ class Endpoint(dynamic.Resource, module="sagemaker", name="Endpoint"):
         facts = variants.facts_of(args.get("endpoint_config_name"))
         if facts is not None:  # what `check` needs to refuse a move SageMaker cannot make in place
             props[naming.CONFIG_VARIANTS_KEY] = facts
+            props[naming.CONFIG_INSTANCE_KEY] = variants.instance_of(args.get("endpoint_config_name"))
         super().__init__(EndpointProvider(), resource_name, with_secret_inputs(props), opts)

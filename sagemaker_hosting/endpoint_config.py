@@ -15,7 +15,7 @@ import pulumi
 import pulumi.dynamic as dynamic
 from botocore.exceptions import ClientError
 
-from sagemaker_hosting import aws, normalize, ownership, plan, schema, tag_keys, validate, variants, waiting
+from sagemaker_hosting import aws, naming, normalize, ownership, plan, schema, tag_keys, validate, variants, waiting
 from sagemaker_hosting.errors import ProviderError, api_failure, is_already_existing, is_not_found, reported
 from sagemaker_hosting.properties import resource_props, with_secret_inputs
 from sagemaker_hosting.provider import (
@@ -232,6 +232,9 @@ class EndpointConfig(dynamic.Resource, module="sagemaker", name="EndpointConfig"
         opts: pulumi.ResourceOptions | None = None,
         **args: Unpack[EndpointConfigArgs],
     ) -> None:
-        props = resource_props("sagemaker:EndpointConfig", resource_name, args, OUTPUT_KEYS, opts)
+        props = resource_props(
+            "sagemaker:EndpointConfig", resource_name, args, (*OUTPUT_KEYS, naming.INSTANCE_KEY), opts
+        )
         super().__init__(EndpointConfigProvider(), resource_name, with_secret_inputs(props), opts)
-        self.name = variants.ConfigName.of(self.name, variants.config_facts(self.name, args))
+        instance: pulumi.Output[str] = getattr(self, naming.INSTANCE_KEY)
+        self.name = variants.ConfigName.of(self.name, variants.config_facts(self.name, args), instance)

@@ -25,7 +25,7 @@ from pulumi.runtime import MockCallArgs, MockResourceArgs, Mocks
 
 from sagemaker_hosting import endpoint, endpoint_config, naming, validate
 from sagemaker_hosting.emulator import rendering, resources
-from sagemaker_hosting.provider import Provider
+from sagemaker_hosting.provider import Provider, with_checked_instance
 
 __all__ = [
     "AWS_TYPES",
@@ -206,7 +206,7 @@ class SageMakerMocks(Mocks):
         if errors:
             reasons = "; ".join(error.reason for error in errors)
             raise InvalidInputs(f'{args.typ.rpartition(":")[2]} "{args.name}": {reasons}')
-        return inputs
+        return with_checked_instance(inputs, {})
 
     def deployed(self, region: str, spec: Mapping[str, Any]) -> resources.Variant:
         """A config's production variant as just deployed (its models' images, if these mocks made the model)."""

@@ -51,8 +51,15 @@ OWNER_KEY = "__owner"
 """The input in which a resource class passes its stack's id and label, "<stack id> <org/project/stack>"
 (`identity.py`), from which the owner tag is made (`ownership.py`). Never compared by `diff`."""
 INSTANCE_KEY = "__instance"
-"""The output in which a config or endpoint keeps the instance id its create drew and wrote in its
-owner tag (`ownership.py`): which Pulumi resource entry holds the physical resource."""
+"""The input in which a config or endpoint keeps its instance id, drawn by `check` for a new resource
+(a create, or a replacement, which the engine checks with no old inputs) and kept by every later
+check, and written in its owner tag (`ownership.py`): which Pulumi resource entry holds the physical
+resource. Known at preview, so a replacement shows as one even when the name stays the same."""
+CONFIG_INSTANCE_KEY = "__config_instance"
+"""The input in which an `Endpoint` carries the instance id of its config (`INSTANCE_KEY`) when
+`endpoint_config_name` is an `EndpointConfig`'s `name`: a config replaced by one of the same name (a
+revert) is a change of the endpoint, whose update then moves it to the config it declares whatever
+the state recorded (`plan.plan_endpoint`)."""
 PENDING_KEY = "__pending"
 """The output in which a refresh records work an earlier run left unfinished (autoscaling set aside),
 so that the next `diff` shows a change and the next `up` finishes it (`plan.plan_endpoint`)."""
@@ -68,6 +75,7 @@ HIDDEN_KEYS = (
     SECRET_INPUTS_KEY,
     OWNER_KEY,
     INSTANCE_KEY,
+    CONFIG_INSTANCE_KEY,
     RETAINED_KEY,
 )
 """Inputs of ours that are no API member and not shown in diffs."""

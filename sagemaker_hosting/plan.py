@@ -32,8 +32,9 @@ class Plan:
     changed: list[str]
     """Every input that changes."""
     delete_before_replace: bool = False
-    unfinished: str = ""
-    """Work an earlier run left unfinished, which the update finishes (`naming.PENDING_KEY`)."""
+    note: str = ""
+    """What the update does that the engine's diff cannot show (its keys are hidden): work an earlier
+    run left unfinished (`naming.PENDING_KEY`), a config replaced under the same name."""
 
 
 def plan_endpoint_config(old_outputs: Mapping[str, Any], new_inputs: Mapping[str, Any]) -> Plan:
@@ -64,14 +65,24 @@ def plan_endpoint(old_outputs: Mapping[str, Any], new_inputs: Mapping[str, Any])
     """A new `name`, `region` or account replaces an endpoint (deleting first when the names differ only in
     case, as endpoint names are unique case-insensitively); a new `endpoint_config_name`,
     deployment settings, retain flags, tags, timeouts and `adopt_existing` change in place, and so
-    does work an earlier run left unfinished (`naming.PENDING_KEY`, recorded by a refresh)."""
+    do work an earlier run left unfinished (`naming.PENDING_KEY`, recorded by a refresh) and a config
+    replaced by one of the same name (`config_replaced`)."""
     changed = changed_inputs("Endpoint", old_outputs, new_inputs, ENDPOINT_EXTRA_INPUTS)
     replaces = [key for key in changed if key in ENDPOINT_REPLACED_BY]
-    unfinished = old_outputs.get(naming.PENDING_KEY)
     if not replaces:
+        notes, hidden = [], []
+        unfinished = old_outputs.get(naming.PENDING_KEY)
         if isinstance(unfinished, str) and unfinished:  # a refresh saw it: the update finishes it
-            return Plan(True, [], [*changed, naming.PENDING_KEY], unfinished=unfinished)
-        return Plan(bool(changed), [], changed)
+            notes.append(f"{unfinished}; `pulumi up` finishes it")
+            hidden.append(naming.PENDING_KEY)
+        if config_replaced(old_outputs, new_inputs) and "endpoint_config_name" not in changed:
+            notes.append(
+                f'its config "{new_inputs.get("endpoint_config_name")}" is replaced by a new one of the same name; '
+                "`pulumi up` moves the endpoint to the new one if it runs another (an earlier run may not have seen "
+                "its deployment end)"
+            )
+            hidden.append(naming.CONFIG_INSTANCE_KEY)
+        return Plan(bool(changed or hidden), [], [*changed, *hidden], note="; ".join(notes))
     old_name, new_name = old_outputs.get("name"), new_inputs.get("name")
     same_place_but_case = (
         replaces == ["name"]
@@ -81,6 +92,24 @@ def plan_endpoint(old_outputs: Mapping[str, Any], new_inputs: Mapping[str, Any])
         and old_name.lower() == new_name.lower()
     )
     return Plan(True, replaces, changed, delete_before_replace=same_place_but_case)
+
+
+def config_replaced(old: Mapping[str, Any], new_inputs: Mapping[str, Any]) -> bool:
+    """Whether the endpoint's config is another config resource than the one it was put on (its
+    instance id, `naming.CONFIG_INSTANCE_KEY`, differs or is not known yet), when both sides carry one."""
+    before, after = old.get(naming.CONFIG_INSTANCE_KEY), new_inputs.get(naming.CONFIG_INSTANCE_KEY)
+    return isinstance(before, str) and after is not None and after != before
+
+
+def moves_endpoint(old_outputs: Mapping[str, Any], new_inputs: Mapping[str, Any]) -> bool:
+    """Whether an update of the endpoint deploys (`deployment.Deployer.deploy`, which first finds out
+    what the endpoint runs): a new `endpoint_config_name`, work a refresh found unfinished, or a
+    config replaced under the same name."""
+    return (
+        new_inputs.get("endpoint_config_name") != old_outputs.get("endpoint_config_name")
+        or bool(old_outputs.get(naming.PENDING_KEY))
+        or config_replaced(old_outputs, new_inputs)
+    )
 
 
 def replaces_endpoint(old: Mapping[str, Any], new_inputs: Mapping[str, Any]) -> bool:

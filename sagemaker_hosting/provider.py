@@ -84,7 +84,7 @@ class Provider(dynamic.ResourceProvider):
         failures = [dynamic.CheckFailure("", messages.conceal(p.reason, secrets)) for p in problems if not p.warning]
         if not olds and not failures:
             failures = [dynamic.CheckFailure("", reason) for reason in self.owned_elsewhere(inputs)]
-        return dynamic.CheckResult(inputs, failures)
+        return dynamic.CheckResult(with_checked_instance(inputs, olds), failures)
 
     def owned_elsewhere(self, inputs: Mapping[str, Any]) -> list[str]:
         """Before a create (at preview, and again at `up` once every name is known): a resource of
@@ -150,8 +150,8 @@ class Provider(dynamic.ResourceProvider):
     def diff(self, id_: str, old_outputs: dict[str, Any], news: dict[str, Any]) -> dynamic.DiffResult:
         """What `pulumi up` will do, from the old outputs and the new inputs; no AWS call."""
         decision = self.plan_change(old_outputs, normalize.with_wire_unknowns(news))
-        if decision.unfinished:  # a change the engine's diff cannot show: say what it is
-            print(f'{self.kind} "{id_}": {decision.unfinished}; `pulumi up` finishes it.', flush=True)
+        if decision.note:  # a change the engine's diff cannot show: say what it is
+            print(f'{self.kind} "{id_}": {decision.note}.', flush=True)
         return dynamic.DiffResult(
             changes=decision.changes,
             replaces=decision.replaces,
@@ -275,9 +275,18 @@ def tag_list(tags: Mapping[str, str]) -> list[TagTypeDef]:
     return [{"Key": key, "Value": value} for key, value in sorted(tags.items())]
 
 
+def with_checked_instance(inputs: Mapping[str, Any], olds: Mapping[str, Any]) -> dict[str, Any]:
+    """`inputs` with the instance id (`naming.INSTANCE_KEY`) that `check` settles: the old inputs' one,
+    or a new one for a new resource (no old inputs: a create, or a replacement). State written before
+    check drew it has none in its old inputs: the update keeps the old outputs' (`with_instance`)."""
+    if olds.get(naming.INSTANCE_KEY):
+        return {**inputs, naming.INSTANCE_KEY: olds[naming.INSTANCE_KEY]}
+    return dict(inputs) if olds else new_instance(inputs)
+
+
 def new_instance(inputs: Mapping[str, Any]) -> dict[str, Any]:
-    """`inputs` with a new instance id (`naming.INSTANCE_KEY`), as a create draws it."""
-    return {**inputs, naming.INSTANCE_KEY: uuid.uuid4().hex[:12]}
+    """`inputs` with their instance id (`naming.INSTANCE_KEY`), drawn now if `check` did not."""
+    return {**inputs, naming.INSTANCE_KEY: inputs.get(naming.INSTANCE_KEY) or uuid.uuid4().hex[:12]}
 
 
 def with_instance(inputs: Mapping[str, Any], old_outputs: Mapping[str, Any]) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from typing import Any
 
 import pulumi
 
-__all__ = ["ConfigName", "config_facts", "facts_of", "shadow_facts", "variant_facts"]
+__all__ = ["ConfigName", "config_facts", "facts_of", "instance_of", "shadow_facts", "variant_facts"]
 
 
 class ConfigName(pulumi.Output[str]):
@@ -27,14 +27,17 @@ class ConfigName(pulumi.Output[str]):
 
     facts: dict[str, Any]
     """`config_facts` of the config: what the endpoint's hidden input `naming.CONFIG_VARIANTS_KEY` holds."""
+    instance: pulumi.Output[str]
+    """The config's instance id: what the endpoint's hidden input `naming.CONFIG_INSTANCE_KEY` holds."""
 
     @classmethod
-    def of(cls, name: pulumi.Output[str], facts: dict[str, Any]) -> ConfigName:
-        """`name` itself, carrying `facts`: it shares the output's state (value, dependencies, secrecy)
-        rather than waiting on it, so it is resolved exactly when `name` is."""
+    def of(cls, name: pulumi.Output[str], facts: dict[str, Any], instance: pulumi.Output[str]) -> ConfigName:
+        """`name` itself, carrying `facts` and `instance`: it shares the output's state (value,
+        dependencies, secrecy) rather than waiting on it, so it is resolved exactly when `name` is."""
         carrier = object.__new__(cls)
         carrier.__dict__.update(vars(name))
         carrier.facts = facts
+        carrier.instance = instance
         return carrier
 
 
@@ -52,6 +55,11 @@ def facts_of(endpoint_config_name: object) -> dict[str, Any] | None:
     """The variant facts that `endpoint_config_name` carries when it is an `EndpointConfig`'s `name`;
     None for anything else (a plain string, another resource's output)."""
     return endpoint_config_name.facts if isinstance(endpoint_config_name, ConfigName) else None
+
+
+def instance_of(endpoint_config_name: object) -> pulumi.Output[str] | None:
+    """The instance id of the config whose `name` `endpoint_config_name` is; None for anything else."""
+    return endpoint_config_name.instance if isinstance(endpoint_config_name, ConfigName) else None
 
 
 def _given(value: Any) -> Any:

@@ -90,8 +90,6 @@ CI_SEQUENCES = 7
 """Measured on 2 cores with another checkout's tests beside it: 8 sequences took 434 s, so 7 (about 370 s)."""
 CI_STEPS = 12
 SEQUENCES = int(os.environ.get("STATEFUL_SEQUENCES", "0"))
-KNOWN_DEFECTS = os.environ.get("STATEFUL_KNOWN_DEFECTS") == "1"
-"""STATEFUL_KNOWN_DEFECTS=1 lets the machine take the steps marked `KNOWN DEFECT` (left out of CI)."""
 
 
 STARTED = time.monotonic()
@@ -130,7 +128,6 @@ class Sequences(RuleBasedStateMachine):
         self.deployed = False
         self.dirty = False
         self.drifted = False
-        self.interrupted = False
         self.autoscaled: dict[str, Any] | None = None
         self.outside_tags: dict[str, str] = {}
         self.foreign: set[str] = set()
@@ -215,14 +212,14 @@ class Sequences(RuleBasedStateMachine):
         if self.autoscaled is not None:
             assert scaling_state(client(self.emulator, "application-autoscaling")) == self.autoscaled
         pulumi(self.stack, "preview", "--expect-no-changes")
-        self.dirty = self.interrupted = False
+        self.dirty = False
         self.deployed = True
 
     def up(self, *flags: str) -> None:
         """`pulumi up FLAGS`, which must succeed and converge."""
         pulumi(self.stack, "up", "--yes", "--skip-preview", *flags)
         if "--refresh" in flags:
-            self.drifted = self.interrupted = False
+            self.drifted = False
         self.converged()
 
     # --- the sequence's start --------------------------------------------------------------------
@@ -248,14 +245,6 @@ class Sequences(RuleBasedStateMachine):
 
     # --- what users do ---------------------------------------------------------------------------
 
-    # KNOWN DEFECT (revert after an interrupted update): an `up` whose update of the endpoint does not
-    # return (timeout, kill, outage) leaves the state recording the config that served before, while the
-    # deployment goes on and ends InService on the new config. Declaring the old config again (a revert,
-    # or a change back) then fails every `up`: the engine sees no change of the endpoint and deletes the
-    # new config under it, which the provider refuses ("runs on it ... run `pulumi refresh` if the
-    # endpoint was changed outside Pulumi"); only `refresh` + `up` converge. Left out of CI until fixed
-    # (STATEFUL_KNOWN_DEFECTS=1 takes these steps).
-    @precondition(lambda self: KNOWN_DEFECTS or not self.interrupted)
     @rule(data=st.data(), key=st.sampled_from(sorted(CHOICES)))
     @logged
     def change(self, data: st.DataObject, key: str) -> None:
@@ -264,9 +253,7 @@ class Sequences(RuleBasedStateMachine):
         self.declare({**self.declared, key: value})
         self.up()
 
-    # KNOWN DEFECT (revert after an interrupted update): see `change`.
     @precondition(lambda self: self.previous is not None and self.previous != self.declared)
-    @precondition(lambda self: KNOWN_DEFECTS or not self.interrupted)
     @rule()
     @logged
     def revert(self) -> None:
@@ -344,11 +331,11 @@ class Sequences(RuleBasedStateMachine):
             wait_for(lambda: providers_of(self.emulator) == [], seconds=30)
             if running.returncode != 0:
                 pulumi(self.stack, "cancel", "--yes")  # the killed run left the stack locked
-        self.deployed = self.dirty = self.interrupted = True
+        self.deployed = self.dirty = True
         self.settle()
         if then == "refresh":
             pulumi(self.stack, "refresh", "--yes", "--skip-preview")
-            self.drifted = self.interrupted = False
+            self.drifted = False
         elif then == "up --refresh":
             self.up("--refresh")
 
@@ -365,7 +352,7 @@ class Sequences(RuleBasedStateMachine):
         if not self.dirty and not self.drifted and self.deployed:
             self.converged()
         self.dirty = self.dirty or self.drifted
-        self.drifted = self.interrupted = False
+        self.drifted = False
 
     @precondition(lambda self: self.deployed and not self.dirty)
     @rule(data=st.data())

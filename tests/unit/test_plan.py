@@ -135,6 +135,35 @@ def test_plan_endpoint(news, replaces, changed, delete_first):
     assert decision.changes is bool(changed)
 
 
+RECORDED = {**ENDPOINT_OUTPUTS, "__config_instance": "c0"}
+
+
+@pytest.mark.parametrize(
+    ("old", "news", "changed", "moves"),
+    [
+        (RECORDED, endpoint_inputs(__config_instance="c0"), [], False),  # the same config resource
+        (RECORDED, endpoint_inputs(__config_instance="c1"), ["__config_instance"], True),  # a revert's
+        (RECORDED, endpoint_inputs(__config_instance=UNKNOWN), ["__config_instance"], True),  # replaced at preview
+        (RECORDED, endpoint_inputs(), [], False),  # a name from elsewhere carries no instance
+        (ENDPOINT_OUTPUTS, endpoint_inputs(__config_instance="c1"), [], False),  # state from before instances
+        (
+            RECORDED,
+            endpoint_inputs(endpoint_config_name="cfg-2", __config_instance="c1"),
+            ["endpoint_config_name"],
+            True,
+        ),
+        ({**RECORDED, "__pending": "set aside"}, endpoint_inputs(__config_instance="c0"), ["__pending"], True),
+    ],
+)
+def test_a_config_replaced_under_the_same_name_moves_the_endpoint(old, news, changed, moves):
+    """The revert after an update that did not see its end (issue 21 item 2): a change of the config
+    resource that keeps its name is a change of the endpoint, whose update deploys."""
+    decision = plan.plan_endpoint(old, news)
+    assert (decision.changed, decision.changes) == (changed, bool(changed))
+    assert plan.moves_endpoint(old, news) is moves
+    assert ("replaced by a new one of the same name" in decision.note) is (changed == ["__config_instance"])
+
+
 @pytest.mark.parametrize(
     ("outputs", "region"),
     [
