@@ -21,7 +21,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from sagemaker_hosting import ownership
 from sagemaker_hosting.errors import is_not_found
-from sagemaker_hosting.tag_keys import ENDPOINT_TAG_PREFIX, OWNER_TAG, TAG_PREFIX
+from sagemaker_hosting.tag_keys import OWNER_TAG, TAG_PREFIX
 from sagemaker_hosting.waiting import Waiter
 
 if TYPE_CHECKING:
@@ -39,6 +39,7 @@ IAM_ACTIONS = (
     "sagemaker:UpdateEndpoint",
     "sagemaker:DeleteEndpoint",
     "sagemaker:DescribeModel",
+    "sagemaker:ListEndpoints",
     "sagemaker:AddTags",
     "sagemaker:DeleteTags",
     "sagemaker:ListTags",
@@ -280,43 +281,6 @@ def managed_tags(live: Mapping[str, str], managed: object) -> dict[str, str]:
 def owner(client: SageMakerClient, arn: str) -> ownership.Owner | None:
     """The owner the resource at `arn` is tagged with (`OWNER_TAG`), if any."""
     return ownership.parse(list_tags(client, arn).get(OWNER_TAG))
-
-
-def mark_config_user(client: SageMakerClient, config: Mapping[str, Any], endpoint_name: str) -> None:
-    """Record on a config that `endpoint_name` is put on it (before CreateEndpoint / UpdateEndpoint)."""
-    key = ENDPOINT_TAG_PREFIX + endpoint_name
-    client.add_tags(ResourceArn=config["EndpointConfigArn"], Tags=[{"Key": key, "Value": ""}])
-
-
-@dataclass(frozen=True)
-class ConfigUser:
-    """An endpoint that runs on a config, is moving to it, or may be moving off it."""
-
-    name: str
-    status: str
-    tags: Mapping[str, str]
-
-    def __str__(self) -> str:
-        return f'"{self.name}" ({self.status})'
-
-
-def config_users(client: SageMakerClient, config_name: str, config_arn: str) -> list[ConfigUser]:
-    """The endpoints that run on a config, are moving to it, or may be moving off it: of the endpoints
-    recorded on the config (a few calls, no scan of the account), those that name it as their config
-    or as their pending deployment's, and those with a deployment in flight; with their tags."""
-    users = []
-    for key in list_tags(client, config_arn):
-        if not key.startswith(ENDPOINT_TAG_PREFIX):
-            continue
-        described = find_endpoint(client, key.removeprefix(ENDPOINT_TAG_PREFIX))
-        if described is None or described["EndpointStatus"] in DELETING:  # a delete needs no config
-            continue
-        pending = (described.get("PendingDeploymentSummary") or {}).get("EndpointConfigName")
-        moving = described["EndpointStatus"] in UPDATING
-        if moving or config_name in (described.get("EndpointConfigName"), pending):
-            tags = list_tags(client, described["EndpointArn"])
-            users.append(ConfigUser(described["EndpointName"], described["EndpointStatus"], tags))
-    return users
 
 
 def update_tags(client: SageMakerClient, arn: str, old: Mapping[str, str], new: Mapping[str, str]) -> None:

@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from sagemaker_hosting import aws, deadlines, normalize, scaling_aside, schema, waiting
+from sagemaker_hosting import aws, config_users, deadlines, normalize, scaling_aside, schema, waiting
 from sagemaker_hosting.errors import ProviderError, error_text
-from sagemaker_hosting.provider import CONSISTENCY_SECONDS, Provider
+from sagemaker_hosting.provider import CONSISTENCY_SECONDS, Provider, owner_of
 
 if TYPE_CHECKING:
     from mypy_boto3_sagemaker import SageMakerClient
@@ -72,7 +72,7 @@ class Deployer(Provider):
         config_name = inputs["endpoint_config_name"]
         timeout = self.timeout(inputs, "update", self.update_limit(inputs, current, config))
         if current.get("EndpointConfigName") != config_name:
-            aws.mark_config_user(client, config, name)
+            config_users.record(client, config, name, owner_of(inputs).stack_id)
             request = self.request("UpdateEndpoint", inputs, EndpointName=name)
             self.call_while_not_found(
                 client, "UpdateEndpoint", f'endpoint "{name}"', lambda: client.update_endpoint(**request)

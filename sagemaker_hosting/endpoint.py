@@ -17,6 +17,7 @@ from botocore.exceptions import ClientError
 from sagemaker_hosting import (
     autoscaling,
     aws,
+    config_users,
     deadlines,
     naming,
     normalize,
@@ -42,6 +43,7 @@ from sagemaker_hosting.provider import (
     is_retained,
     jsonable,
     new_instance,
+    owner_of,
     owner_tag,
     tag_list,
     with_instance,
@@ -76,7 +78,7 @@ class EndpointProvider(Deployer):
         config = self.referenced_config(client, config_name)
         if inputs.get("adopt_existing"):
             return dynamic.CreateResult(name, {**inputs, **live_outputs(self.adopt(client, name, inputs, config))})
-        aws.mark_config_user(client, config, name)
+        config_users.record(client, config, name, owner_of(inputs).stack_id)
         request = self.request("CreateEndpoint", inputs, EndpointName=name)
         self.call_while_not_found(
             client, "CreateEndpoint", f'endpoint "{name}"', lambda: self.create_or_adopt(client, request, inputs)
@@ -153,7 +155,7 @@ class EndpointProvider(Deployer):
         print(f'Endpoint "{name}" ({current["EndpointConfigName"]}) adopted; no endpoint was created.')
         if current["EndpointConfigName"] != inputs["endpoint_config_name"]:
             return self.deploy(client, name, inputs)  # records the endpoint on the config first
-        aws.mark_config_user(client, config, name)
+        config_users.record(client, config, name, owner_of(inputs).stack_id)
         return current
 
     def failed_create(self, name: str, error: waiting.WaitError, inputs: dict[str, Any]) -> str:

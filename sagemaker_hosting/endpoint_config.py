@@ -15,7 +15,19 @@ import pulumi
 import pulumi.dynamic as dynamic
 from botocore.exceptions import ClientError
 
-from sagemaker_hosting import aws, naming, normalize, ownership, plan, schema, tag_keys, validate, variants, waiting
+from sagemaker_hosting import (
+    aws,
+    config_users,
+    naming,
+    normalize,
+    ownership,
+    plan,
+    schema,
+    tag_keys,
+    validate,
+    variants,
+    waiting,
+)
 from sagemaker_hosting.errors import ProviderError, api_failure, is_already_existing, is_not_found, reported
 from sagemaker_hosting.properties import resource_props, with_secret_inputs
 from sagemaker_hosting.provider import (
@@ -132,7 +144,7 @@ class EndpointConfigProvider(Provider):
         if props.get("arn") and not self.still_ours(client, props["arn"], props):
             return
         try:
-            users = aws.config_users(client, name, props["arn"]) if props.get("arn") else []
+            users = config_users.config_users(client, name, props["arn"]) if props.get("arn") else []
         except ClientError as error:
             if is_not_found(error):
                 return
@@ -172,13 +184,13 @@ class EndpointConfigProvider(Provider):
                 raise api_failure("DeleteEndpointConfig", f'endpoint config "{name}"', error) from error
 
     @staticmethod
-    def of_stack(user: aws.ConfigUser, stack_id: str | None) -> bool:
+    def of_stack(user: config_users.ConfigUser, stack_id: str | None) -> bool:
         """Whether `user` is an endpoint of the stack `stack_id` (its owner tag)."""
         owner = ownership.parse(user.tags.get(tag_keys.OWNER_TAG))
         return owner is not None and stack_id is not None and owner.stack_id == stack_id
 
     @classmethod
-    def retained_by(cls, user: aws.ConfigUser, stack_id: str | None) -> bool:
+    def retained_by(cls, user: config_users.ConfigUser, stack_id: str | None) -> bool:
         """Whether `user` is an endpoint of the stack `stack_id` that it keeps on `destroy`."""
         return cls.of_stack(user, stack_id) and user.tags.get(tag_keys.RETAINED_TAG) == "true"
 

@@ -14,8 +14,12 @@ AUTOSCALING_TAG_PREFIX = TAG_PREFIX + "autoscaling:"
 (`autoscaling.record_tags`), while they are set aside."""
 OWNER_TAG = TAG_PREFIX + "owner"
 """On every config and endpoint the provider creates or adopts: its owner (`ownership`)."""
+USERS_TAG_PREFIX = TAG_PREFIX + "users:"
+"""On a config, one tag per stack that put endpoints on it (`...users:<stack id>`), listing them, so
+that before deleting the config the provider can ask those endpoints, and only those, whether they
+still use it (`config_users`)."""
 ENDPOINT_TAG_PREFIX = TAG_PREFIX + "endpoint:"
-"""On a config, one tag per endpoint that was put on it (`...endpoint:<endpoint name>`), so that before
-deleting the config the provider can ask those endpoints, and only those, whether they still use it."""
+"""On a config, one tag per endpoint put on it, as versions before `USERS_TAG_PREFIX` wrote them:
+still read, never written."""
 RETAINED_TAG = TAG_PREFIX + "retained"
 """On an endpoint whose stack keeps it on `destroy` (`retain_on_delete`): its config stays too."""

@@ -1,6 +1,7 @@
 """Each provider operation against the emulator (a real HTTP server, real boto3), including every
 failure path: failed create, rolled-back update (bad model and alarm), throttling, eventual
-consistency, a lost create response, and changes made outside Pulumi."""
+consistency, a lost create response, changes made outside Pulumi; and the record of the endpoints on a config
+(`config_users`)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ConnectionClosedError
 
-from sagemaker_hosting import aws, naming, ownership, tag_keys, waiting
+from sagemaker_hosting import aws, config_users, naming, ownership, tag_keys, waiting
 from sagemaker_hosting import provider as provider_module
 from sagemaker_hosting.emulator.testing import Emulator, environment
 from sagemaker_hosting.endpoint import EndpointProvider
@@ -414,3 +415,57 @@ def test_a_config_left_by_an_interrupted_create_is_taken_over_only_if_it_is_the_
     other_owner = {**news, naming.SEED_KEY: "seed-other"}
     with pytest.raises(ProviderError, match="It exists outside this stack"):
         provider.create(provider.check({}, other_owner).inputs)
+
+
+# --- the record of the endpoints on a config (`config_users`) ---------------------------------------
+
+
+@pytest.fixture
+def configs(sagemaker: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Configs c1 and c2 in a provider process of its own (no names recorded yet)."""
+    monkeypatch.setattr(config_users, "RECORDS", config_users.Records())
+    for name in ("c1", "c2"):
+        sagemaker.create_endpoint_config(
+            EndpointConfigName=name,
+            ProductionVariants=[
+                {"VariantName": "v", "ModelName": "good", "InstanceType": "ml.m5.large", "InitialInstanceCount": 1}
+            ],
+        )
+    return sagemaker
+
+
+def put_on(sagemaker: Any, endpoint: str, config: str, update: bool = False) -> None:
+    call = sagemaker.update_endpoint if update else sagemaker.create_endpoint
+    call(EndpointName=endpoint, EndpointConfigName=config)
+    sagemaker.get_waiter("endpoint_in_service").wait(EndpointName=endpoint, WaiterConfig={"Delay": 0.1})
+
+
+def record_of(sagemaker: Any, config: str) -> str:
+    arn = sagemaker.describe_endpoint_config(EndpointConfigName=config)["EndpointConfigArn"]
+    return aws.list_tags(sagemaker, arn)[config_users.users_key("s")]
+
+
+def test_an_endpoint_that_moved_off_is_dropped_when_another_is_recorded(configs: Any) -> None:
+    sagemaker = configs
+    c1 = sagemaker.describe_endpoint_config(EndpointConfigName="c1")
+    config_users.record(sagemaker, c1, "e1", "s")
+    put_on(sagemaker, "e1", "c1")
+    assert record_of(sagemaker, "c1") == "e1"
+    put_on(sagemaker, "e1", "c2", update=True)
+    config_users.RECORDS = config_users.Records()  # a later `pulumi up`
+    config_users.record(sagemaker, c1, "e2", "s")
+    assert record_of(sagemaker, "c1") == "e2"
+    assert config_users.config_users(sagemaker, "c1", c1["EndpointConfigArn"]) == []  # e2 is not there yet
+
+
+def test_a_lagging_read_never_drops_a_name_this_process_recorded(configs: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    sagemaker = configs
+    c1 = sagemaker.describe_endpoint_config(EndpointConfigName="c1")
+    config_users.record(sagemaker, c1, "e1", "s")
+    with monkeypatch.context() as lagging:
+        lagging.setattr(aws, "list_tags", lambda client, arn: {})  # ListTags still shows no record
+        config_users.record(sagemaker, c1, "e2", "s")
+    assert record_of(sagemaker, "c1") == "e1 e2"
+    put_on(sagemaker, "e1", "c1")
+    users = config_users.config_users(sagemaker, "c1", c1["EndpointConfigArn"])
+    assert [user.name for user in users] == ["e1"]
