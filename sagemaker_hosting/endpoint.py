@@ -21,6 +21,7 @@ from sagemaker_hosting import (
     deadlines,
     naming,
     normalize,
+    ownership,
     plan,
     schema,
     tag_keys,
@@ -254,14 +255,14 @@ class EndpointProvider(Deployer):
         described = self.find_created(lambda: aws.find_endpoint(client, id_), props)
         if described is None or described["EndpointStatus"] in aws.DELETING:  # nothing stops a delete
             return dynamic.ReadResult(None, {})
-        if not self.still_ours(client, described["EndpointArn"], props):
+        tags = aws.list_tags(client, described["EndpointArn"])
+        if not self.holds(described["EndpointArn"], ownership.parse(tags.get(tag_keys.OWNER_TAG)), props):
             return dynamic.ReadResult(None, {})
         inputs = self.inputs(props)
         for key in (*OUTPUT_KEYS, naming.PENDING_KEY):
             inputs.pop(key, None)
         deploying = described["EndpointStatus"] in aws.IN_PROGRESS and props.get("endpoint_config_name")
         inputs["endpoint_config_name"] = props["endpoint_config_name"] if deploying else described["EndpointConfigName"]
-        tags = aws.list_tags(client, described["EndpointArn"])
         inputs["tags"] = aws.managed_tags(tags, props.get("tags"))
         outputs = {**inputs, **live_outputs(described)}
         aside = autoscaling.read_record(tags)

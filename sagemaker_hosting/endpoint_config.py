@@ -112,10 +112,13 @@ class EndpointConfigProvider(Provider):
         older than an eventually consistent read may lag."""
         client = self.client(props)
         described = self.find_created(lambda: aws.find_endpoint_config(client, id_), props)
-        if described is None or not self.still_ours(client, described["EndpointConfigArn"], props):
+        if described is None:
+            return dynamic.ReadResult(None, {})
+        tags = aws.list_tags(client, described["EndpointConfigArn"])
+        if not self.holds(described["EndpointConfigArn"], ownership.parse(tags.get(tag_keys.OWNER_TAG)), props):
             return dynamic.ReadResult(None, {})
         inputs = live_inputs(self.inputs(props), described)
-        inputs["tags"] = aws.managed_tags(aws.list_tags(client, described["EndpointConfigArn"]), props.get("tags"))
+        inputs["tags"] = aws.managed_tags(tags, props.get("tags"))
         outs = {**inputs, **self.live_outputs(described["EndpointConfigArn"], described)}
         return dynamic.ReadResult(id_, outs, inputs)
 

@@ -112,19 +112,25 @@ class Provider(dynamic.ResourceProvider):
 
     def still_ours(self, client: SageMakerClient, arn: str, props: Mapping[str, Any]) -> bool:
         """Whether the resource at `arn`, which the state says is this resource, is still this state
-        entry's (`ownership.still_ours`): if another stack made one of the name since, or a
-        replacement of this resource took it over (a revert), it is not touched, and says so."""
+        entry's (`holds`, from its owner tag); one that is gone is."""
         try:
             found = aws.owner(client, arn)
         except ClientError as error:
             if is_not_found(error):
                 return True
             raise
-        if ownership.still_ours(found, owner_of(props)):
+        return self.holds(arn, found, props)
+
+    def holds(self, arn: str, found: ownership.Owner | None, props: Mapping[str, Any]) -> bool:
+        """Whether the resource at `arn`, tagged with the owner `found`, is still this state entry's
+        (`ownership.still_ours`): if another stack made one of the name since, or a replacement of this
+        resource took it over (a revert), it is not touched, and says so."""
+        ours = owner_of(props)
+        if ownership.still_ours(found, ours):
             return True
         assert found is not None
         name = arn.rpartition("/")[2]
-        if found.stack_id == owner_of(props).stack_id:
+        if found.stack_id == ours.stack_id:
             print(
                 f'{self.kind} "{name}" is now held by another entry of this stack (a replacement that has its '
                 "name again, as a revert does); this entry lets go of it without deleting it.",
