@@ -37,6 +37,12 @@ class Deployer(Provider):
             raise ProviderError(
                 f'Endpoint "{name}" was deleted outside Pulumi; run `pulumi refresh`, then `pulumi up` to recreate it.'
             )
+        if current["EndpointStatus"] in aws.DELETING:
+            raise ProviderError(
+                f'Endpoint "{name}" is being deleted (outside Pulumi, or by a run that did not see it end), so it '
+                f'cannot be moved to config "{config_name}". Nothing was changed. Run `pulumi up --refresh`: the '
+                "refresh drops the endpoint from the stack, and the `up` creates it again once the delete ends."
+            )
         if current["EndpointStatus"] in aws.IN_PROGRESS:
             settled = self.settle(client, name, inputs, aws.UPDATABLE)
             assert settled is not None  # gone is no target here

@@ -177,8 +177,10 @@ class EndpointConfigProvider(Provider):
             raise ProviderError(
                 f'Endpoint config "{name}" was not deleted: endpoint {listed} runs on it or is moving to '
                 "or from it, and would lose its rollback. It is kept. Move the endpoint first: run `pulumi up` "
-                "without --target (or wait for the deployment in flight to finish), run `pulumi refresh` if the "
-                f"endpoint was changed outside Pulumi, then run the command again.{lost_track}"
+                "without --target or --exclude (or wait for the deployment in flight to finish), run `pulumi "
+                "refresh` if the endpoint was changed outside Pulumi, and remove `delete_before_replace` from the "
+                "config's resource options if it is set (the engine then deletes the old config before any "
+                f"endpoint can move off it); then run the command again.{lost_track}"
             )
         try:
             client.delete_endpoint_config(EndpointConfigName=name)

@@ -10,7 +10,7 @@ import pytest
 from pulumi import automation as auto
 
 from sagemaker_hosting.emulator.testing import Emulator
-from sagemaker_hosting.testing import Project, client, create_alarm, create_models, make_project, set_alarm
+from sagemaker_hosting.testing import FAST, Project, client, create_alarm, create_models, make_project, set_alarm
 from tests.e2e.test_interruptions import no_config_deleted_in_use
 
 PROGRAM = """
@@ -20,7 +20,8 @@ from sagemaker_hosting import Endpoint, EndpointConfig
 settings = pulumi.Config()
 config = EndpointConfig("main", production_variants=[{"variant_name": "primary",
     "model_name": settings.require("model"), "instance_type": "ml.m5.large", "initial_instance_count": 1}],
-    tags={"team": settings.get("team") or "none"})
+    tags={"team": settings.get("team") or "none"}, opts=pulumi.ResourceOptions(
+        delete_before_replace=settings.get_bool("deleteBeforeReplace"), protect=settings.get_bool("protect")))
 endpoint = Endpoint("main", endpoint_config_name=config.name, timeouts={"update": settings.get("updateTimeout")}
     if settings.get("updateTimeout") else None, deployment_config={
     "blue_green_update_policy": {"termination_wait_in_seconds": 300,
@@ -171,6 +172,56 @@ def test_a_change_of_the_configs_tags_alone_leaves_the_endpoint_be(stack, emulat
     stack.up()
     assert [call["action"] for call in emulator.calls() if call["action"].endswith("Endpoint")] == []
     converged(stack, emulator)
+
+
+ENDPOINT_URN = "urn:pulumi:test::e2e::pulumi-python:dynamic/sagemaker:Endpoint::main"
+
+
+@pytest.mark.parametrize("option", ["exclude", "deleteBeforeReplace", "protect"])
+def test_an_engine_option_that_stops_a_move_names_the_command_that_converges(stack, emulator, option) -> None:
+    """A model change under an engine option that keeps the endpoint from moving before the old config
+    goes (issue 21 item 5): `--exclude` of the endpoint (the engine then changes nothing),
+    `deleteBeforeReplace` or `protect` on the config (the `up` fails, and its message names what to
+    do). Nothing is deleted under the endpoint, and one `up` without the option converges."""
+    stack.up()
+    first = converged(stack, emulator)
+    if option != "exclude":
+        stack.set_config(**{option: "true"})
+        stack.up()  # the engine takes an option from the state: it must be deployed before the change
+    stack.set_config(model="b")
+    if option == "exclude":  # the engine keeps the config too, since its replacement would move the endpoint
+        stack.stack.up(exclude=[ENDPOINT_URN], color="never")
+    else:
+        with pytest.raises(auto.CommandError) as failed:
+            stack.up()
+        advice = {
+            "deleteBeforeReplace": "remove `delete_before_replace` from the config's resource options",
+            "protect": "remove the `protect` flag",  # the engine's own message
+        }[option]
+        assert advice in str(failed.value), str(failed.value)
+    no_config_deleted_in_use(emulator)
+    assert live(emulator)[0] == {first["endpoint"]: first["config"]}
+    if option != "exclude":
+        stack.stack.remove_config(option)
+    stack.up()
+    assert converged(stack, emulator)["config"] != first["config"]
+
+
+def test_an_endpoint_being_deleted_names_up_refresh_which_converges(stack, emulator) -> None:
+    """An endpoint deleted outside Pulumi while the stack changes its model (issue 21 item 5, a delete
+    in progress): the `up` says so and names `pulumi up --refresh`, which creates it again."""
+    stack.up()
+    first = converged(stack, emulator)
+    emulator.settings(delete_seconds=10.0)  # outlasts the CLI's start, so the `up` finds it Deleting
+    client(emulator, "sagemaker").delete_endpoint(EndpointName=first["endpoint"])
+    stack.set_config(model="b")
+    with pytest.raises(auto.CommandError) as failed:
+        stack.up()
+    assert "is being deleted" in str(failed.value) and "Run `pulumi up --refresh`" in str(failed.value)
+    no_config_deleted_in_use(emulator)
+    stack.stack.up(refresh=True, color="never")
+    emulator.settings(delete_seconds=FAST["delete_seconds"])
+    assert converged(stack, emulator)["endpoint"] == first["endpoint"]
 
 
 def test_destroy_with_a_retained_endpoint_finishes_and_says_what_stays(tmp_path, emulator) -> None:

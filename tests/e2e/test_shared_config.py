@@ -63,7 +63,7 @@ def test_a_config_shared_by_many_endpoints_keeps_the_tag_budget_and_its_guard(tm
         stack.stack.up(target=[CONFIG_URN], color="never")
     for name in names:
         assert f'"{name}" (InService)' in str(refused.value)
-    assert "without --target" in str(refused.value)
+    assert "without --target or --exclude" in str(refused.value)
     assert [call for call in emulator.calls() if call["action"] == "DeleteEndpointConfig"] == []
     if endpoints == 5:  # the record says MANY: the delete asked every endpoint of the region
         assert "ListEndpoints" in [call["action"] for call in emulator.calls()]
