@@ -24,12 +24,15 @@ if TYPE_CHECKING:
 class Deployer(Provider):
     """The deployment path and the waits it shares with the endpoint's create and delete."""
 
-    def deploy(self, client: SageMakerClient, name: str, inputs: Mapping[str, Any]) -> Mapping[str, Any]:
+    def deploy(
+        self, client: SageMakerClient, name: str, inputs: Mapping[str, Any], listed: bool = True
+    ) -> Mapping[str, Any]:
         """UpdateEndpoint to the new config, wait, and verify the endpoint now runs it. A deployment
         already in flight (an interrupted `pulumi up`, AWS maintenance) is waited out first; if it
         already brought the endpoint to the new config, no new one is started. Variants registered
         with Application Auto Scaling whose instance type changes are set aside for the deployment
-        and registered again after it, whatever its outcome (module `autoscaling`)."""
+        and registered again after it, whatever its outcome (module `autoscaling`). `listed`: whether
+        the stack lists the endpoint already (an update), or not yet (a create that takes one over)."""
         config_name = inputs["endpoint_config_name"]
         config = self.referenced_config(client, config_name)
         current: Mapping[str, Any] | None = aws.find_endpoint(client, name)
@@ -51,14 +54,13 @@ class Deployer(Provider):
             raise ProviderError(not_updatable(current, config_name))
         aside = scaling_aside.set_aside(client, current, config)
         try:
-            described = self.update_and_wait(client, name, inputs, current, config)
+            described = self.update_and_wait(client, name, inputs, current, config, listed)
         except Exception as error:  # whatever failed, the targets go back on the fleet that serves
             restored = scaling_aside.put_back(client, name, aside, failed=True)
             if isinstance(error, BotoCoreError | ClientError):  # AWS stopped answering mid-deployment
                 error = ProviderError(
                     f'Deployment of config "{config_name}" to endpoint "{name}" stopped: {error_text(error)}. The '
-                    "deployment may go on in SageMaker; the stack still records the config that served before it, "
-                    "and the next `pulumi up` waits for it and finishes or repeats it"
+                    f"deployment may go on in SageMaker; {next_up(listed)}"
                 )
             if restored and isinstance(error, ProviderError):
                 raise ProviderError(f"{error}. {restored}.") from error
@@ -73,6 +75,7 @@ class Deployer(Provider):
         inputs: Mapping[str, Any],
         current: Mapping[str, Any],
         config: Mapping[str, Any],
+        listed: bool,
     ) -> Mapping[str, Any]:
         """UpdateEndpoint (unless the endpoint already runs the config), wait, and verify."""
         config_name = inputs["endpoint_config_name"]
@@ -93,10 +96,7 @@ class Deployer(Provider):
                     f"updates only an InService endpoint: {WAY_OUT.format(name=name)}"
                 )
             elif error.last is None or error.last.get("EndpointStatus") in aws.UPDATING:
-                advice = (
-                    ". The deployment goes on in SageMaker; the stack still records the config that served before it, "
-                    "and the next `pulumi up` waits for it and finishes or repeats it"
-                )
+                advice = f". The deployment goes on in SageMaker; {next_up(listed)}"
             raise ProviderError(
                 f'Deployment of config "{config_name}" to endpoint "{name}" failed: {error}{advice}'
             ) from error
@@ -143,6 +143,20 @@ class Deployer(Provider):
     def timeout(inputs: Mapping[str, Any], operation: str, derived: int) -> float:
         """The user's `timeouts[operation]` in seconds, else the derived limit."""
         return float((inputs.get("timeouts") or {}).get(operation) or derived)
+
+
+def next_up(listed: bool) -> str:
+    """What the stack records of an endpoint whose deployment it did not see end, and what the next
+    `pulumi up` does with it."""
+    if listed:
+        return (
+            "the stack still records the config that served before it, and the next `pulumi up` waits for it "
+            "and finishes or repeats it"
+        )
+    return (
+        "the stack does not list the endpoint yet (this create did not finish), and the next `pulumi up` takes "
+        "it over again (it carries this stack's owner tag), waits for the deployment and finishes or repeats it"
+    )
 
 
 WAY_OUT = (

@@ -91,7 +91,7 @@ class EndpointProvider(Deployer):
             raise ProviderError(self.failed_create(name, error, inputs)) from error
         assert described is not None
         if described.get("EndpointConfigName") != config_name:  # taken over on another config
-            described = self.deploy(client, name, inputs)
+            described = self.deploy(client, name, inputs, listed=False)
         return dynamic.CreateResult(name, {**inputs, **live_outputs(described)})
 
     def create_or_adopt(self, client: SageMakerClient, request: dict[str, Any], inputs: dict[str, Any]) -> None:
@@ -155,7 +155,7 @@ class EndpointProvider(Deployer):
         aws.update_tags(client, arn, {}, inputs.get("tags") or {})  # tags it already has are left as they are
         print(f'Endpoint "{name}" ({current["EndpointConfigName"]}) adopted; no endpoint was created.')
         if current["EndpointConfigName"] != inputs["endpoint_config_name"]:
-            return self.deploy(client, name, inputs)  # records the endpoint on the config first
+            return self.deploy(client, name, inputs, listed=False)  # records the endpoint on the config first
         config_users.record(client, config, name, owner_of(inputs).stack_id)
         return current
 

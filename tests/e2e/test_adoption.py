@@ -12,7 +12,7 @@ from pulumi import automation as auto
 
 from sagemaker_hosting.emulator.probe import Probe
 from sagemaker_hosting.testing import Project, client, create_models, make_project
-from tests.e2e.test_interruptions import live
+from tests.e2e.test_interruptions import interrupt, live
 
 PROGRAM = """
 import pulumi
@@ -146,3 +146,25 @@ def test_tags_the_stack_does_not_manage_survive_refresh_and_up(stack, emulator) 
     assert tags()["team"] == "ml" and tags()["cost"] == "1"
     stack.preview(expect_no_changes=True)
     stack.destroy()
+
+
+def test_an_outage_mid_adoption_says_what_happened_and_the_next_up_finishes_it(stack, emulator) -> None:
+    """SageMaker stops answering (HTTP 503 beyond botocore's retries) while an adopted endpoint moves to
+    the stack's config (issue 21 item 6): `up` fails with the provider's message (what stopped, what
+    is live, what to run), never a bare botocore error, and says that the stack does not list the
+    endpoint yet; the next `up`, as it says, takes it over again and finishes the adoption."""
+    make_legacy(emulator)
+    output = interrupt(stack, emulator, "up", "UpdateEndpoint", "outage")
+    assert "ServiceUnavailable" in output and "The deployment goes on in SageMaker" in output, output
+    assert "the stack does not list the endpoint yet" in output and "takes it over again" in output, output
+    assert "Traceback" not in output and "botocore.exceptions" not in output, output
+    client(emulator, "sagemaker").get_waiter("endpoint_in_service").wait(
+        EndpointName="legacy", WaiterConfig={"Delay": 0.2, "MaxAttempts": 200}
+    )
+    stack.up()
+    adopted = stack.outputs()["config"]
+    assert live(emulator) == ({"legacy": adopted}, sorted(["legacy-config", adopted]))
+    assert "CreateEndpoint" not in [call["action"] for call in emulator.calls()]
+    stack.preview(expect_no_changes=True)
+    stack.destroy()
+    assert live(emulator) == ({}, ["legacy-config"])

@@ -18,7 +18,7 @@ from pulumi import automation as auto
 from sagemaker_hosting import autoscaling, aws, tag_keys
 from sagemaker_hosting.emulator.testing import Emulator
 from sagemaker_hosting.testing import Project, client, create_alarm, create_models, make_project, set_alarm
-from tests.e2e.test_interruptions import spawn, wait_for
+from tests.e2e.test_interruptions import interrupt
 
 PROGRAM = """
 import pulumi
@@ -285,17 +285,7 @@ def test_an_outage_while_autoscaling_is_set_aside_says_what_is_live(project: Pro
     attach_autoscaling(scaling, name)
     before = scaling_state(scaling)
     project.set_config(instanceType="ml.m5.xlarge")
-    emulator.settings(update_seconds=3.0)
-    emulator.clear_calls()
-    running = spawn(project, "up", env={"AWS_MAX_ATTEMPTS": "2"})
-    try:
-        wait_for(lambda: any(call["action"] == "UpdateEndpoint" for call in emulator.calls()))
-        emulator.settings(unavailable_rate=1.0)
-        output, _ = running.communicate(timeout=180)
-    finally:
-        running.kill()
-        emulator.settings(unavailable_rate=0.0, update_seconds=1.0)
-    assert running.returncode != 0, output
+    output = interrupt(project, emulator, "up", "UpdateEndpoint", "outage")
     assert "ServiceUnavailable" in output and "The deployment goes on in SageMaker" in output, output
     assert "stay set aside" in output and "the next `pulumi up` registers them again" in output, output
     assert "Traceback" not in output and "botocore.exceptions" not in output, output
