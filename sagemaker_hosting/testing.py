@@ -8,6 +8,7 @@ Used by this project's end-to-end tests, benchmark and demo, and by users testin
 from __future__ import annotations
 
 import os
+import re
 import sys
 import textwrap
 from dataclasses import dataclass, field
@@ -130,7 +131,7 @@ def copy_project(tmp_path: Path, emulator: Emulator, source: Path) -> Project:
     """A copy of the project in `source` (Pulumi.yaml, __main__.py), its virtualenv made absolute."""
     work_dir = tmp_path / "project"
     work_dir.mkdir()
-    settings = (source / "Pulumi.yaml").read_text().replace("virtualenv: .venv", f"virtualenv: {VENV}")
+    settings = re.sub(r"virtualenv: \S+", f"virtualenv: {VENV}", (source / "Pulumi.yaml").read_text())
     (work_dir / "Pulumi.yaml").write_text(settings)
     (work_dir / "__main__.py").write_text((source / "__main__.py").read_text())
     return _stack(tmp_path, work_dir, emulator)
