@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from sagemaker_hosting import aws, config_users, deadlines, normalize, scaling_aside, schema, waiting
+from sagemaker_hosting import aws, config_users, consistency, deadlines, normalize, scaling_aside, schema, waiting
 from sagemaker_hosting.errors import ProviderError, error_text
-from sagemaker_hosting.provider import CONSISTENCY_SECONDS, Provider, owner_of
+from sagemaker_hosting.provider import Provider, owner_of
 
 if TYPE_CHECKING:
     from mypy_boto3_sagemaker import SageMakerClient
@@ -83,8 +83,8 @@ class Deployer(Provider):
         if current.get("EndpointConfigName") != config_name:
             config_users.record(client, config, name, owner_of(inputs).stack_id)
             request = self.request("UpdateEndpoint", inputs, EndpointName=name)
-            self.call_while_not_found(
-                client, "UpdateEndpoint", f'endpoint "{name}"', lambda: client.update_endpoint(**request)
+            consistency.call_while_not_found(
+                self.waiter, client, "UpdateEndpoint", f'endpoint "{name}"', lambda: client.update_endpoint(**request)
             )
         try:
             described = aws.wait_endpoint(self.waiter, client, name, aws.DEPLOYED, timeout)
@@ -123,7 +123,7 @@ class Deployer(Provider):
         """The config an endpoint is put on, once reads see it (SageMaker's advice before
         CreateEndpoint), waited for a short while only: a config that does not exist fails in seconds."""
         try:
-            return self.await_config(client, config_name, CONSISTENCY_SECONDS)
+            return consistency.await_config(self.waiter, client, config_name, consistency.CONSISTENCY_SECONDS)
         except waiting.WaitError as error:
             raise ProviderError(
                 f'Endpoint config "{config_name}" does not exist: {error}. Check `endpoint_config_name`.'

@@ -18,6 +18,7 @@ from sagemaker_hosting import (
     autoscaling,
     aws,
     config_users,
+    consistency,
     deadlines,
     naming,
     normalize,
@@ -40,7 +41,6 @@ from sagemaker_hosting.errors import (
 )
 from sagemaker_hosting.properties import resource_props, with_secret_inputs
 from sagemaker_hosting.provider import (
-    VISIBILITY_SECONDS,
     is_retained,
     jsonable,
     new_instance,
@@ -66,10 +66,8 @@ class EndpointProvider(Deployer):
     check_inputs = staticmethod(validate.check_endpoint)
     plan_change = staticmethod(plan.plan_endpoint)
     kind = "Endpoint"
-
-    def find_arn(self, client: SageMakerClient, name: str) -> str | None:
-        found = aws.find_endpoint(client, name)
-        return None if found is None else str(found["EndpointArn"])
+    finder = staticmethod(aws.find_endpoint)
+    arn_key = "EndpointArn"
 
     @reported("create")
     def create(self, props: dict[str, Any]) -> dynamic.CreateResult:
@@ -81,12 +79,18 @@ class EndpointProvider(Deployer):
             return dynamic.CreateResult(name, {**inputs, **live_outputs(self.adopt(client, name, inputs, config))})
         config_users.record(client, config, name, owner_of(inputs).stack_id)
         request = self.request("CreateEndpoint", inputs, EndpointName=name)
-        self.call_while_not_found(
-            client, "CreateEndpoint", f'endpoint "{name}"', lambda: self.create_or_adopt(client, request, inputs)
+        consistency.call_while_not_found(
+            self.waiter,
+            client,
+            "CreateEndpoint",
+            f'endpoint "{name}"',
+            lambda: self.create_or_adopt(client, request, inputs),
         )
         timeout = self.timeout(inputs, "create", deadlines.create_seconds(config.get("ProductionVariants", [])))
         try:
-            described = aws.wait_endpoint(self.waiter, client, name, aws.CREATED, timeout, VISIBILITY_SECONDS)
+            described = aws.wait_endpoint(
+                self.waiter, client, name, aws.CREATED, timeout, consistency.VISIBILITY_SECONDS
+            )
         except waiting.WaitError as error:
             raise ProviderError(self.failed_create(name, error, inputs)) from error
         assert described is not None
@@ -252,7 +256,9 @@ class EndpointProvider(Deployer):
         never makes it look done. An endpoint being deleted is gone, and
         so is one not found, once it is older than an eventually consistent read may lag."""
         client = self.client(props)
-        described = self.find_created(lambda: aws.find_endpoint(client, id_), props)
+        described = consistency.find_created(
+            self.waiter, lambda: aws.find_endpoint(client, id_), props.get("creation_time")
+        )
         if described is None or described["EndpointStatus"] in aws.DELETING:  # nothing stops a delete
             return dynamic.ReadResult(None, {})
         tags = aws.list_tags(client, described["EndpointArn"])

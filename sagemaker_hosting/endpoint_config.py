@@ -18,6 +18,7 @@ from botocore.exceptions import ClientError
 from sagemaker_hosting import (
     aws,
     config_users,
+    consistency,
     naming,
     normalize,
     ownership,
@@ -31,7 +32,6 @@ from sagemaker_hosting import (
 from sagemaker_hosting.errors import ProviderError, api_failure, is_already_existing, is_not_found, reported
 from sagemaker_hosting.properties import resource_props, with_secret_inputs
 from sagemaker_hosting.provider import (
-    VISIBILITY_SECONDS,
     Provider,
     jsonable,
     new_instance,
@@ -56,10 +56,8 @@ class EndpointConfigProvider(Provider):
     check_inputs = staticmethod(validate.check_endpoint_config)
     plan_change = staticmethod(plan.plan_endpoint_config)
     kind = "Endpoint config"
-
-    def find_arn(self, client: SageMakerClient, name: str) -> str | None:
-        found = aws.find_endpoint_config(client, name)
-        return None if found is None else str(found["EndpointConfigArn"])
+    finder = staticmethod(aws.find_endpoint_config)
+    arn_key = "EndpointConfigArn"
 
     @reported("create")
     def create(self, props: dict[str, Any]) -> dynamic.CreateResult:
@@ -88,14 +86,16 @@ class EndpointConfigProvider(Provider):
                 client.add_tags(ResourceArn=arn, Tags=tag_list(owner_tag(inputs)))  # this entry's from now on
                 return arn
 
-        arn = self.call_while_not_found(client, "CreateEndpointConfig", f'endpoint config "{name}"', create_config)
+        arn = consistency.call_while_not_found(
+            self.waiter, client, "CreateEndpointConfig", f'endpoint config "{name}"', create_config
+        )
         return dynamic.CreateResult(name, {**inputs, **self.live_outputs(arn, self.await_visible(client, name))})
 
     def await_visible(self, client: SageMakerClient, name: str) -> dict[str, Any]:
         """The config just created, once reads see it (so an endpoint can be created on it, and its
         creation time is known)."""
         try:
-            return self.await_config(client, name, VISIBILITY_SECONDS)
+            return consistency.await_config(self.waiter, client, name, consistency.VISIBILITY_SECONDS)
         except waiting.WaitError as error:
             raise ProviderError(f'Endpoint config "{name}" was created but never became visible: {error}') from error
 
@@ -111,7 +111,9 @@ class EndpointConfigProvider(Provider):
         """Refresh: the config as SageMaker stores it. A config not found is gone, once it is
         older than an eventually consistent read may lag."""
         client = self.client(props)
-        described = self.find_created(lambda: aws.find_endpoint_config(client, id_), props)
+        described = consistency.find_created(
+            self.waiter, lambda: aws.find_endpoint_config(client, id_), props.get("creation_time")
+        )
         if described is None:
             return dynamic.ReadResult(None, {})
         tags = aws.list_tags(client, described["EndpointConfigArn"])

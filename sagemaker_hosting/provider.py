@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 import pulumi.dynamic as dynamic
 from botocore.exceptions import BotoCoreError, ClientError
@@ -27,22 +27,11 @@ from sagemaker_hosting import (
     tag_keys,
     waiting,
 )
-from sagemaker_hosting.errors import ProviderError, api_failure, error_message, is_not_found
+from sagemaker_hosting.errors import is_not_found
 
 if TYPE_CHECKING:
     from mypy_boto3_sagemaker import SageMakerClient
     from mypy_boto3_sagemaker.type_defs import TagTypeDef
-
-T = TypeVar("T")
-
-VISIBILITY_SECONDS = 120.0
-"""How long a resource that certainly exists (this provider created it, or DescribeModel finds it) may
-stay invisible to another call's eventually consistent read."""
-
-CONSISTENCY_SECONDS = 15.0
-"""How long a resource created moments earlier may stay invisible to reads before it is taken not to
-exist: a model or config a create refers to (by this program or a pipeline), or a resource that a
-refresh reads right after its create. Short, so that a misspelt name fails in seconds."""
 
 
 class Provider(dynamic.ResourceProvider):
@@ -61,9 +50,15 @@ class Provider(dynamic.ResourceProvider):
     kind: str
     """What the resource is called in messages ("Endpoint", "Endpoint config")."""
 
+    finder: Callable[[SageMakerClient, str], dict[str, Any] | None]
+    """The resource's finder (module `aws`): its Describe*, or None when it does not exist."""
+    arn_key: str
+    """The member of the finder's answer that holds the resource's ARN."""
+
     def find_arn(self, client: SageMakerClient, name: str) -> str | None:
         """The ARN of the resource of this kind named `name`, if it exists."""
-        raise NotImplementedError
+        found = self.finder(client, name)
+        return None if found is None else str(found[self.arn_key])
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> dynamic.CheckResult:
         """Validate and normalise the inputs, with the region, profile and account settled; for a
@@ -179,33 +174,6 @@ class Provider(dynamic.ResourceProvider):
             profile = self.settings.profile
         return aws.sagemaker_client(aws.AwsSettings(region=region, profile=profile))
 
-    def await_config(self, client: SageMakerClient, name: str, limit: float) -> dict[str, Any]:
-        """DescribeEndpointConfig until reads see the config; WaitError after `limit` seconds."""
-        found: dict[str, Any] = {}
-
-        def fetch() -> Mapping[str, Any]:
-            found.update(aws.find_endpoint_config(client, name) or {})
-            return {"Visibility": "visible" if found else "not yet visible"}
-
-        self.waiter.wait(f'Endpoint config "{name}"', fetch, "Visibility", {"not yet visible"}, {"visible"}, limit)
-        return found
-
-    def find_created(self, find: Callable[[], T | None], props: Mapping[str, Any]) -> T | None:
-        """`find()` for a refresh; while it finds nothing and the resource is younger than
-        `CONSISTENCY_SECONDS` (by its `creation_time`), it may not be visible yet: look again."""
-        while True:
-            found = find()
-            created = props.get("creation_time")
-            if found is not None or not isinstance(created, str):
-                return found
-            try:
-                age = (datetime.now(UTC) - datetime.fromisoformat(created)).total_seconds()
-            except ValueError:
-                return None
-            if age >= CONSISTENCY_SECONDS:
-                return None
-            self.waiter.sleep(min(self.waiter.delay(age), CONSISTENCY_SECONDS - age))
-
     @staticmethod
     def inputs(props: Mapping[str, Any]) -> dict[str, Any]:
         """The resource's canonical inputs (as returned by check), without the pickled provider."""
@@ -223,42 +191,6 @@ class Provider(dynamic.ResourceProvider):
             body["Tags"] = normalize.tags_to_api({**(inputs.get("tags") or {}), **owner_tag(inputs), **retained})
         body.update(explicit)
         return body
-
-    def call_while_not_found(self, client: SageMakerClient, action: str, what: str, call: Callable[[], T]) -> T:
-        """Make a create/update call, retrying while SageMaker's eventually consistent read of a
-        resource it refers to still answers "Could not find ..." (the API reference advises
-        retrying): for `CONSISTENCY_SECONDS`, or up to `VISIBILITY_SECONDS` for a model that
-        DescribeModel finds, saying what it waits for."""
-        start = self.waiter.clock()
-        announced = False
-        while True:
-            try:
-                return call()
-            except ClientError as error:
-                elapsed = self.waiter.clock() - start
-                if not is_not_found(error):
-                    raise api_failure(action, what, error) from error
-                missing = error_message(error).removeprefix("Could not find ").rstrip(".")
-                limit = VISIBILITY_SECONDS if self.model_exists(client, missing) else CONSISTENCY_SECONDS
-                if elapsed >= limit:
-                    raise ProviderError(
-                        f"{action} failed for {what}: SageMaker could not find {missing}, which does not exist "
-                        f"(or was not visible after {elapsed:.0f}s): create it first, or fix the name."
-                    ) from error
-                if not announced:
-                    self.waiter.progress(
-                        f"{action} for {what}: {missing} is not visible yet; retrying for up to {limit:.0f}s"
-                    )
-                    announced = True
-                self.waiter.sleep(self.waiter.delay(elapsed))
-
-    @staticmethod
-    def model_exists(client: SageMakerClient, missing: str) -> bool:
-        """Whether `missing` (as SageMaker's "Could not find" names it) is a model DescribeModel finds."""
-        if not missing.startswith("model "):
-            return False
-        name = missing.removeprefix("model ").strip('"').rpartition("/")[2]
-        return aws.find_model(client, name) is not None
 
 
 def owner_of(props: Mapping[str, Any]) -> ownership.Owner:

@@ -1,6 +1,7 @@
-"""The one wait loop: poll a description until its status is a target one, with an injected clock,
-sleep and delay (as botocore's waiters and retry handler take theirs), raising `WaitError` with the
-last description; and the backoff it polls with. No AWS call of its own: `fetch` makes them."""
+"""The one wait loop (`Waiter.poll`: an attempt, a backoff, a limit, on an injected clock and sleep,
+as botocore's waiters and retry handler take theirs), the status wait built on it (`Waiter.wait`:
+poll a description until its status is a target one, raising `WaitError` with the last
+description), and the backoff. No AWS call of its own: the attempts make them (module `aws`)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,13 @@ import random
 import time
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from sagemaker_hosting.errors import error_text
+
+T = TypeVar("T")
 
 
 class WaitError(Exception):
@@ -42,12 +45,28 @@ def poll_delay(elapsed: float, spread: Callable[[], float] = random.random) -> f
 
 @dataclass
 class Waiter:
-    """Polls `fetch` until its status is a target one; clock and sleep are injectable."""
+    """The one loop (`poll`) and the status wait built on it (`wait`); clock, sleep, backoff and
+    progress are injectable."""
 
     clock: Callable[[], float] = time.monotonic
     sleep: Callable[[float], None] = time.sleep
     delay: Callable[[float], float] = poll_delay
     progress: Callable[[str], None] = field(default=lambda message: print(message, flush=True))
+
+    def poll(self, attempt: Callable[[float], T | None], limit: float) -> T | None:
+        """Call `attempt(elapsed)` until it returns something, backing off between calls (`delay`,
+        never past `limit`), for at most `limit` seconds; None if it never does. `attempt` ends the
+        loop early by raising."""
+        start = self.clock()
+        while True:
+            elapsed = self.clock() - start
+            outcome = attempt(elapsed)
+            if outcome is not None:
+                return outcome
+            elapsed = self.clock() - start
+            if elapsed >= limit:
+                return None
+            self.sleep(min(self.delay(elapsed), max(0.0, limit - elapsed)))
 
     def wait(
         self,
@@ -60,36 +79,37 @@ class Waiter:
     ) -> Mapping[str, Any] | None:
         """Poll until the status is in `target` (None in `target` means "gone") and return the last
         description. Raise WaitError on any other status, or when `timeout` seconds pass."""
-        start = self.clock()
-        reported: tuple[str, str | None] | None = None
-        reported_at = start
-        while True:
+        last: dict[str, Any] = {}
+        reported: dict[str, Any] = {"at": self.clock(), "seen": None}
+
+        def attempt(elapsed: float) -> tuple[Mapping[str, Any] | None] | None:
             try:
                 described = fetch()
             except (ClientError, BotoCoreError) as error:  # what outlasted botocore's retries
-                shown = error_text(error)
-                raise WaitError(f"{what} could not be read: {shown}", None) from error
+                raise WaitError(f"{what} could not be read: {error_text(error)}", None) from error
             status = None if described is None else str(described.get(status_key))
-            now = self.clock()
-            elapsed = now - start
             if status in target:
-                return described
+                return (described,)
             if status is None or status not in pending:
                 reason = "" if described is None else str(described.get("FailureReason") or "").rstrip(".")
                 shown = "gone" if status is None else status
                 raise WaitError(f"{what} is {shown}" + (f": {reason}" if reason else ""), described)
-            stage = _pending_stage(described)
-            if (status, stage) != reported or now - reported_at >= PROGRESS_EVERY:
+            stage, now = _pending_stage(described), self.clock()
+            if (status, stage) != reported["seen"] or now - reported["at"] >= PROGRESS_EVERY:
                 stage_text = f" ({stage})" if stage else ""
                 self.progress(f"{what}: {status}{stage_text}, {_format_elapsed(elapsed)} elapsed")
-                reported, reported_at = (status, stage), now
-            if elapsed >= timeout:
-                raise WaitError(
-                    f"{what} is still {status} after {_format_elapsed(elapsed)} "
-                    f"(timeout {_format_elapsed(timeout)}); raise `timeouts` if the deployment needs longer",
-                    described,
-                )
-            self.sleep(min(self.delay(elapsed), max(0.0, timeout - elapsed)))
+                reported.update(seen=(status, stage), at=now)
+            last.update(described=described, status=status, elapsed=elapsed)
+            return None
+
+        outcome = self.poll(attempt, timeout)
+        if outcome is None:
+            raise WaitError(
+                f"{what} is still {last['status']} after {_format_elapsed(last['elapsed'])} "
+                f"(timeout {_format_elapsed(timeout)}); raise `timeouts` if the deployment needs longer",
+                last["described"],
+            )
+        return outcome[0]
 
 
 def _pending_stage(described: Mapping[str, Any] | None) -> str | None:

@@ -12,8 +12,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ConnectionClosedError
 
-from sagemaker_hosting import aws, config_users, naming, ownership, tag_keys, waiting
-from sagemaker_hosting import provider as provider_module
+from sagemaker_hosting import aws, config_users, consistency, naming, ownership, tag_keys, waiting
 from sagemaker_hosting.emulator.testing import Emulator, environment
 from sagemaker_hosting.endpoint import EndpointProvider
 from sagemaker_hosting.endpoint_config import EndpointConfigProvider
@@ -312,7 +311,7 @@ def test_missing_model_fails_after_the_grace_period_saying_so(sagemaker) -> None
     assert 'SageMaker could not find model "arn:aws:sagemaker:us-east-1:123456789012:model/misspelt"' in str(
         failure.value
     )
-    assert provider_module.CONSISTENCY_SECONDS <= fake.now < provider_module.CONSISTENCY_SECONDS + 5
+    assert consistency.CONSISTENCY_SECONDS <= fake.now < consistency.CONSISTENCY_SECONDS + 5
     assert said == [
         'CreateEndpointConfig for endpoint config "' + provider.check({}, news).inputs["name"] + '": model '
         '"arn:aws:sagemaker:us-east-1:123456789012:model/misspelt" is not visible yet; retrying for up to 15s'
