@@ -309,9 +309,25 @@ def constraint_violations(shape: Shape, value: object, path: Path = ()) -> list[
     return found
 
 
+INTEGER_BITS = {"integer": 32, "long": 64}
+"""Width of the model's integer types: Smithy's `integer` is a 32-bit and `long` a 64-bit signed
+integer (Smithy 2.0 specification, "Simple types"), which botocore's JSON models carry over."""
+
+
+def integer_bounds(shape: Shape) -> tuple[int, int] | None:
+    """The smallest and largest values an integer shape's type holds (`INTEGER_BITS`); None for others."""
+    bits = INTEGER_BITS.get(shape.type_name)
+    return None if bits is None else (-(2 ** (bits - 1)), 2 ** (bits - 1) - 1)
+
+
 def _range_violations(shape: Shape, value: object, path: Path) -> list[Violation]:
-    """min / max: lengths of strings, sizes of lists and maps, values of numbers."""
+    """min / max: lengths of strings, sizes of lists and maps, values of numbers, within the width of
+    an integer type (`integer_bounds`), which the service cannot read past."""
     low, high = shape.metadata.get("min"), shape.metadata.get("max")
+    width = integer_bounds(shape)
+    if width is not None:
+        low = width[0] if low is None else max(low, width[0])
+        high = width[1] if high is None else min(high, width[1])
     if isinstance(value, int | float) and not isinstance(value, bool):
         measure, kind = value, Kind.RANGE
     elif isinstance(value, str | Sequence | Mapping) and shape.type_name in ("string", "list", "map"):

@@ -23,10 +23,6 @@ CROSS_FIELD_RULES: Mapping[str, Callable[[Request], list[schema.Violation]]] = {
     "UpdateEndpoint": cross_field.endpoint_violations,
 }
 
-INTEGER_BITS = {"integer": 32, "long": 64}
-"""Width of the model's integer types: Smithy's `integer` is a 32-bit and `long` a 64-bit signed
-integer (Smithy 2.0 specification, "Simple types"), which botocore's JSON models carry over."""
-
 TAGGING = "https://docs.aws.amazon.com/general/latest/gr/aws_tagging.html"
 """AWS's tagging rules ("Tagging AWS resources", "Tag naming limits and requirements"), which the
 model's Tag documentation refers to: keys must not begin with the reserved `aws:` prefix in any
@@ -34,7 +30,8 @@ case, and "Tag keys must be unique per resource" (the model's documentation of T
 
 
 def oversized_integer(shape: Shape, value: object, path: schema.Path = ()) -> schema.Path | None:
-    """The path of the first integer in `value` that does not fit its model type's width, or None.
+    """The path of the first integer in `value` that does not fit its model type's width
+    (`schema.integer_bounds`), or None.
     A body like that cannot be read into the model's types, so the service cannot get as far as
     validating it (SerializationException, as for any body it cannot read; AWS documents no wording)."""
     if isinstance(shape, StructureShape) and isinstance(value, Mapping):
@@ -53,9 +50,9 @@ def oversized_integer(shape: Shape, value: object, path: schema.Path = ()) -> sc
             found = oversized_integer(shape.value, item, (*path, key))
             if found is not None:
                 return found
-    elif shape.type_name in INTEGER_BITS and isinstance(value, int) and not isinstance(value, bool):
-        bits = INTEGER_BITS[shape.type_name]
-        if not -(2 ** (bits - 1)) <= value < 2 ** (bits - 1):
+    elif isinstance(value, int) and not isinstance(value, bool):
+        width = schema.integer_bounds(shape)
+        if width is not None and not width[0] <= value <= width[1]:
             return path
     return None
 

@@ -31,6 +31,11 @@ Endpoint("main", endpoint_config_name=endpoint_config.name)
             ["`production_variants[0].initial_instance_count`", "greater than or equal to 1"],
             id="range",
         ),
+        pytest.param(  # the model's `integer` is 32-bit: the service cannot read 3e9 (test_strictness)
+            {"instances": "3000000000"},
+            ["`production_variants[0].initial_instance_count`", "less than or equal to 2147483647"],
+            id="integer-width",
+        ),
         pytest.param(
             {"typo": "initial_instance_cuont"},
             ["initial_instance_cuont", "did you mean `initial_instance_count`?"],

@@ -204,12 +204,25 @@ def blue_green(kind, wait=60, **routing):
         (config(tags={"k": "v" * 257}), "tags", 'tags["k"]', "must have length less than or equal to 256"),
         (config(tags={f"k{i}": "v" for i in range(49)}), "tags", "tags", "must have length less than or equal to 48"),
         (config(tags=[{"Key": "k", "Value": "v"}]), "tags", "tags", "must be of type map"),
+        (  # wider than the model's 32-bit `integer`, which has no max of its own here
+            config(production_variants=[variant(initial_instance_count=2**31)]),
+            "production_variants",
+            "production_variants[0].initial_instance_count",
+            "must have value less than or equal to 2147483647 (got 2147483648)",
+        ),
     ],
 )
 def test_endpoint_config_check_reports(news, property_, path, reason):
     _, errors = validate.check_endpoint_config({}, news)
     assert [(e.property, e.path) for e in errors] == [(property_, path)]
     assert reason in errors[0].reason
+
+
+def test_the_widest_integer_of_its_type_passes():
+    assert (
+        validate.check_endpoint_config({}, config(production_variants=[variant(initial_instance_count=2**31 - 1)]))[1]
+        == []
+    )
 
 
 @pytest.mark.parametrize(
