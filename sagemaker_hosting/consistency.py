@@ -72,8 +72,9 @@ def call_while_not_found(waiter: Waiter, client: SageMakerClient, action: str, w
             limit = VISIBILITY_SECONDS if model_exists(client, missing) else CONSISTENCY_SECONDS
             if elapsed >= limit:
                 raise ProviderError(
-                    f"{action} failed for {what}: SageMaker could not find {missing}, which does not exist "
-                    f"(or was not visible after {elapsed:.0f}s): create it first, or fix the name."
+                    f"{action} failed for {what}: SageMaker could not find {missing} in region "
+                    f"{client.meta.region_name}, where it looked: it does not exist there (or was not visible after "
+                    f"{elapsed:.0f}s): create it first, or fix the name or the region."
                 ) from error
             if not announced:
                 announced.append(missing)

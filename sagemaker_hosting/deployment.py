@@ -13,7 +13,17 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from sagemaker_hosting import aws, config_users, consistency, deadlines, normalize, scaling_aside, schema, waiting
+from sagemaker_hosting import (
+    aws,
+    config_users,
+    consistency,
+    deadlines,
+    naming,
+    normalize,
+    scaling_aside,
+    schema,
+    waiting,
+)
 from sagemaker_hosting.errors import ProviderError, error_text
 from sagemaker_hosting.provider import Provider, owner_of
 
@@ -34,7 +44,7 @@ class Deployer(Provider):
         and registered again after it, whatever its outcome (module `autoscaling`). `listed`: whether
         the stack lists the endpoint already (an update), or not yet (a create that takes one over)."""
         config_name = inputs["endpoint_config_name"]
-        config = self.referenced_config(client, config_name)
+        config = self.referenced_config(client, inputs)
         current: Mapping[str, Any] | None = aws.find_endpoint(client, name)
         if current is None:
             raise ProviderError(
@@ -119,14 +129,18 @@ class Deployer(Provider):
             deployment_config = last.get("last_deployment_config")
         return deadlines.update_seconds(deployment_config, config.get("ProductionVariants", []))
 
-    def referenced_config(self, client: SageMakerClient, config_name: str) -> dict[str, Any]:
+    def referenced_config(self, client: SageMakerClient, inputs: Mapping[str, Any]) -> dict[str, Any]:
         """The config an endpoint is put on, once reads see it (SageMaker's advice before
-        CreateEndpoint), waited for a short while only: a config that does not exist fails in seconds."""
+        CreateEndpoint), waited for a short while only: a config that does not exist fails in seconds,
+        naming the account and region it was looked for in."""
+        config_name = inputs["endpoint_config_name"]
         try:
             return consistency.await_config(self.waiter, client, config_name, consistency.CONSISTENCY_SECONDS)
         except waiting.WaitError as error:
+            place = f"account {inputs.get(naming.ACCOUNT_KEY) or '(unknown)'}, region {client.meta.region_name}"
             raise ProviderError(
-                f'Endpoint config "{config_name}" does not exist: {error}. Check `endpoint_config_name`.'
+                f'Endpoint config "{config_name}" does not exist in {place}, where the endpoint is: {error}. '
+                "Check `endpoint_config_name`, and that the config has the endpoint's `region` and account."
             ) from error
 
     def settle(

@@ -74,7 +74,7 @@ class EndpointProvider(Deployer):
         inputs = new_instance(self.inputs(props))
         name, config_name = inputs["name"], inputs["endpoint_config_name"]
         client = self.client(inputs)
-        config = self.referenced_config(client, config_name)
+        config = self.referenced_config(client, inputs)
         if inputs.get("adopt_existing"):
             return dynamic.CreateResult(name, {**inputs, **live_outputs(self.adopt(client, name, inputs, config))})
         config_users.record(client, config, name, owner_of(inputs).stack_id)

@@ -256,4 +256,4 @@ class EndpointConfig(dynamic.Resource, module="sagemaker", name="EndpointConfig"
         )
         super().__init__(EndpointConfigProvider(), resource_name, with_secret_inputs(props), opts)
         instance: pulumi.Output[str] = getattr(self, naming.INSTANCE_KEY)
-        self.name = variants.ConfigName.of(self.name, variants.config_facts(self.name, args), instance)
+        self.name = variants.ConfigName.of(self.name, variants.config_facts(self.name, args, self.region), instance)

@@ -62,9 +62,31 @@ def check_endpoint(olds: Mapping[str, Any], news: Mapping[str, Any]) -> tuple[di
         if not canonical["timeouts"]:
             del canonical["timeouts"]
     errors.extend(_adoption_errors(canonical.get("adopt_existing"), news.get("name")))
+    errors.extend(_config_region_errors(canonical))
     reported = {error.path for error in errors if not error.warning}  # one problem per field is enough
     errors.extend(error for error in in_place.endpoint_errors(olds, canonical) if error.path not in reported)
     return canonical, errors
+
+
+def _config_region_errors(canonical: Mapping[str, Any]) -> list[InputError]:
+    """An endpoint put on an `EndpointConfig` of another region, both known: CreateEndpoint and
+    UpdateEndpoint look the config up in the endpoint's region, and would not find it."""
+    facts, name, region = (
+        canonical.get(naming.CONFIG_VARIANTS_KEY),
+        canonical.get("endpoint_config_name"),
+        canonical.get("region"),
+    )
+    config_region = facts.get("region") if isinstance(facts, Mapping) and facts.get("config_name") == name else None
+    if not all(isinstance(value, str) and not normalize.is_unknown(value) for value in (name, region, config_region)):
+        return []
+    if config_region == region:
+        return []
+    reason = (
+        f'`endpoint_config_name`: config "{name}" is in {config_region} and the endpoint in {region}: SageMaker '
+        "puts an endpoint only on a config of its own region (CreateEndpoint and UpdateEndpoint look it up there, "
+        "and would not find it). Give both the same `region`."
+    )
+    return [InputError("endpoint_config_name", "endpoint_config_name", reason)]
 
 
 def _adoption_errors(adopt_existing: object, explicit_name: object) -> list[InputError]:

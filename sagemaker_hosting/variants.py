@@ -41,10 +41,11 @@ class ConfigName(pulumi.Output[str]):
         return carrier
 
 
-def config_facts(name: pulumi.Output[str], args: Mapping[str, Any]) -> dict[str, Any]:
-    """The facts of a config named `name` with the arguments `args` (their shape: `in_place`)."""
+def config_facts(name: pulumi.Output[str], args: Mapping[str, Any], region: pulumi.Output[str]) -> dict[str, Any]:
+    """The facts of a config named `name` in `region` with the arguments `args` (their shape: `in_place`)."""
     return {
         "config_name": name,
+        "region": region,
         "variants": variant_facts(args.get("production_variants")),
         "shadow_variants": shadow_facts(args.get("shadow_production_variants")),
         "async_inference": _given(args.get("async_inference_config")),

@@ -155,3 +155,39 @@ def test_a_secret_input_never_shows_in_a_message(tmp_path, emulator, bad, messag
         assert message in output
     assert secret not in output
     assert emulator.writes() == []  # preview reads (owners under the names), never writes
+
+
+REGIONS_PROGRAM = """
+import pulumi
+from sagemaker_hosting import Endpoint, EndpointConfig
+
+settings = pulumi.Config()
+config = EndpointConfig("main", region=settings.require("configRegion"), production_variants=[{
+    "variant_name": "primary", "model_name": "model-a", "instance_type": "ml.m5.large", "initial_instance_count": 1}])
+name = config.name if settings.get_bool("facts") else config.name.apply(lambda name: name)  # a name without facts
+Endpoint("main", endpoint_config_name=name)
+"""
+
+
+@pytest.mark.parametrize("facts", [True, False])
+def test_a_config_in_another_region_names_both_regions(tmp_path, emulator, facts) -> None:
+    """A config in eu-west-1 and its endpoint in the stack's us-east-1 (issue 19 item 4). When the
+    endpoint is put on the config's `name`, preview refuses it naming both regions, and nothing is
+    written; when the name comes from elsewhere (no facts travel with it), `up` fails in seconds
+    naming the account and region the config was looked for in, and creates no endpoint."""
+    emulator.reset()
+    create_models(emulator, "model-a", region="eu-west-1")
+    project = make_project(tmp_path, emulator, REGIONS_PROGRAM)
+    project.set_config(configRegion="eu-west-1", facts=str(facts).lower())
+    emulator.clear_calls()
+    if facts:
+        with pytest.raises(auto.CommandError) as preview:
+            project.preview()
+        assert "is in eu-west-1 and the endpoint in us-east-1" in str(preview.value)
+        assert emulator.writes() == []
+        return
+    with pytest.raises(auto.CommandError) as up:
+        project.up()
+    assert "does not exist in account 123456789012, region us-east-1, where the endpoint is" in str(up.value)
+    assert client(emulator, "sagemaker").list_endpoints()["Endpoints"] == []
+    project.destroy()

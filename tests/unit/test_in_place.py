@@ -55,9 +55,12 @@ def v(
     return {"variant_name": name, "serverless": serverless, **{k: x for k, x in given.items() if x is not None}}
 
 
-def facts(config: str, *variants: Any, shadows: Any = (), async_inference: Any = False) -> dict[str, Any]:
+def facts(
+    config: str, *variants: Any, shadows: Any = (), async_inference: Any = False, region: str = "us-east-1"
+) -> dict[str, Any]:
     return {
         "config_name": config,
+        "region": region,
         "variants": list(variants),
         "shadow_variants": list(shadows) if isinstance(shadows, tuple) else shadows,
         "async_inference": async_inference,
@@ -80,8 +83,9 @@ def endpoint(config: str, variants: Any, **overrides: Any) -> dict[str, Any]:
         "tags": {},
         naming.ACCOUNT_KEY: "123456789012",
     }
+    region = overrides.get("region", inputs["region"])  # the config's: an endpoint runs on a config of its region
     if variants is not None:
-        inputs[KEY] = facts(config, *variants) if isinstance(variants, list) else variants
+        inputs[KEY] = facts(config, *variants, region=region) if isinstance(variants, list) else variants
     return inputs | overrides
 
 

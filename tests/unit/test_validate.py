@@ -546,3 +546,22 @@ def test_timeouts_become_seconds():
 )
 def test_parse_duration(value, seconds):
     assert validate.parse_duration(value) == seconds
+
+
+@pytest.mark.parametrize(
+    ("config_region", "config_name", "refused"),
+    [
+        ("eu-west-1", "cfg", True),
+        ("us-east-1", "cfg", False),
+        (UNKNOWN, "cfg", False),  # known at `up`: checked then
+        ("eu-west-1", "other", False),  # facts of another config (a refresh found the endpoint elsewhere)
+        (None, "cfg", False),  # state from before the facts held a region
+    ],
+)
+def test_a_config_of_another_region_is_refused_naming_both(config_region, config_name, refused):
+    facts = {"config_name": config_name, "region": config_region, "variants": None}
+    _, errors = validate.check_endpoint({}, endpoint(endpoint_config_name="cfg", __config_variants=facts))
+    found = [e.reason for e in errors if e.path == "endpoint_config_name"]
+    assert bool(found) is refused, found
+    if refused:
+        assert 'config "cfg" is in eu-west-1 and the endpoint in us-east-1' in found[0]
