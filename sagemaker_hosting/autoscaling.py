@@ -20,6 +20,7 @@ import json
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sagemaker_hosting import tag_keys
@@ -41,6 +42,17 @@ _POLICY_KEYS = (
     "StepScalingPolicyConfiguration",
     "TargetTrackingScalingPolicyConfiguration",
     "PredictiveScalingPolicyConfiguration",
+)
+_SCHEDULED_KEYS = (
+    "ServiceNamespace",
+    "Schedule",
+    "Timezone",
+    "ScheduledActionName",
+    "ResourceId",
+    "ScalableDimension",
+    "StartTime",
+    "EndTime",
+    "ScalableTargetAction",
 )
 _SERVICE_LINKED = ":role/aws-service-role/"
 
@@ -75,39 +87,64 @@ def to_set_aside(
 
 @dataclass(frozen=True)
 class SetAside:
-    """A variant's scalable target and its scaling policies, as the calls that make them again."""
+    """A variant's scalable target, its scaling policies and its scheduled actions, as the calls that
+    make them again."""
 
     target: dict[str, Any]
     """RegisterScalableTarget's request."""
     policies: tuple[dict[str, Any], ...]
     """PutScalingPolicy's requests, in the order described."""
+    scheduled: tuple[dict[str, Any], ...] = ()
+    """PutScheduledAction's requests (DeregisterScalableTarget deletes them too), times as ISO 8601."""
 
     @property
     def resource_id(self) -> str:
         return str(self.target["ResourceId"])
 
 
-def set_aside(target: Mapping[str, Any], policies: Sequence[Mapping[str, Any]]) -> SetAside:
-    """What DescribeScalableTargets and DescribeScalingPolicies answered, as the requests that
-    register the same target and put the same policies (ARNs, times and the alarms Application Auto
-    Scaling makes for target tracking are its own, not part of the definition). A role is kept only
-    when it is not the service-linked role, which RegisterScalableTarget uses by itself for SageMaker."""
+def set_aside(
+    target: Mapping[str, Any], policies: Sequence[Mapping[str, Any]], scheduled: Sequence[Mapping[str, Any]] = ()
+) -> SetAside:
+    """What DescribeScalableTargets, DescribeScalingPolicies and DescribeScheduledActions answered,
+    as the requests that register the same target and put the same policies and scheduled actions
+    (ARNs, times of creation and the alarms Application Auto Scaling makes for target tracking are
+    its own, not part of the definition). A role is kept only when it is not the service-linked
+    role, which RegisterScalableTarget uses by itself for SageMaker."""
     request = {key: target[key] for key in _TARGET_KEYS if target.get(key) is not None}
     role = target.get("RoleARN")
     if role and _SERVICE_LINKED not in role:
         request["RoleARN"] = role
+
+    def same_target(item: Mapping[str, Any]) -> bool:
+        return bool(
+            item.get("ResourceId") == target.get("ResourceId")
+            and item.get("ScalableDimension") == target.get("ScalableDimension")
+        )
+
     puts = tuple(
         {key: policy[key] for key in _POLICY_KEYS if policy.get(key) is not None}
         for policy in policies
-        if policy.get("ResourceId") == target.get("ResourceId")
-        and policy.get("ScalableDimension") == target.get("ScalableDimension")
+        if same_target(policy)
     )
-    return SetAside(request, puts)
+    actions = tuple(
+        {key: _iso(action[key]) for key in _SCHEDULED_KEYS if action.get(key) is not None}
+        for action in scheduled
+        if same_target(action)
+    )
+    return SetAside(request, puts, actions)
+
+
+def _iso(value: Any) -> Any:
+    """A Describe* timestamp as ISO 8601 (which the record's JSON and boto3 both take)."""
+    return value.isoformat() if isinstance(value, datetime) else value
 
 
 def record_tags(items: Sequence[SetAside]) -> dict[str, str]:
     """`items` as endpoint tags: zlib-compressed JSON, base64 (tag-value safe), in chunks of 256."""
-    payload = json.dumps([{"target": item.target, "policies": list(item.policies)} for item in items], sort_keys=True)
+    payload = json.dumps(
+        [{"target": item.target, "policies": list(item.policies), "scheduled": list(item.scheduled)} for item in items],
+        sort_keys=True,
+    )
     encoded = base64.b64encode(zlib.compress(payload.encode(), 9)).decode()
     chunks = [encoded[i : i + TAG_VALUE_LIMIT] for i in range(0, len(encoded), TAG_VALUE_LIMIT)] or [""]
     return {f"{tag_keys.AUTOSCALING_TAG_PREFIX}{index}": chunk for index, chunk in enumerate(chunks)}
@@ -125,7 +162,14 @@ def read_record(tags: Mapping[str, str]) -> list[SetAside]:
         return []
     encoded = "".join(value for _, value in chunks)
     entries = json.loads(zlib.decompress(base64.b64decode(encoded)).decode())
-    return [SetAside(dict(entry["target"]), tuple(dict(p) for p in entry["policies"])) for entry in entries]
+    return [
+        SetAside(
+            dict(entry["target"]),
+            tuple(dict(p) for p in entry["policies"]),
+            tuple(dict(a) for a in entry.get("scheduled", [])),  # records of earlier versions have none
+        )
+        for entry in entries
+    ]
 
 
 def merged(earlier: Sequence[SetAside], now: Sequence[SetAside]) -> list[SetAside]:

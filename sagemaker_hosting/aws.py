@@ -49,6 +49,8 @@ IAM_ACTIONS = (
     "application-autoscaling:DeregisterScalableTarget",
     "application-autoscaling:RegisterScalableTarget",
     "application-autoscaling:PutScalingPolicy",
+    "application-autoscaling:DescribeScheduledActions",
+    "application-autoscaling:PutScheduledAction",
 )
 """Every action the provider calls (README's IAM section lists them; the end-to-end tests check every
 call the provider makes against this list). The Application Auto Scaling ones only when a deployment

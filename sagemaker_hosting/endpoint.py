@@ -275,8 +275,9 @@ class EndpointProvider(Deployer):
         if aside:  # never hidden by the refresh: the next diff shows it, the next `up` registers them
             variants = ", ".join(item.resource_id.rpartition("/")[2] for item in aside)
             outputs[naming.PENDING_KEY] = (
-                f"the Application Auto Scaling targets and policies of variant(s) {variants} were set aside by an "
-                "earlier run (recorded on the endpoint) and are not registered again yet"
+                "the Application Auto Scaling targets, policies and scheduled actions of variant(s) "
+                f"{variants} were set aside by an earlier run (recorded on the endpoint) and are not registered "
+                "again yet"
             )
         return dynamic.ReadResult(id_, outputs, inputs)
 

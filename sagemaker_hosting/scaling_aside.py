@@ -34,17 +34,17 @@ def scalable_targets(scaling: Any, endpoint: str, variants: Iterable[str]) -> di
 
 
 def describe_set_aside(scaling: Any, target: Mapping[str, Any]) -> autoscaling.SetAside:
-    """A scalable target and its scaling policies (DescribeScalingPolicies), as the requests that
-    make them again."""
-    policies: list[dict[str, Any]] = []
-    pages = scaling.get_paginator("describe_scaling_policies").paginate(
-        ServiceNamespace=target["ServiceNamespace"],
-        ResourceId=target["ResourceId"],
-        ScalableDimension=target["ScalableDimension"],
-    )
-    for page in pages:
-        policies.extend(page.get("ScalingPolicies", []))
-    return autoscaling.set_aside(target, policies)
+    """A scalable target, its scaling policies (DescribeScalingPolicies) and its scheduled actions
+    (DescribeScheduledActions), as the requests that make them again."""
+    where = {key: target[key] for key in ("ServiceNamespace", "ResourceId", "ScalableDimension")}
+    found: dict[str, list[dict[str, Any]]] = {"ScalingPolicies": [], "ScheduledActions": []}
+    for operation, key in (
+        ("describe_scaling_policies", "ScalingPolicies"),
+        ("describe_scheduled_actions", "ScheduledActions"),
+    ):
+        for page in scaling.get_paginator(operation).paginate(**where):
+            found[key].extend(page.get(key, []))
+    return autoscaling.set_aside(target, found["ScalingPolicies"], found["ScheduledActions"])
 
 
 def deregister(scaling: Any, item: autoscaling.SetAside) -> None:
@@ -57,10 +57,13 @@ def deregister(scaling: Any, item: autoscaling.SetAside) -> None:
 
 
 def register(scaling: Any, item: autoscaling.SetAside) -> None:
-    """Register the target and put its policies again (both calls create or overwrite)."""
+    """Register the target and put its policies and scheduled actions again (each call creates or
+    overwrites)."""
     scaling.register_scalable_target(**item.target)
     for policy in item.policies:
         scaling.put_scaling_policy(**policy)
+    for action in item.scheduled:
+        scaling.put_scheduled_action(**action)
 
 
 def _unless_gone(call: Callable[..., object], **request: Any) -> None:
@@ -75,7 +78,7 @@ def set_aside(
     client: SageMakerClient, current: Mapping[str, Any], config: Mapping[str, Any]
 ) -> list[autoscaling.SetAside]:
     """Before an UpdateEndpoint that changes the instance type of variants registered as
-    scalable targets (SageMaker refuses it otherwise): record their targets and scaling policies
+    scalable targets (SageMaker refuses it otherwise): record their targets, scaling policies and scheduled actions
     on the endpoint (tags), then delete the policies and deregister the targets. Returns what is
     set aside, a record left by an interrupted run included. No Application Auto Scaling call
     unless an instance type changes."""
@@ -104,8 +107,8 @@ def set_aside(
     variants = ", ".join(item.resource_id.rpartition("/")[2] for item in fresh)
     print(
         f'Endpoint "{name}": variant(s) {variants} change instance type while registered with Application Auto '
-        "Scaling, which SageMaker refuses; their scalable targets and scaling policies are set aside for the "
-        "deployment (recorded on the endpoint) and registered again after it.",
+        "Scaling, which SageMaker refuses; their scalable targets, scaling policies and scheduled actions are set "
+        "aside for the deployment (recorded on the endpoint) and registered again after it.",
         flush=True,
     )
     return aside
@@ -120,7 +123,8 @@ def put_back(client: SageMakerClient, name: str, aside: list[autoscaling.SetAsid
         return ""
     variants = ", ".join(item.resource_id.rpartition("/")[2] for item in aside)
     stay = (
-        f"The Application Auto Scaling targets and policies of variant(s) {variants} stay set aside (recorded "
+        f"The Application Auto Scaling targets, policies and scheduled actions of variant(s) {variants} stay set "
+        "aside (recorded "
         f"on the endpoint as tags {tag_keys.AUTOSCALING_TAG_PREFIX}*, not registered now)"
     )
     try:
@@ -143,7 +147,8 @@ def put_back(client: SageMakerClient, name: str, aside: list[autoscaling.SetAsid
         aws.update_tags(client, described["EndpointArn"], record, {})
     except (BotoCoreError, ClientError) as error:
         message = (
-            f"The Application Auto Scaling targets and policies of variant(s) {variants} could not be registered "
+            f"The Application Auto Scaling targets, policies and scheduled actions of variant(s) {variants} could "
+            "not be registered "
             f"again ({error_text(error)}); they stay recorded on the endpoint "
             f"(tags {tag_keys.AUTOSCALING_TAG_PREFIX}*) and the next `pulumi up` tries again"
         )
@@ -151,4 +156,7 @@ def put_back(client: SageMakerClient, name: str, aside: list[autoscaling.SetAsid
             return message
         raise ProviderError(f'Endpoint "{name}": {message}.') from error
     fleet = "the old fleet" if failed else "the new fleet"
-    return f"The Application Auto Scaling targets and policies of variant(s) {variants} are registered on {fleet}"
+    return (
+        f"The Application Auto Scaling targets, policies and scheduled actions of variant(s) {variants} are "
+        f"registered on {fleet}"
+    )

@@ -263,11 +263,19 @@ class EmulatorApp:
         return respond(start_response, answer.status, answer.body, "application/x-amz-json-1.1")
 
     def autoscaling(self, environ: Environ, start_response: StartResponse, action: str) -> Iterable[bytes]:
-        """An Application Auto Scaling call, answered by moto and recorded with the action as IAM
+        """An Application Auto Scaling call, answered by moto (a deregistration then deletes the target's
+        policies and scheduled actions, `World.forget_target`) and recorded with the action as IAM
         names it (`application-autoscaling:RegisterScalableTarget`) and the ResourceId as `name`."""
         received = time.time()
         request = parse(read_body(environ))
         answer = self.ask_moto(environ)
+        if action == "DeregisterScalableTarget" and answer.status == 200 and isinstance(request, dict):
+            self.accounts.get(request_account(environ)).world.forget_target(
+                request_region(environ),
+                str(request.get("ServiceNamespace")),
+                str(request.get("ResourceId")),
+                str(request.get("ScalableDimension")),
+            )
         self.record(
             {
                 "action": f"application-autoscaling:{action}",

@@ -33,7 +33,12 @@ class World(Protocol):
         """The endpoint's variants registered as Application Auto Scaling scalable targets."""
 
     def deregister_scaled_variants(self, region: str, endpoint: str) -> None:
-        """Deregister the endpoint's scalable targets and delete their scaling policies."""
+        """Deregister the endpoint's scalable targets (`forget_target` for each)."""
+
+    def forget_target(self, region: str, namespace: str, resource_id: str, dimension: str) -> None:
+        """What DeregisterScalableTarget does beside removing the target: "Deregistering a scalable
+        target deletes the scaling policies and the scheduled actions that are associated with it"
+        (Application Auto Scaling API reference, DeregisterScalableTarget); moto's keeps both."""
 
 
 class MotoWorld:
@@ -94,18 +99,29 @@ class MotoWorld:
         return {variant for target in targets if (variant := variant_of(target.resource_id, endpoint))}
 
     def deregister_scaled_variants(self, region: str, endpoint: str) -> None:
-        from moto.applicationautoscaling.models import applicationautoscaling_backends
-
-        backend = applicationautoscaling_backends[self.account][region]
-        for key, policy in list(backend.policies.items()):
-            # DeregisterScalableTarget "deletes the scaling policies ... associated with it" (API
-            # reference); moto's keeps them, so they are deleted here.
-            if policy.service_namespace == NAMESPACE and variant_of(policy.resource_id, endpoint):
-                policy.delete_alarms(self.account, region)
-                del backend.policies[key]
+        backend = self._scaling(region)
         for target in backend.describe_scalable_targets(NAMESPACE, None, DIMENSION):
             if variant_of(target.resource_id, endpoint):
+                self.forget_target(region, NAMESPACE, target.resource_id, DIMENSION)
                 backend.deregister_scalable_target(NAMESPACE, target.resource_id, DIMENSION)
+
+    def forget_target(self, region: str, namespace: str, resource_id: str, dimension: str) -> None:
+        backend = self._scaling(region)
+        target = (namespace, resource_id, dimension)
+        for key, policy in list(backend.policies.items()):
+            if (policy.service_namespace, policy.resource_id, policy.scalable_dimension) == target:
+                policy.delete_alarms(self.account, region)
+                del backend.policies[key]
+        backend.scheduled_actions = [
+            action
+            for action in backend.scheduled_actions
+            if (action.service_namespace, action.resource_id, action.scalable_dimension) != target
+        ]
+
+    def _scaling(self, region: str) -> Any:
+        from moto.applicationautoscaling.models import applicationautoscaling_backends
+
+        return applicationautoscaling_backends[self.account][region]
 
 
 def split_s3_url(url: str) -> tuple[str, str]:

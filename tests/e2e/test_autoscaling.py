@@ -57,7 +57,8 @@ def project(tmp_path: Any, emulator: Emulator) -> Project:
 
 
 def attach_autoscaling(scaling: Any, endpoint: str) -> str:
-    """What a pulumi-aws `aws.appautoscaling.Target` and a target-tracking `Policy` make."""
+    """What a pulumi-aws `aws.appautoscaling.Target`, a target-tracking and a step `Policy`, and a
+    `ScheduledAction` make."""
     resource_id = autoscaling.resource_id(endpoint, "primary")
     where = {"ServiceNamespace": "sagemaker", "ResourceId": resource_id, "ScalableDimension": autoscaling.DIMENSION}
     scaling.register_scalable_target(
@@ -82,21 +83,33 @@ def attach_autoscaling(scaling: Any, endpoint: str) -> str:
             "Cooldown": 120,
         },
     )
+    scaling.put_scheduled_action(  # deleted by DeregisterScalableTarget, so set aside too
+        **where,
+        ScheduledActionName="nightly",
+        Schedule="cron(0 22 * * ? *)",
+        Timezone="Europe/Berlin",
+        ScalableTargetAction={"MinCapacity": 1, "MaxCapacity": 2},
+    )
     return resource_id
 
 
-ASSIGNED = {"CreationTime", "ScalableTargetARN", "PolicyARN"}
+ASSIGNED = {"CreationTime", "ScalableTargetARN", "PolicyARN", "ScheduledActionARN"}
 """What Application Auto Scaling assigns anew when a target is registered or a policy put again."""
 
 
 def scaling_state(scaling: Any) -> dict[str, Any]:
-    """Every SageMaker scalable target and scaling policy, less what `ASSIGNED` names."""
+    """Every SageMaker scalable target, scaling policy and scheduled action, less what `ASSIGNED` names."""
     targets = scaling.describe_scalable_targets(ServiceNamespace="sagemaker")["ScalableTargets"]
     policies = scaling.describe_scaling_policies(ServiceNamespace="sagemaker")["ScalingPolicies"]
+    scheduled = scaling.describe_scheduled_actions(ServiceNamespace="sagemaker")["ScheduledActions"]
     return {
         "targets": [{k: v for k, v in t.items() if k not in ASSIGNED} for t in targets],
         "policies": sorted(
             ({k: v for k, v in p.items() if k not in ASSIGNED} for p in policies), key=lambda p: p["PolicyName"]
+        ),
+        "scheduled": sorted(
+            ({k: v for k, v in a.items() if k not in ASSIGNED} for a in scheduled),
+            key=lambda a: a["ScheduledActionName"],
         ),
     }
 
@@ -121,7 +134,7 @@ def test_an_autoscaled_variant_moves_to_another_instance_type(project: Project, 
     name = project.outputs()["name"]
     attach_autoscaling(scaling, name)
     before = scaling_state(scaling)
-    assert len(before["targets"]) == 1 and len(before["policies"]) == 2
+    assert len(before["targets"]) == 1 and len(before["policies"]) == 2 and len(before["scheduled"]) == 1
 
     # Negative control: the UpdateEndpoint the provider makes, made directly while the target is
     # registered, is refused (as AWS refuses it), so the `up` below passes only by the provider's handling.
@@ -151,6 +164,7 @@ def test_an_autoscaled_variant_moves_to_another_instance_type(project: Project, 
     assert calls == [
         "application-autoscaling:DescribeScalableTargets",
         "application-autoscaling:DescribeScalingPolicies",
+        "application-autoscaling:DescribeScheduledActions",
         "application-autoscaling:DeleteScalingPolicy",
         "application-autoscaling:DeleteScalingPolicy",
         "application-autoscaling:DeregisterScalableTarget",
@@ -158,6 +172,7 @@ def test_an_autoscaled_variant_moves_to_another_instance_type(project: Project, 
         "application-autoscaling:RegisterScalableTarget",
         "application-autoscaling:PutScalingPolicy",
         "application-autoscaling:PutScalingPolicy",
+        "application-autoscaling:PutScheduledAction",
     ]
     tags = sagemaker.list_tags(ResourceArn=sagemaker.describe_endpoint(EndpointName=name)["EndpointArn"])["Tags"]
     assert not [t for t in tags if t["Key"].startswith(tag_keys.AUTOSCALING_TAG_PREFIX)]  # the record is gone
@@ -175,7 +190,7 @@ def test_an_autoscaled_variant_moves_to_another_instance_type(project: Project, 
 
     # The endpoint's delete deregisters its target and policies (as AWS does).
     project.destroy()
-    assert scaling_state(scaling) == {"targets": [], "policies": []}
+    assert scaling_state(scaling) == {"targets": [], "policies": [], "scheduled": []}
 
 
 def test_a_rolled_back_deployment_restores_autoscaling_on_the_old_fleet(project: Project, emulator: Emulator) -> None:
@@ -207,7 +222,8 @@ def test_a_rolled_back_deployment_restores_autoscaling_on_the_old_fleet(project:
 
 def test_an_up_interrupted_after_deregistering_is_restored_by_the_next(project: Project, emulator: Emulator) -> None:
     """What a `pulumi up` killed between DeregisterScalableTarget and UpdateEndpoint leaves: the
-    record on the endpoint (tags), the policies deleted and the target deregistered. The next `up`
+    record on the endpoint (tags), the policies deleted and the target deregistered (which deletes its
+    scheduled actions). The next `up`
     deploys (nothing registered blocks it) and registers them again from the record."""
     sagemaker, scaling = client(emulator, "sagemaker"), client(emulator, "application-autoscaling")
     name = project.outputs()["name"]
@@ -216,7 +232,8 @@ def test_an_up_interrupted_after_deregistering_is_restored_by_the_next(project: 
     where = {"ServiceNamespace": "sagemaker", "ResourceId": resource_id, "ScalableDimension": autoscaling.DIMENSION}
     target = scaling.describe_scalable_targets(ServiceNamespace="sagemaker")["ScalableTargets"][0]
     policies = scaling.describe_scaling_policies(**where)["ScalingPolicies"]
-    record = autoscaling.record_tags([autoscaling.set_aside(target, policies)])
+    scheduled = scaling.describe_scheduled_actions(**where)["ScheduledActions"]
+    record = autoscaling.record_tags([autoscaling.set_aside(target, policies, scheduled)])
     arn = sagemaker.describe_endpoint(EndpointName=name)["EndpointArn"]
     sagemaker.add_tags(ResourceArn=arn, Tags=[{"Key": k, "Value": v} for k, v in record.items()])
     for policy in policies:
@@ -254,7 +271,7 @@ def test_autoscaling_set_aside_is_never_hidden_by_a_refresh(project: Project, em
     assert "is still Updating after" in str(timed_out.value) and "stay set aside" in str(timed_out.value)
     sagemaker.get_waiter("endpoint_in_service").wait(EndpointName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 200})
     assert serving(sagemaker, name) == ("InService", "ml.m5.xlarge")
-    assert scaling_state(scaling) == {"targets": [], "policies": []}  # set aside, not yet back
+    assert scaling_state(scaling) == {"targets": [], "policies": [], "scheduled": []}  # set aside, not yet back
     project.stack.remove_config("updateTimeout")
 
     if then == "up --refresh":

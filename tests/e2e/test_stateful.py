@@ -466,7 +466,11 @@ class Sequences(RuleBasedStateMachine):
             pulumi(self.stack, "up", "--yes", "--skip-preview")
             pulumi(self.stack, "destroy", "--yes", "--skip-preview")
         assert self.live() == ({}, [])
-        assert scaling_state(client(self.emulator, "application-autoscaling")) == {"targets": [], "policies": []}
+        assert scaling_state(client(self.emulator, "application-autoscaling")) == {
+            "targets": [],
+            "policies": [],
+            "scheduled": [],
+        }
         self.deployed = self.dirty = self.drifted = False
         self.autoscaled = None
         self.outside_tags = {}

@@ -154,3 +154,38 @@ def test_application_autoscaling_calls_are_in_the_call_log(aws: Aws, scaling: An
         ("application-autoscaling:RegisterScalableTarget", "endpoint/ep/variant/primary", 200),
         ("application-autoscaling:PutScalingPolicy", "endpoint/ep/variant/primary", 200),
     ]
+
+
+def scheduled(scaling: Any) -> list[str]:
+    described = scaling.describe_scheduled_actions(ServiceNamespace="sagemaker")["ScheduledActions"]
+    return [f"{a['ResourceId']}:{a['ScheduledActionName']}" for a in described]
+
+
+def test_deregistering_a_target_deletes_its_policies_and_scheduled_actions(aws: Aws, scaling: Any) -> None:
+    """DeregisterScalableTarget: "Deregistering a scalable target deletes the scaling policies and the
+    scheduled actions that are associated with it" (API reference; moto keeps both). Another
+    target's stay. The same for the deregistration a DeleteEndpoint makes."""
+    in_service(aws)
+    resource_id, other = register(scaling), register(scaling, endpoint="ep-other")
+    for target in (resource_id, other):
+        scaling.put_scheduled_action(
+            ServiceNamespace="sagemaker",
+            ScheduledActionName="nightly",
+            ResourceId=target,
+            ScalableDimension=DIMENSION,
+            Schedule="cron(0 22 * * ? *)",
+            ScalableTargetAction={"MinCapacity": 1, "MaxCapacity": 1},
+        )
+    scaling.deregister_scalable_target(
+        ServiceNamespace="sagemaker", ResourceId=resource_id, ScalableDimension=DIMENSION
+    )
+    assert (targets(scaling), policies(scaling), scheduled(scaling)) == (
+        [other],
+        [f"{other}:invocations"],
+        [f"{other}:nightly"],
+    )
+    register(scaling)  # registered again: nothing of before comes back with it
+    assert policies(scaling) == [f"{other}:invocations", f"{resource_id}:invocations"]
+    assert scheduled(scaling) == [f"{other}:nightly"]
+    aws.sagemaker.delete_endpoint(EndpointName="ep")  # deregisters the endpoint's targets: the same
+    assert (targets(scaling), scheduled(scaling)) == ([other], [f"{other}:nightly"])

@@ -3,6 +3,10 @@ set aside through the calls that make it again and the tags that record it."""
 
 from __future__ import annotations
 
+import base64
+import json
+import zlib
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -134,3 +138,41 @@ def test_an_interrupted_runs_record_is_merged_first() -> None:
     now = autoscaling.set_aside({**TARGET, "MinCapacity": 2}, [])
     other = autoscaling.set_aside({**TARGET, "ResourceId": "endpoint/ep/variant/b"}, [])
     assert autoscaling.merged([earlier], [now, other]) == [other, earlier]
+
+
+SCHEDULED: dict[str, Any] = {
+    "ScheduledActionName": "nightly",
+    "ScheduledActionARN": "arn:aws:autoscaling:us-east-1:123456789012:scheduledAction:x",
+    "ServiceNamespace": "sagemaker",
+    "Schedule": "cron(0 22 * * ? *)",
+    "Timezone": "Europe/Berlin",
+    "ResourceId": "endpoint/ep/variant/primary",
+    "ScalableDimension": autoscaling.DIMENSION,
+    "StartTime": datetime(2027, 1, 1, tzinfo=UTC),
+    "ScalableTargetAction": {"MinCapacity": 1, "MaxCapacity": 2},
+    "CreationTime": datetime(2026, 1, 1, tzinfo=UTC),
+}
+
+
+def test_scheduled_actions_are_set_aside_as_the_requests_that_put_them_again() -> None:
+    """DeregisterScalableTarget deletes the target's scheduled actions too: they are kept as
+    PutScheduledAction's requests (times as ISO 8601), another target's left out; a record written
+    before scheduled actions were kept reads as none."""
+    other = {**SCHEDULED, "ResourceId": "endpoint/ep/variant/other"}
+    item = autoscaling.set_aside(TARGET, [POLICY], [SCHEDULED, other])
+    assert item.scheduled == (
+        {
+            "ScheduledActionName": "nightly",
+            "ServiceNamespace": "sagemaker",
+            "Schedule": "cron(0 22 * * ? *)",
+            "Timezone": "Europe/Berlin",
+            "ResourceId": "endpoint/ep/variant/primary",
+            "ScalableDimension": autoscaling.DIMENSION,
+            "StartTime": "2027-01-01T00:00:00+00:00",
+            "ScalableTargetAction": {"MinCapacity": 1, "MaxCapacity": 2},
+        },
+    )
+    assert autoscaling.read_record(autoscaling.record_tags([item])) == [item]
+    earlier = {"target": item.target, "policies": list(item.policies)}
+    encoded = base64.b64encode(zlib.compress(json.dumps([earlier]).encode())).decode()
+    assert autoscaling.read_record({f"{tag_keys.AUTOSCALING_TAG_PREFIX}0": encoded})[0].scheduled == ()
