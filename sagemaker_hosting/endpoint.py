@@ -110,6 +110,9 @@ class EndpointProvider(Deployer):
             return
         except ClientError as error:
             existing = aws.find_endpoint(client, name) if is_already_existing(error) else None
+            if existing is None and is_already_existing(error):  # the one in the way was deleted meanwhile
+                client.create_endpoint(**request)
+                return
             found = aws.owner(client, existing["EndpointArn"]) if existing is not None else None
             refused = self.refusals(name, found, inputs)
             if refused:

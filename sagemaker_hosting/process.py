@@ -134,3 +134,19 @@ def show_provider_errors_plainly() -> None:
     main = sys.modules.get("__main__")
     if getattr(main, "traceback", None) is traceback:
         main.traceback = _PlainProviderErrors()  # type: ignore[union-attr]
+
+
+def engine_random_seed() -> bytes | None:
+    """The random seed the engine sent with the `Check` being served (CheckRequest.randomSeed), if
+    this runs under one: random for each resource operation, and the one a saved plan recorded under
+    `pulumi up --plan`, so a value derived from it is the same at `preview --save-plan` and at the
+    `up` that applies the plan. `python -m pulumi.dynamic` does not pass it to `check`, and its
+    first `Check` runs before this module is imported (so no patch of the servicer could catch it):
+    it is read from the servicer's frame on this thread's stack, which nothing else can reach."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        request = frame.f_locals.get("request") if frame.f_code.co_name == "Check" else None
+        if request is not None and hasattr(request, "randomSeed"):
+            return bytes(request.randomSeed) or None
+        frame = frame.f_back  # type: ignore[assignment]
+    return None

@@ -7,6 +7,7 @@ in state is a short, stable reference, and no client is ever stored on a provide
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Callable, Mapping
 from datetime import datetime
@@ -223,8 +224,12 @@ def with_checked_instance(inputs: Mapping[str, Any], olds: Mapping[str, Any]) ->
 
 
 def new_instance(inputs: Mapping[str, Any]) -> dict[str, Any]:
-    """`inputs` with their instance id (`naming.INSTANCE_KEY`), drawn now if `check` did not."""
-    return {**inputs, naming.INSTANCE_KEY: inputs.get(naming.INSTANCE_KEY) or uuid.uuid4().hex[:12]}
+    """`inputs` with their instance id (`naming.INSTANCE_KEY`), drawn now if `check` did not: from
+    the engine's random seed for this operation when there is one (so a saved plan holds it), else
+    at random."""
+    seed = process.engine_random_seed()
+    drawn = hashlib.sha256(seed).hexdigest()[:12] if seed else uuid.uuid4().hex[:12]
+    return {**inputs, naming.INSTANCE_KEY: inputs.get(naming.INSTANCE_KEY) or drawn}
 
 
 def with_instance(inputs: Mapping[str, Any], old_outputs: Mapping[str, Any]) -> dict[str, Any]:
