@@ -13,6 +13,7 @@ import functools
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import boto3
@@ -40,6 +41,7 @@ IAM_ACTIONS = (
     "sagemaker:DeleteEndpoint",
     "sagemaker:DescribeModel",
     "sagemaker:ListEndpoints",
+    "sagemaker:ListEndpointConfigs",
     "sagemaker:AddTags",
     "sagemaker:DeleteTags",
     "sagemaker:ListTags",
@@ -256,6 +258,18 @@ def find_model(client: SageMakerClient, name: str) -> dict[str, Any] | None:
 def find_endpoint_config(client: SageMakerClient, name: str) -> dict[str, Any] | None:
     """DescribeEndpointConfig, or None when the config does not exist."""
     return _found(lambda: client.describe_endpoint_config(EndpointConfigName=name))
+
+
+def list_endpoint_configs(client: SageMakerClient, name_contains: str, created_after: datetime) -> list[dict[str, Any]]:
+    """ListEndpointConfigs of the configs whose name contains `name_contains`, created after
+    `created_after`, following pagination."""
+    return [
+        dict(config)
+        for page in client.get_paginator("list_endpoint_configs").paginate(
+            NameContains=name_contains, CreationTimeAfter=created_after
+        )
+        for config in page.get("EndpointConfigs", [])
+    ]
 
 
 def list_tags(client: SageMakerClient, arn: str) -> dict[str, str]:

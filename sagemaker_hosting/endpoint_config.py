@@ -13,12 +13,13 @@ from typing import TYPE_CHECKING, Any, Unpack
 
 import pulumi
 import pulumi.dynamic as dynamic
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from sagemaker_hosting import (
     aws,
     config_users,
     consistency,
+    leftovers,
     naming,
     normalize,
     ownership,
@@ -89,7 +90,46 @@ class EndpointConfigProvider(Provider):
         arn = consistency.call_while_not_found(
             self.waiter, client, "CreateEndpointConfig", f'endpoint config "{name}"', create_config
         )
-        return dynamic.CreateResult(name, {**inputs, **self.live_outputs(arn, self.await_visible(client, name))})
+        outputs = {**inputs, **self.live_outputs(arn, self.await_visible(client, name))}
+        self.delete_left_behind(client, leftovers.FOUND.take(owner_of(inputs)), inputs)
+        return dynamic.CreateResult(name, outputs)
+
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> dynamic.CheckResult:
+        """`Provider.check`, noting that this run declares the resource (`leftovers.Found`)."""
+        result = super().check(olds, news)
+        leftovers.FOUND.mark_declared(owner_of(result.inputs or {}))
+        return result
+
+    def left_behind(self, id_: str, old_outputs: dict[str, Any]) -> bool:
+        """Configs a run killed before the engine recorded them left of this entry (`leftovers`),
+        remembered for this run's update or create of it to delete; a failure to look is a warning."""
+        ours = owner_of(old_outputs)
+        leftovers.FOUND.mark_declared(ours)
+        try:
+            found = leftovers.find(self.client(old_outputs), old_outputs, ours)
+        except (BotoCoreError, ClientError) as error:
+            print(f'warning: {self.kind} "{id_}": configs left by a killed run could not be looked for: {error}')
+            return False
+        leftovers.FOUND.remember(ours, found)
+        if found:
+            listed = ", ".join(f'"{name}"' for name in found)
+            print(
+                f'{self.kind} "{id_}": config(s) {listed} of this resource were made by an earlier `pulumi up` '
+                "and never used by an endpoint, and this entry does not hold them (a run killed before the engine "
+                "recorded them left them); `pulumi up` deletes it.",
+                flush=True,
+            )
+        return bool(found)
+
+    @staticmethod
+    def delete_left_behind(client: SageMakerClient, names: list[str], props: dict[str, Any]) -> None:
+        """Delete those of `names` that are still left behind by the entry `props` (`leftovers`), and say so."""
+        for name in leftovers.delete(client, names, owner_of(props)):
+            print(
+                f'Endpoint config "{name}", made for this resource by a `pulumi up` killed before it recorded it, '
+                "was deleted.",
+                flush=True,
+            )
 
     def await_visible(self, client: SageMakerClient, name: str) -> dict[str, Any]:
         """The config just created, once reads see it (so an endpoint can be created on it, and its
@@ -126,7 +166,8 @@ class EndpointConfigProvider(Provider):
 
     @reported("update")
     def update(self, name: str, old_outputs: dict[str, Any], news: dict[str, Any]) -> dynamic.UpdateResult:
-        """Only tags change in place (everything else replaces)."""
+        """Only tags change in place (everything else replaces); and what a killed run left behind
+        is deleted (`left_behind`)."""
         inputs = with_instance(self.inputs(news), old_outputs)
         client = self.client(old_outputs)
         if not self.still_ours(client, old_outputs["arn"], old_outputs):
@@ -138,14 +179,32 @@ class EndpointConfigProvider(Provider):
             aws.update_tags(client, old_outputs["arn"], old_outputs.get("tags") or {}, inputs.get("tags") or {})
         except ClientError as error:
             raise api_failure("AddTags/DeleteTags", f'endpoint config "{name}"', error) from error
+        self.delete_left_behind(client, leftovers.FOUND.take(owner_of(inputs)), inputs)
         return dynamic.UpdateResult({**inputs, **{key: old_outputs.get(key) for key in OUTPUT_KEYS}})
 
     @reported("delete")
     def delete(self, name: str, props: dict[str, Any]) -> None:
+        """Delete the config (`delete_config`); for a resource this run does not declare (`pulumi
+        destroy`, a resource removed from the program), also the configs of it that a killed run left
+        behind (`leftovers`)."""
+        client = self.client(props)
+        self.delete_config(client, name, props)
+        ours = owner_of(props)
+        if leftovers.FOUND.is_declared(ours):
+            return
+        try:
+            self.delete_left_behind(client, leftovers.find(client, props, ours), props)
+        except (BotoCoreError, ClientError) as error:
+            print(
+                f'warning: Endpoint config "{name}" was deleted, but configs of this resource that a killed `pulumi '
+                f"up` left could not be looked for or deleted: {error}",
+                flush=True,
+            )
+
+    def delete_config(self, client: SageMakerClient, name: str, props: dict[str, Any]) -> None:
         """Delete the config unless an endpoint runs on it or is moving to or from it: SageMaker
         would delete it, and that endpoint's next update or rollback would then fail. One of the
         name that another stack made since (this one's was deleted outside Pulumi) is left alone."""
-        client = self.client(props)
         if props.get("arn") and not self.still_ours(client, props["arn"], props):
             return
         try:

@@ -119,6 +119,15 @@ def still_ours(found: Owner | None, ours: Owner) -> bool:
     return None in (found.instance, ours.instance) or found.instance == ours.instance
 
 
+def left_behind(found: Owner | None, ours: Owner) -> bool:
+    """Whether what carries the owner tag `found` was made by another entry of the resource whose
+    entry is `ours`: this stack's id and the resource's seed, another instance (a create that the
+    engine never recorded, as `leftovers` finds). Tags without an instance cannot tell."""
+    if found is None or None in (found.stack_id, found.instance, ours.stack_id, ours.instance):
+        return False
+    return found.stack_id == ours.stack_id and found.seed == ours.seed and found.instance != ours.instance
+
+
 def refusal(kind: str, name: str, found: Owner | None, seen: Verdict, place: str) -> str:
     """Why a create or adoption of `kind` "`name`" (in `place`: account and region) is refused, and
     what to do; `seen` is anything but OURS."""

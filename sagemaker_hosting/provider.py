@@ -150,15 +150,22 @@ class Provider(dynamic.ResourceProvider):
         return [ownership.refusal(self.kind, name, found, seen, place)]
 
     def diff(self, id_: str, old_outputs: dict[str, Any], news: dict[str, Any]) -> dynamic.DiffResult:
-        """What `pulumi up` will do, from the old outputs and the new inputs; no AWS call."""
+        """What `pulumi up` will do, from the old outputs and the new inputs; no AWS call but
+        `left_behind`'s."""
         decision = self.plan_change(old_outputs, normalize.with_wire_unknowns(news))
+        left_behind = self.left_behind(id_, old_outputs)
         if decision.note:  # a change the engine's diff cannot show: say what it is
             print(f'{self.kind} "{id_}": {decision.note}.', flush=True)
         return dynamic.DiffResult(
-            changes=decision.changes,
+            changes=decision.changes or left_behind,
             replaces=decision.replaces,
             delete_before_replace=decision.delete_before_replace,
         )
+
+    def left_behind(self, id_: str, old_outputs: dict[str, Any]) -> bool:
+        """Whether a run killed before the engine recorded its create left something of this entry
+        behind, which its update or create then deletes (the resource says so); none by default."""
+        return False
 
     def configure(self, req: dynamic.ConfigureRequest) -> None:
         """Take `aws:region` and `aws:profile` from the stack config when set."""

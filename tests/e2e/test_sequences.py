@@ -4,6 +4,8 @@ against the emulator's state and call log: a change that SageMaker rolls back, t
 
 from __future__ import annotations
 
+import os
+import signal
 from typing import Any
 
 import pytest
@@ -11,7 +13,7 @@ from pulumi import automation as auto
 
 from sagemaker_hosting.emulator.testing import Emulator
 from sagemaker_hosting.testing import FAST, Project, client, create_alarm, create_models, make_project, set_alarm
-from tests.e2e.test_interruptions import no_config_deleted_in_use
+from tests.e2e.test_interruptions import no_config_deleted_in_use, providers_of, spawn, wait_for
 
 PROGRAM = """
 import pulumi
@@ -278,4 +280,44 @@ def test_a_revert_after_an_update_that_timed_out_converges_in_one_up(stack, emul
     no_config_deleted_in_use(emulator)
     assert converged(project, emulator)["config"] == first["config"]
     project.destroy()
+    assert live(emulator) == ({}, [])
+
+
+@pytest.mark.parametrize("then", ["revert", "change", "destroy"])
+def test_a_config_made_by_a_run_killed_before_it_recorded_it_is_deleted_by_the_next_run(stack, emulator, then) -> None:
+    """The stateful test's counterexample in CI (issue 21): a change whose `up` is killed after
+    CreateEndpointConfig made the new config and before the engine recorded it (here: while the
+    provider waits for the config to become visible). The engine forgets a create it never saw end,
+    so no entry holds that config. The next `up`, after a revert (no change of the config's entry) or
+    another change (a replacement), deletes it, and preview says so first; or the next `destroy`.
+    Before the fix, it stayed in SageMaker for good, `destroy` included."""
+    stack.up()
+    first = converged(stack, emulator)
+    stack.set_config(model="b")
+    emulator.settings(consistency_delay_seconds=5.0)
+    emulator.clear_calls()
+    running = spawn(stack, "up")
+    try:
+        wait_for(lambda: any(c["action"] == "CreateEndpointConfig" and c["status"] == 200 for c in emulator.calls()))
+        os.killpg(running.pid, signal.SIGKILL)
+        running.communicate()
+    finally:
+        emulator.settings(consistency_delay_seconds=0.0)
+    wait_for(lambda: providers_of(emulator) == [], seconds=30)
+    stack.stack.cancel()  # as the CLI advises: the killed run left the stack locked
+    endpoints, configs = live(emulator)
+    assert endpoints == {first["endpoint"]: first["config"]} and len(configs) == 2, (endpoints, configs)
+    (left,) = set(configs) - {first["config"]}
+    if then == "destroy":
+        stack.destroy()
+        assert live(emulator) == ({}, [])
+        return
+    stack.set_config(model="a" if then == "revert" else "c")
+    preview = stack.stack.preview()
+    assert f'"{left}"' in preview.stdout and "deletes it" in preview.stdout, preview.stdout
+    stack.up()
+    assert left not in live(emulator)[1]
+    after = converged(stack, emulator)
+    assert (after["config"] == first["config"]) is (then == "revert")
+    stack.destroy()
     assert live(emulator) == ({}, [])

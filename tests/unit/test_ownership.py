@@ -105,3 +105,20 @@ def test_still_ours(found: Owner | None, expected: bool) -> None:
 def test_still_ours_without_ids_of_our_own() -> None:
     """State from before stack ids and instances: nothing it could compare, so it is ours."""
     assert ownership.still_ours(Owner("b" * 32, "s", "i"), Owner(None, "s")) is True
+
+
+@pytest.mark.parametrize(
+    ("found", "expected"),
+    [
+        (Owner(OURS.stack_id, "seed-1", "inst-2"), True),  # a create of this resource the engine never recorded
+        (OURS, False),  # the entry's own
+        (None, False),  # no owner tag: made outside
+        (Owner("b" * 32, "seed-1", "inst-2"), False),  # another stack's
+        (Owner(OURS.stack_id, "seed-2", "inst-2"), False),  # another resource of this stack
+        (Owner(OURS.stack_id, "seed-1", None), False),  # a tag without an instance cannot tell
+        (Owner(None, "seed-1"), False),  # a tag written before stack ids
+    ],
+)
+def test_left_behind(found: Owner | None, expected: bool) -> None:
+    assert ownership.left_behind(found, OURS) is expected
+    assert ownership.left_behind(found, Owner(OURS.stack_id, "seed-1", None)) is False  # an entry without one
