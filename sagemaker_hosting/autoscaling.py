@@ -29,9 +29,6 @@ NAMESPACE = "sagemaker"
 DIMENSION = "sagemaker:variant:DesiredInstanceCount"
 """The scalable dimension of a production variant's instance count."""
 
-TAG_VALUE_LIMIT = 256
-"""SageMaker's longest tag value."""
-
 _TARGET_KEYS = ("ServiceNamespace", "ResourceId", "ScalableDimension", "MinCapacity", "MaxCapacity", "SuspendedState")
 _POLICY_KEYS = (
     "PolicyName",
@@ -146,7 +143,8 @@ def record_tags(items: Sequence[SetAside]) -> dict[str, str]:
         sort_keys=True,
     )
     encoded = base64.b64encode(zlib.compress(payload.encode(), 9)).decode()
-    chunks = [encoded[i : i + TAG_VALUE_LIMIT] for i in range(0, len(encoded), TAG_VALUE_LIMIT)] or [""]
+    size = tag_keys.TAG_VALUE_LIMIT
+    chunks = [encoded[i : i + size] for i in range(0, len(encoded), size)] or [""]
     return {f"{tag_keys.AUTOSCALING_TAG_PREFIX}{index}": chunk for index, chunk in enumerate(chunks)}
 
 

@@ -29,13 +29,11 @@ from botocore.exceptions import ClientError
 
 from sagemaker_hosting import aws
 from sagemaker_hosting.errors import ProviderError, error_text
-from sagemaker_hosting.tag_keys import ENDPOINT_TAG_PREFIX, USERS_TAG_PREFIX
+from sagemaker_hosting.tag_keys import ENDPOINT_TAG_PREFIX, TAG_VALUE_LIMIT, USERS_TAG_PREFIX
 
 if TYPE_CHECKING:
     from mypy_boto3_sagemaker import SageMakerClient
 
-MAX_VALUE_LENGTH = 256
-"""The longest tag value SageMaker stores (AddTags, `TagValue`)."""
 MANY = ":all"
 """A stack's record once its endpoints' names no longer fit: ask every endpoint of the region. No
 endpoint name holds a ":", and tag values may (`TagValue`'s pattern)."""
@@ -92,7 +90,7 @@ def record(client: SageMakerClient, config: Mapping[str, Any], endpoint_name: st
         others = names - mine
         kept = {name for name in others if uses(client, str(config["EndpointConfigName"]), name) is not None}
         joined = " ".join(sorted(kept | mine))
-        new_value = joined if len(joined) <= MAX_VALUE_LENGTH else MANY
+        new_value = joined if len(joined) <= TAG_VALUE_LIMIT else MANY
         if new_value == value:
             return
         try:

@@ -33,10 +33,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from sagemaker_hosting.tag_keys import OWNER_TAG
+from sagemaker_hosting.tag_keys import OWNER_TAG, TAG_VALUE_LIMIT
 
-MAX_VALUE_LENGTH = 256
-"""SageMaker's limit on a tag value; a long stack label is cut to fit."""
 UNKNOWN_STACK = "-"
 """The stack id written when none is known (a provider used outside a Pulumi program, in tests)."""
 
@@ -58,7 +56,7 @@ class Owner:
     def tag_value(self) -> str:
         """The owner tag's value."""
         parts = (self.stack_id, self.seed, self.instance, self.label)
-        return " ".join(part or UNKNOWN_STACK for part in parts)[:MAX_VALUE_LENGTH]
+        return " ".join(part or UNKNOWN_STACK for part in parts)[:TAG_VALUE_LIMIT]  # a long stack label is cut to fit
 
 
 def of_inputs(owner_input: object, seed: object, instance: object = None) -> Owner:

@@ -1,4 +1,5 @@
-"""The tag keys this provider keeps on SageMaker resources for itself, all under one reserved prefix.
+"""The tag keys this provider keeps on SageMaker resources for itself, all under one reserved prefix,
+and the longest value a tag holds.
 
 Plain constants, so that the AWS layer (`aws`), and the pure modules that write tags (`autoscaling`)
 or refuse a user's reserved key (`validate`), share them without a pure module importing `aws`.
@@ -6,6 +7,8 @@ or refuse a user's reserved key (`validate`), share them without a pure module i
 
 from __future__ import annotations
 
+TAG_VALUE_LIMIT = 256
+"""The longest tag value SageMaker stores (the service model's `TagValue`, max 256; AddTags)."""
 TAG_PREFIX = "sagemaker-hosting:"
 """Tags under this prefix are the provider's bookkeeping, never user tags: not shown, never removed,
 refused as a resource's `tags`."""

@@ -127,7 +127,7 @@ def test_the_record_round_trips_through_tags_within_sagemakers_limits() -> None:
     ]
     tags = autoscaling.record_tags(items)
     assert all(key.startswith(tag_keys.AUTOSCALING_TAG_PREFIX) and len(key) <= 128 for key in tags)
-    assert all(0 < len(value) <= autoscaling.TAG_VALUE_LIMIT for value in tags.values())
+    assert all(0 < len(value) <= tag_keys.TAG_VALUE_LIMIT for value in tags.values())
     assert len(tags) <= 4  # ten variants' targets and policies, compressed
     assert autoscaling.read_record({**tags, "team": "ml", "sagemaker-hosting:owner": "x"}) == items
     assert autoscaling.read_record({"team": "ml"}) == []

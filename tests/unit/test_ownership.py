@@ -6,6 +6,7 @@ import pytest
 
 from sagemaker_hosting import ownership
 from sagemaker_hosting.ownership import Owner, Verdict
+from sagemaker_hosting.tag_keys import TAG_VALUE_LIMIT
 
 OURS = Owner("a" * 32, "seed-1", "inst-1", "org/proj/dev")
 
@@ -27,7 +28,7 @@ def test_parse(value: str | None, expected: Owner | None) -> None:
 @pytest.mark.parametrize("owner", [OURS, Owner(None, "s"), Owner("b" * 32, "s", "i", "o/p/" + "x" * 400)])
 def test_a_tag_value_reads_back_as_the_owner_and_fits_a_tag(owner: Owner) -> None:
     value = owner.tag_value()
-    assert len(value) <= ownership.MAX_VALUE_LENGTH
+    assert len(value) <= TAG_VALUE_LIMIT
     parsed = ownership.parse(value)
     assert parsed is not None and (parsed.stack_id, parsed.seed, parsed.instance) == (
         owner.stack_id,

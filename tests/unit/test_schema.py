@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from botocore.model import ListShape, StructureShape
 
-from sagemaker_hosting import cross_field, schema
+from sagemaker_hosting import cross_field, schema, tag_keys
 
 CONFIG = schema.input_shape("CreateEndpointConfig")
 ENDPOINT = schema.input_shape("UpdateEndpoint")
@@ -458,3 +459,9 @@ def test_endpoint_rules_accept_valid_requests(request_, instance_count):
 def test_rules_render_member_names_in_the_callers_style():
     violations = cross_field.endpoint_violations({"DeploymentConfig": blue_green("CANARY")}, schema.snake)
     assert violations[0].rule == "canary_size is required when type is CANARY"
+
+
+def test_the_tag_value_limit_is_the_service_models() -> None:
+    tags = schema.input_shape("AddTags").members["Tags"]
+    assert isinstance(tags, ListShape) and isinstance(tags.member, StructureShape)
+    assert tags.member.members["Value"].metadata["max"] == tag_keys.TAG_VALUE_LIMIT
