@@ -91,26 +91,20 @@ class EndpointConfigProvider(Provider):
             self.waiter, client, "CreateEndpointConfig", f'endpoint config "{name}"', create_config
         )
         outputs = {**inputs, **self.live_outputs(arn, self.await_visible(client, name))}
-        self.delete_left_behind(client, leftovers.FOUND.take(owner_of(inputs)), inputs)
+        self.delete_left_behind(client, leftovers.THIS_RUN.take(owner_of(inputs)), inputs)
         return dynamic.CreateResult(name, outputs)
-
-    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> dynamic.CheckResult:
-        """`Provider.check`, noting that this run declares the resource (`leftovers.Found`)."""
-        result = super().check(olds, news)
-        leftovers.FOUND.mark_declared(owner_of(result.inputs or {}))
-        return result
 
     def left_behind(self, id_: str, old_outputs: dict[str, Any]) -> bool:
         """Configs a run killed before the engine recorded them left of this entry (`leftovers`),
         remembered for this run's update or create of it to delete; a failure to look is a warning."""
         ours = owner_of(old_outputs)
-        leftovers.FOUND.mark_declared(ours)
+        leftovers.THIS_RUN.mark_declared(ours)
         try:
             found = leftovers.find(self.client(old_outputs), old_outputs, ours)
         except (BotoCoreError, ClientError) as error:
             print(f'warning: {self.kind} "{id_}": configs left by a killed run could not be looked for: {error}')
             return False
-        leftovers.FOUND.remember(ours, found)
+        leftovers.THIS_RUN.remember(ours, found)
         if found:
             listed = ", ".join(f'"{name}"' for name in found)
             print(
@@ -179,7 +173,7 @@ class EndpointConfigProvider(Provider):
             aws.update_tags(client, old_outputs["arn"], old_outputs.get("tags") or {}, inputs.get("tags") or {})
         except ClientError as error:
             raise api_failure("AddTags/DeleteTags", f'endpoint config "{name}"', error) from error
-        self.delete_left_behind(client, leftovers.FOUND.take(owner_of(inputs)), inputs)
+        self.delete_left_behind(client, leftovers.THIS_RUN.take(owner_of(inputs)), inputs)
         return dynamic.UpdateResult({**inputs, **{key: old_outputs.get(key) for key in OUTPUT_KEYS}})
 
     @reported("delete")
@@ -190,7 +184,7 @@ class EndpointConfigProvider(Provider):
         client = self.client(props)
         self.delete_config(client, name, props)
         ours = owner_of(props)
-        if leftovers.FOUND.is_declared(ours):
+        if leftovers.THIS_RUN.declares(ours):
             return
         try:
             self.delete_left_behind(client, leftovers.find(client, props, ours), props)
@@ -215,7 +209,10 @@ class EndpointConfigProvider(Provider):
             raise api_failure("ListTags", f'endpoint config "{name}"', error) from error
         ours = owner_of(props).stack_id
         retained = [user for user in users if self.retained_by(user, ours)]
-        if users and len(retained) == len(users):  # `destroy` with `retain_on_delete` on the endpoint
+        # `destroy` with `retain_on_delete` on the endpoint (and any run that drops the config and
+        # endpoint). A run that declares the config replaces it (`up --target` of the config alone):
+        # the endpoint is still the stack's, and moves off the config first.
+        if users and len(retained) == len(users) and not leftovers.THIS_RUN.declares(owner_of(props)):
             print(
                 f'Endpoint config "{name}" stays in SageMaker and leaves the stack, not deleted: endpoint(s) '
                 f"{', '.join(str(user) for user in retained)}, which this stack retains (`retain_on_delete`), "

@@ -13,7 +13,7 @@ entry, and one ListTags per config it returns.
 
 The delete of an entry of a resource that the run does not declare (`pulumi destroy`, or the
 resource removed from the program) looks too, and deletes what it finds: every config of that
-resource goes then. The delete of a replaced entry does not (`Found.is_declared`): the entry that
+resource goes then. The delete of a replaced entry does not (`ThisRun.declares`): the entry that
 replaced it is a config of the resource made after it, which no endpoint may use yet.
 
 A config created by a killed *first* create is not found here: the next `up` that declares it
@@ -37,10 +37,11 @@ if TYPE_CHECKING:
     from mypy_boto3_sagemaker import SageMakerClient
 
 
-class Found:
+class ThisRun:
     """What this process's diffs found, per resource (stack id and seed), for its update or create
     to delete (diff and the write that follows it run in the same provider process); and which
-    resources this process checked or diffed, which a `pulumi up` does to every resource it declares."""
+    resources this run declares (`Provider.check` notes each: a `pulumi up` checks every resource
+    of the program before any delete of a replaced or removed one, and a `destroy` checks none)."""
 
     def __init__(self) -> None:
         self.guard = threading.Lock()
@@ -51,9 +52,9 @@ class Found:
         with self.guard:
             self.declared.add((owner.stack_id, owner.seed))
 
-    def is_declared(self, owner: ownership.Owner) -> bool:
-        """Whether the resource is declared in this run: its delete is then that of a replaced entry,
-        and a config made after that entry's may be the entry that replaced it."""
+    def declares(self, owner: ownership.Owner) -> bool:
+        """Whether this run declares the resource: its delete is then that of a replaced entry (a config
+        made after that entry's may be the entry that replaced it), never a `destroy`."""
         with self.guard:
             return (owner.stack_id, owner.seed) in self.declared
 
@@ -66,8 +67,8 @@ class Found:
             return self.names.pop((owner.stack_id, owner.seed), [])
 
 
-FOUND = Found()
-"""The provider process's findings."""
+THIS_RUN = ThisRun()
+"""What the provider process knows of its run."""
 
 
 def unrecorded(tags: Mapping[str, str], ours: ownership.Owner) -> bool:

@@ -18,6 +18,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from sagemaker_hosting import (
     aws,
+    leftovers,
     messages,
     naming,
     normalize,
@@ -80,6 +81,7 @@ class Provider(dynamic.ResourceProvider):
         failures = [dynamic.CheckFailure("", messages.conceal(p.reason, secrets)) for p in problems if not p.warning]
         if not olds and not failures:
             failures = [dynamic.CheckFailure("", reason) for reason in self.owned_elsewhere(inputs)]
+        leftovers.THIS_RUN.mark_declared(owner_of(inputs))
         return dynamic.CheckResult(with_checked_instance(inputs, olds), failures)
 
     def owned_elsewhere(self, inputs: Mapping[str, Any]) -> list[str]:

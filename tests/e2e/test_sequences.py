@@ -177,6 +177,7 @@ def test_a_change_of_the_configs_tags_alone_leaves_the_endpoint_be(stack, emulat
 
 
 ENDPOINT_URN = "urn:pulumi:test::e2e::pulumi-python:dynamic/sagemaker:Endpoint::main"
+CONFIG_URN = "urn:pulumi:test::e2e::pulumi-python:dynamic/sagemaker:EndpointConfig::main"
 
 
 @pytest.mark.parametrize("option", ["exclude", "deleteBeforeReplace", "protect"])
@@ -321,3 +322,25 @@ def test_a_config_made_by_a_run_killed_before_it_recorded_it_is_deleted_by_the_n
     assert (after["config"] == first["config"]) is (then == "revert")
     stack.destroy()
     assert live(emulator) == ({}, [])
+
+
+def test_up_target_of_the_config_keeps_the_config_a_retained_endpoint_runs_on(tmp_path, emulator) -> None:
+    """The stateful test's counterexample (issue 21 item 5): `retain_on_delete` on the endpoint, a
+    model change deployed with `up --target` of the config alone. The endpoint stays in the stack, so
+    the old config it runs on stays too: the `up` fails saying so, nothing is deleted under the
+    endpoint, and the next `up` moves it and deletes that config. Before the fix, the config left the
+    stack as if destroyed with its endpoint, and stayed in SageMaker for good."""
+    emulator.reset()
+    create_models(emulator, "a", "b")
+    stack = make_project(tmp_path, emulator, RETAINED)
+    stack.set_config(model="a", retain="true")
+    stack.up()
+    first = stack.outputs()
+    stack.set_config(model="b")
+    with pytest.raises(auto.CommandError) as refused:
+        stack.stack.up(target=[CONFIG_URN], color="never")
+    assert "without --target or --exclude" in str(refused.value), str(refused.value)
+    no_config_deleted_in_use(emulator)
+    assert first["config"] in live(emulator)[1]
+    stack.up()
+    assert converged(stack, emulator)["config"] != first["config"]
