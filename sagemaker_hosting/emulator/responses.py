@@ -71,14 +71,14 @@ def unknown_operation(action: str) -> Answer:
     return Answer(400, {"__type": "UnknownOperationException", "message": f"Unknown operation {action!r}."})
 
 
-def not_emulated(action: str) -> Answer:
-    """A SageMaker operation that neither this emulator nor moto serves: a 4xx naming it, never a 500
-    (which botocore would retry as a server fault)."""
+def not_emulated(action: str, service: str = "SageMaker") -> Answer:
+    """An operation of `service` that neither this emulator nor moto serves: a 4xx naming it, never a
+    500 (which botocore would retry as a server fault)."""
     return Answer(
         400,
         {
             "__type": "UnknownOperationException",
-            "message": f"The SageMaker emulator does not serve {action} (only hosting and what moto serves).",
+            "message": f"The emulator does not serve {service} {action} (only hosting and what moto serves).",
         },
     )
 

@@ -47,6 +47,7 @@ from sagemaker_hosting.emulator.responses import (
 from sagemaker_hosting.emulator.runtime_wire import ACTIONS, INVOCATION_PATH
 from sagemaker_hosting.emulator.settings import Settings
 from sagemaker_hosting.emulator.states import Driver
+from sagemaker_hosting.emulator.validation import scaling_problem
 from sagemaker_hosting.emulator.world import MotoWorld
 
 StartResponse = Callable[..., Any]
@@ -268,7 +269,13 @@ class EmulatorApp:
         names it (`application-autoscaling:RegisterScalableTarget`) and the ResourceId as `name`."""
         received = time.time()
         request = parse(read_body(environ))
-        answer = self.ask_moto(environ)
+        problem = scaling_problem(action, request)
+        if problem is not None:  # checked against botocore's model first: moto checks little
+            answer = Answer(400, {"__type": problem[0], "message": problem[1]})
+        else:
+            answer = self.ask_moto(environ)
+            if answer.status >= 500:  # moto does not serve it, or failed on it: never a 5xx
+                answer = not_emulated(action, "Application Auto Scaling")
         if action == "DeregisterScalableTarget" and answer.status == 200 and isinstance(request, dict):
             self.accounts.get(request_account(environ)).world.forget_target(
                 request_region(environ),

@@ -1,8 +1,9 @@
-"""No 5xx, ever: raw HTTP requests to the emulator, generated from botocore's SageMaker model
-(every operation, members of every type, values in and out of their constraints) and malformed
-on purpose (bodies that are not JSON or nest too deep, unknown or missing X-Amz-Target, another
-operation's members, bad Content-Length). Every answer must be below 500 and a JSON error without
-a traceback; botocore retries a 5xx as a server fault, so one would cost a user minutes.
+"""No 5xx, ever: raw HTTP requests to the emulator, generated from botocore's models of every
+service it answers (every operation of SageMaker, Application Auto Scaling and sagemaker-runtime,
+members of every type, values in and out of their constraints) and malformed on purpose (bodies
+that are not JSON or nest too deep, unknown or missing X-Amz-Target, another operation's members,
+bad Content-Length). Every answer must be below 500 and, for an error, JSON without a traceback;
+botocore retries a 5xx as a server fault, so one would cost a user minutes.
 
 Bounded: a fixed number of examples per test, each one request over loopback."""
 
@@ -14,8 +15,9 @@ import urllib.parse
 from collections.abc import Iterator
 from typing import Any
 
+import botocore.session
 import pytest
-from botocore.model import ListShape, MapShape, Shape, StructureShape
+from botocore.model import ListShape, MapShape, ServiceModel, Shape, StructureShape
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -23,10 +25,12 @@ from sagemaker_hosting import schema
 from sagemaker_hosting.emulator.testing import Emulator
 
 AUTH = (
-    "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20261124/us-east-1/sagemaker/aws4_request, "
+    "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20261124/us-east-1/{service}/aws4_request, "
     "SignedHeaders=host;x-amz-date;x-amz-target, Signature=0"
 )
 OPERATIONS = sorted(schema.service_model().operation_names)
+SCALING: ServiceModel = botocore.session.get_session().get_service_model("application-autoscaling")
+RUNTIME: ServiceModel = botocore.session.get_session().get_service_model("sagemaker-runtime")
 SCALARS: st.SearchStrategy[Any] = st.one_of(
     st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=20)
 )
@@ -60,10 +64,11 @@ def values(shape: Shape, depth: int = 0) -> st.SearchStrategy[Any]:
 
 
 @st.composite
-def requests(draw: st.DrawFn) -> tuple[str, bytes]:
-    """An operation of the model and a JSON body for it."""
-    operation = draw(st.sampled_from(OPERATIONS))
-    shape = schema.service_model().operation_model(operation).input_shape
+def requests(draw: st.DrawFn, model: ServiceModel | None = None) -> tuple[str, bytes]:
+    """An operation of `model` (SageMaker's by default) and a JSON body for it."""
+    model = model or schema.service_model()
+    operation = draw(st.sampled_from(sorted(model.operation_names)))
+    shape = model.operation_model(operation).input_shape
     body = draw(values(shape)) if shape is not None else {}
     return operation, json.dumps(body).encode()
 
@@ -77,6 +82,7 @@ MALFORMED_BODIES = st.one_of(
 )
 TARGETS = st.one_of(
     st.sampled_from(OPERATIONS).map(lambda operation: f"SageMaker.{operation}"),
+    st.sampled_from(sorted(SCALING.operation_names)).map(lambda operation: f"AnyScaleFrontendService.{operation}"),
     st.sampled_from(["", "SageMaker.", "SageMaker.Nope", "ListEndpoints", "DynamoDB_20120810.ListTables"]),
     st.text(st.characters(min_codepoint=32, max_codepoint=126), max_size=20),  # what a header can carry
 )
@@ -88,17 +94,26 @@ def emulator() -> Iterator[Emulator]:
         yield running
 
 
-def post(url: str, target: str | None, body: bytes, length: str | None = None) -> tuple[int, bytes]:
-    """One raw POST / as botocore sends a SageMaker call (with our own headers, byte for byte)."""
+def post(
+    url: str,
+    target: str | None,
+    body: bytes,
+    length: str | None = None,
+    service: str = "sagemaker",
+    path: str = "/",
+    extra: dict[str, str] | None = None,
+) -> tuple[int, bytes]:
+    """One raw POST as botocore sends a call of `service` (with our own headers, byte for byte)."""
     parsed = urllib.parse.urlsplit(url)
     connection = http.client.HTTPConnection(parsed.hostname or "127.0.0.1", parsed.port, timeout=30)
     try:
-        connection.putrequest("POST", "/", skip_accept_encoding=True)
+        connection.putrequest("POST", path, skip_accept_encoding=True)
         headers = {
             "Content-Type": "application/x-amz-json-1.1",
-            "Authorization": AUTH,
+            "Authorization": AUTH.format(service=service),
             "X-Amz-Date": "20261124T000000Z",
             "Content-Length": length if length is not None else str(len(body)),
+            **(extra or {}),
         }
         if target is not None:
             headers["X-Amz-Target"] = target
@@ -116,7 +131,7 @@ def assert_no_server_error(status: int, body: bytes, what: object) -> None:
     assert b"Traceback" not in body, (what, body[:300])
     if status >= 400:
         error = json.loads(body)
-        assert isinstance(error, dict) and "__type" in error, (what, body[:300])
+        assert isinstance(error, dict) and ("__type" in error or "ErrorCode" in error), (what, body[:300])
 
 
 FUZZ = settings(
@@ -130,6 +145,60 @@ def test_requests_from_the_model_never_get_a_5xx(emulator, request) -> None:
     operation, body = request
     status, answer = post(emulator.url, f"SageMaker.{operation}", body)
     assert_no_server_error(status, answer, request)
+
+
+@FUZZ
+@given(request=requests(SCALING))
+def test_application_auto_scaling_requests_from_its_model_never_get_a_5xx(emulator, request) -> None:
+    """Application Auto Scaling, which moto serves: each request is checked against botocore's model
+    first (`validation.scaling_problem`), so one missing a required member (which moto answered with
+    a 500) gets the ValidationException the service gives."""
+    operation, body = request
+    status, answer = post(emulator.url, f"AnyScaleFrontendService.{operation}", body, service="application-autoscaling")
+    assert_no_server_error(status, answer, request)
+
+
+@pytest.mark.parametrize(
+    ("operation", "body", "error"),
+    [
+        ("DescribeScalingActivities", b"{}", "ValidationException"),  # ServiceNamespace is required
+        ("DescribeScalableTargets", b'{"ServiceNamespace": "nope"}', "ValidationException"),  # not in its enum
+        ("DescribeScalableTargets", b'{"ServiceNamespace": "sagemaker", "MaxResults": 4294967296}', "Serialization"),
+        ("DescribeScalableTargets", b"[]", "SerializationException"),
+        ("Nope", b"{}", "UnknownOperationException"),
+    ],
+)
+def test_a_malformed_application_auto_scaling_request_gets_the_services_error(emulator, operation, body, error) -> None:
+    status, answer = post(emulator.url, f"AnyScaleFrontendService.{operation}", body, service="application-autoscaling")
+    assert status == 400 and json.loads(answer)["__type"].startswith(error), answer
+
+
+RUNTIME_PATHS = {"InvokeEndpoint": "invocations", "InvokeEndpointAsync": "async-invocations"}
+RUNTIME_PATHS["InvokeEndpointWithResponseStream"] = "invocations-response-stream"
+
+
+@st.composite
+def runtime_requests(draw: st.DrawFn) -> tuple[str, dict[str, str], bytes]:
+    """A sagemaker-runtime call as botocore sends it: the path with an endpoint name (any text), the
+    model's header members with values of any printable text, and any body."""
+    operation = draw(st.sampled_from(sorted(RUNTIME.operation_names)))
+    assert operation in RUNTIME_PATHS, f"{operation}: a sagemaker-runtime operation the fuzz does not know"
+    shape = RUNTIME.operation_model(operation).input_shape
+    assert shape is not None
+    header_members = [m for m in shape.members.values() if m.serialization.get("location") == "header"]
+    printable = st.text(st.characters(min_codepoint=32, max_codepoint=126), max_size=40)
+    headers = {member.serialization["name"]: draw(printable) for member in header_members if draw(st.booleans())}
+    name = draw(st.text(max_size=70).filter(lambda text: "/" not in text))
+    path = f"/endpoints/{urllib.parse.quote(name, safe='')}/{RUNTIME_PATHS[operation]}"
+    return path, headers, draw(st.binary(max_size=64))
+
+
+@FUZZ
+@given(request=runtime_requests())
+def test_sagemaker_runtime_requests_never_get_a_5xx(emulator, request) -> None:
+    path, headers, body = request
+    status, answer = post(emulator.url, None, body, path=path, extra=headers)
+    assert status < 500 and b"Traceback" not in answer, (request, status, answer[:300])
 
 
 @settings(max_examples=500, deadline=None, suppress_health_check=list(HealthCheck), database=None)
