@@ -375,3 +375,28 @@ def test_nothing_of_ours_outlives_a_killed_pulumi(stack, emulator, kill) -> None
     stack.up()
     stack.destroy()
     assert live(emulator) == ({}, [])
+
+
+def test_one_ctrl_c_during_destroy_exits_0_with_resources_left_and_destroy_again_finishes(stack, emulator) -> None:
+    """Issue 19 item 7, the pinned CLI's behaviour that README's interruption section describes: one
+    Ctrl-C while `destroy` waits on an endpoint's delete lets that delete finish, then stops; the CLI
+    exits 0 and says "The resources in the stack have been deleted" while the config (and the stack's
+    identity) remain, in the state and in SageMaker. `pulumi stack` lists them; `destroy` again ends it."""
+    stack.up()
+    emulator.settings(delete_seconds=6.0)
+    emulator.clear_calls()
+    running = spawn(stack, "destroy")
+    try:
+        wait_for(lambda: any(call["action"] == "DeleteEndpoint" for call in emulator.calls()))
+        running.send_signal(signal.SIGINT)
+        output, _ = running.communicate(timeout=120)
+    finally:
+        running.kill()
+        emulator.settings(**NORMAL)
+    assert running.returncode == 0 and "have been deleted" in output, output
+    endpoints, configs = live(emulator)
+    assert endpoints == {} and len(configs) == 1
+    left = [resource["urn"] for resource in stack.stack.export_stack().deployment["resources"]]
+    assert any(urn.endswith("EndpointConfig::main") for urn in left), left
+    stack.destroy()
+    assert live(emulator) == ({}, [])
