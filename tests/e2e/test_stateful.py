@@ -501,7 +501,6 @@ class Sequences(RuleBasedStateMachine):
         and the team then deletes by hand, as the message says. A stack that adopted its endpoint
         stops adopting (the endpoint adopted is gone)."""
         retained = self.declared["retain"] == "true"
-        name = outputs(self.stack)["endpoint"]
         self.stack.output.clear()
         try:
             pulumi(self.stack, "destroy", "--yes", "--skip-preview")
@@ -512,11 +511,12 @@ class Sequences(RuleBasedStateMachine):
             pulumi(self.stack, "up", "--yes", "--skip-preview")
             self.stack.output.clear()
             pulumi(self.stack, "destroy", "--yes", "--skip-preview")
-        if retained:
+        if retained:  # the endpoint stays, whether the stack recorded it or a create that did not return made it
             said = "".join(self.stack.output)
-            assert f'"{name}"' in said and "which this stack retains" in said, said
             endpoints, configs = self.live()
-            assert list(endpoints) == [name], endpoints
+            assert len(endpoints) == 1, endpoints
+            (name,) = endpoints
+            assert f'"{name}"' in said and "which this stack retains" in said, said
             assert configs == [c for c in [endpoints[name]] if c not in self.foreign], (endpoints, configs)
             delete_by_hand(self.sagemaker, name, configs)
         assert self.live() == ({}, [])
