@@ -117,15 +117,22 @@ def uses(client: SageMakerClient, config_name: str, endpoint_name: str) -> dict[
     return described if moving or config_name in (described.get("EndpointConfigName"), pending) else None
 
 
-def config_users(client: SageMakerClient, config_name: str, config_arn: str) -> list[ConfigUser]:
-    """The endpoints that run on a config, are moving to it, or may be moving off it, of those its
-    records name (a few calls, no scan of the account, unless a record says `MANY`); with their tags."""
+def recorded_names(tags: Mapping[str, str]) -> set[str]:
+    """The endpoint names (or `MANY`) that a config's records, among its `tags`, name: every stack's,
+    and those of earlier versions."""
     names: set[str] = set()
-    for key, value in aws.list_tags(client, config_arn).items():
+    for key, value in tags.items():
         if key.startswith(USERS_TAG_PREFIX):
             names.update(value.split())
         elif key.startswith(ENDPOINT_TAG_PREFIX):
             names.add(key.removeprefix(ENDPOINT_TAG_PREFIX))
+    return names
+
+
+def config_users(client: SageMakerClient, config_name: str, config_arn: str) -> list[ConfigUser]:
+    """The endpoints that run on a config, are moving to it, or may be moving off it, of those its
+    records name (a few calls, no scan of the account, unless a record says `MANY`); with their tags."""
+    names = recorded_names(aws.list_tags(client, config_arn))
     if MANY in names:
         names = (names - {MANY}) | {
             endpoint["EndpointName"]

@@ -98,7 +98,6 @@ class EndpointConfigProvider(Provider):
         """Configs a run killed before the engine recorded them left of this entry (`leftovers`),
         remembered for this run's update or create of it to delete; a failure to look is a warning."""
         ours = owner_of(old_outputs)
-        leftovers.THIS_RUN.mark_declared(ours)
         try:
             found = leftovers.find(self.client(old_outputs), old_outputs, ours)
         except (BotoCoreError, ClientError) as error:
@@ -207,12 +206,12 @@ class EndpointConfigProvider(Provider):
             if is_not_found(error):
                 return
             raise api_failure("ListTags", f'endpoint config "{name}"', error) from error
-        ours = owner_of(props).stack_id
-        retained = [user for user in users if self.retained_by(user, ours)]
+        owner = owner_of(props)
+        retained = [user for user in users if self.retained_by(user, owner.stack_id)]
         # `destroy` with `retain_on_delete` on the endpoint (and any run that drops the config and
         # endpoint). A run that declares the config replaces it (`up --target` of the config alone):
         # the endpoint is still the stack's, and moves off the config first.
-        if users and len(retained) == len(users) and not leftovers.THIS_RUN.declares(owner_of(props)):
+        if users and len(retained) == len(users) and not leftovers.THIS_RUN.declares(owner):
             print(
                 f'Endpoint config "{name}" stays in SageMaker and leaves the stack, not deleted: endpoint(s) '
                 f"{', '.join(str(user) for user in retained)}, which this stack retains (`retain_on_delete`), "
@@ -223,7 +222,7 @@ class EndpointConfigProvider(Provider):
             return
         if users:
             listed = ", ".join(str(user) for user in users)
-            own = [str(user) for user in users if self.of_stack(user, ours) and user.status == "InService"]
+            own = [str(user) for user in users if self.of_stack(user, owner.stack_id) and user.status == "InService"]
             lost_track = (
                 f" Endpoint {', '.join(own)} is this stack's: if an earlier `pulumi up` did not see its deployment "
                 "end (a timeout, a kill, an outage), it now serves this config while the stack records another; "

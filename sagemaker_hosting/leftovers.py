@@ -29,9 +29,9 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from sagemaker_hosting import aws, naming, ownership
+from sagemaker_hosting import aws, config_users, naming, ownership
 from sagemaker_hosting.errors import is_not_found
-from sagemaker_hosting.tag_keys import ENDPOINT_TAG_PREFIX, OWNER_TAG, USERS_TAG_PREFIX
+from sagemaker_hosting.tag_keys import OWNER_TAG
 
 if TYPE_CHECKING:
     from mypy_boto3_sagemaker import SageMakerClient
@@ -73,7 +73,7 @@ THIS_RUN = ThisRun()
 
 def unrecorded(tags: Mapping[str, str], ours: ownership.Owner) -> bool:
     """Whether a config with `tags` is one the entry `ours` left behind, and no endpoint was put on."""
-    on_it = any(key.startswith((USERS_TAG_PREFIX, ENDPOINT_TAG_PREFIX)) for key in tags)
+    on_it = bool(config_users.recorded_names(tags))
     return not on_it and ownership.left_behind(ownership.parse(tags.get(OWNER_TAG)), ours)
 
 
