@@ -1,5 +1,5 @@
-"""How an endpoint moves to a config: the deployment path of `EndpointProvider` (`Deployer`, which
-it extends). A deployment already in flight is waited out; an endpoint SageMaker will not update is
+"""How an endpoint moves to a config: the deployment path of `EndpointProvider` (`Deployer`, one of
+its two bases). A deployment already in flight is waited out; an endpoint SageMaker will not update is
 refused before any write, with the way out; autoscaling is set aside around an instance-type change
 (`scaling_aside`); UpdateEndpoint; the wait; and the verdict: the move succeeds only when the
 endpoint is InService **on the requested config**, so a deployment SageMaker rolled back fails
@@ -24,15 +24,18 @@ from sagemaker_hosting import (
     schema,
     waiting,
 )
+from sagemaker_hosting.canonical import owner_of, request
 from sagemaker_hosting.errors import ProviderError, error_text
-from sagemaker_hosting.provider import Provider, owner_of
 
 if TYPE_CHECKING:
     from mypy_boto3_sagemaker import SageMakerClient
 
 
-class Deployer(Provider):
-    """The deployment path and the waits it shares with the endpoint's create and delete."""
+class Deployer:
+    """The deployment path and the waits it shares with the endpoint's create and delete; a base of
+    `EndpointProvider`, beside `provider.Provider`, which gives it its `waiter`."""
+
+    waiter: waiting.Waiter
 
     def deploy(
         self, client: SageMakerClient, name: str, inputs: Mapping[str, Any], listed: bool = True
@@ -92,9 +95,9 @@ class Deployer(Provider):
         timeout = self.timeout(inputs, "update", self.update_limit(inputs, current, config))
         if current.get("EndpointConfigName") != config_name:
             config_users.record(client, config, name, owner_of(inputs).stack_id)
-            request = self.request("UpdateEndpoint", inputs, EndpointName=name)
+            body = request("UpdateEndpoint", inputs, EndpointName=name)
             consistency.call_while_not_found(
-                self.waiter, client, "UpdateEndpoint", f'endpoint "{name}"', lambda: client.update_endpoint(**request)
+                self.waiter, client, "UpdateEndpoint", f'endpoint "{name}"', lambda: client.update_endpoint(**body)
             )
         try:
             described = aws.wait_endpoint(self.waiter, client, name, aws.DEPLOYED, timeout)

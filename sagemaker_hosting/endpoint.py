@@ -2,7 +2,7 @@
 
 Laid out as the SDK's own `pulumi/dynamic/dynamic.py`: the provider, then the resource class.
 A new `endpoint_config_name` is an in-place blue/green UpdateEndpoint, made by the deployment path
-the provider extends (`deployment.Deployer`).
+one of the provider's two bases (`deployment.Deployer`; the other is `provider.Provider`).
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from sagemaker_hosting import (
     variants,
     waiting,
 )
+from sagemaker_hosting.canonical import is_retained, owner_of, owner_tag, request, tag_list
 from sagemaker_hosting.deployment import Deployer
 from sagemaker_hosting.errors import (
     ProviderError,
@@ -40,15 +41,7 @@ from sagemaker_hosting.errors import (
     reported,
 )
 from sagemaker_hosting.properties import resource_props, with_secret_inputs
-from sagemaker_hosting.provider import (
-    is_retained,
-    jsonable,
-    new_instance,
-    owner_of,
-    owner_tag,
-    tag_list,
-    with_instance,
-)
+from sagemaker_hosting.provider import Provider, jsonable, new_instance, with_instance
 
 if TYPE_CHECKING:
     from mypy_boto3_sagemaker import SageMakerClient
@@ -59,7 +52,7 @@ OUTPUT_KEYS = ("arn", "status", "creation_time", "last_modified_time", "failure_
 """Outputs that are not inputs: the endpoint's live state."""
 
 
-class EndpointProvider(Deployer):
+class EndpointProvider(Provider, Deployer):
     """CreateEndpoint / UpdateEndpoint / DeleteEndpoint with waits, rollback detection and tags.
     The statuses it waits on are `aws`'s state model (CREATING, UPDATING, DELETING, ...)."""
 
@@ -78,13 +71,13 @@ class EndpointProvider(Deployer):
         if inputs.get("adopt_existing"):
             return dynamic.CreateResult(name, {**inputs, **live_outputs(self.adopt(client, name, inputs, config))})
         config_users.record(client, config, name, owner_of(inputs).stack_id)
-        request = self.request("CreateEndpoint", inputs, EndpointName=name)
+        body = request("CreateEndpoint", inputs, EndpointName=name)
         consistency.call_while_not_found(
             self.waiter,
             client,
             "CreateEndpoint",
             f'endpoint "{name}"',
-            lambda: self.create_or_adopt(client, request, inputs),
+            lambda: self.create_or_adopt(client, body, inputs),
         )
         timeout = self.timeout(inputs, "create", deadlines.create_seconds(config.get("ProductionVariants", [])))
         try:
@@ -98,20 +91,20 @@ class EndpointProvider(Deployer):
             described = self.deploy(client, name, inputs, listed=False)
         return dynamic.CreateResult(name, {**inputs, **live_outputs(described)})
 
-    def create_or_adopt(self, client: SageMakerClient, request: dict[str, Any], inputs: dict[str, Any]) -> None:
+    def create_or_adopt(self, client: SageMakerClient, body: dict[str, Any], inputs: dict[str, Any]) -> None:
         """CreateEndpoint; an endpoint already under the name that carries this resource's owner tag
         was started by an earlier create of it (interrupted, or a lost response that botocore
         retried, or the old entry of a `pulumi up --replace`): it is waited for instead; one that
         SageMaker no longer updates (`aws.STUCK`) or that is Deleting is deleted and created again.
         One with another owner's tag is refused, naming the owner (`ownership`)."""
-        name = request["EndpointName"]
+        name = body["EndpointName"]
         try:
-            client.create_endpoint(**request)
+            client.create_endpoint(**body)
             return
         except ClientError as error:
             existing = aws.find_endpoint(client, name) if is_already_existing(error) else None
             if existing is None and is_already_existing(error):  # the one in the way was deleted meanwhile
-                client.create_endpoint(**request)
+                client.create_endpoint(**body)
                 return
             found = aws.owner(client, existing["EndpointArn"]) if existing is not None else None
             refused = self.refusals(name, found, inputs)
@@ -123,7 +116,7 @@ class EndpointProvider(Deployer):
         if status in aws.STUCK | aws.DELETING:  # what SageMaker no longer updates goes, then is made again
             print(f'Endpoint "{name}" of this resource is {status}: it is deleted and created again.', flush=True)
             self.delete(name, {**inputs, naming.INSTANCE_KEY: found.instance})
-            client.create_endpoint(**request)
+            client.create_endpoint(**body)
             return
         print(
             f'Endpoint "{name}" was started by an earlier create of this resource (interrupted, or replaced by '

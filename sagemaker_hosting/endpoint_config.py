@@ -30,17 +30,10 @@ from sagemaker_hosting import (
     variants,
     waiting,
 )
+from sagemaker_hosting.canonical import owner_of, owner_tag, request, tag_list
 from sagemaker_hosting.errors import ProviderError, api_failure, is_already_existing, is_not_found, reported
 from sagemaker_hosting.properties import resource_props, with_secret_inputs
-from sagemaker_hosting.provider import (
-    Provider,
-    jsonable,
-    new_instance,
-    owner_of,
-    owner_tag,
-    tag_list,
-    with_instance,
-)
+from sagemaker_hosting.provider import Provider, jsonable, new_instance, with_instance
 
 if TYPE_CHECKING:
     from mypy_boto3_sagemaker import SageMakerClient
@@ -65,11 +58,11 @@ class EndpointConfigProvider(Provider):
         inputs = new_instance(self.inputs(props))
         name = inputs["name"]
         client = self.client(inputs)
-        request = self.request("CreateEndpointConfig", inputs, EndpointConfigName=name)
+        body = request("CreateEndpointConfig", inputs, EndpointConfigName=name)
 
         def create_config() -> str:
             try:
-                return client.create_endpoint_config(**request)["EndpointConfigArn"]
+                return client.create_endpoint_config(**body)["EndpointConfigArn"]
             except ClientError as error:
                 existing = aws.find_endpoint_config(client, name) if is_already_existing(error) else None
                 if existing is None:

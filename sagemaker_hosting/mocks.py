@@ -24,8 +24,9 @@ from typing import Any, NamedTuple
 from pulumi.runtime import MockCallArgs, MockResourceArgs, Mocks
 
 from sagemaker_hosting import endpoint, endpoint_config, naming, validate
+from sagemaker_hosting.canonical import request
 from sagemaker_hosting.emulator import rendering, resources
-from sagemaker_hosting.provider import Provider, with_checked_instance
+from sagemaker_hosting.provider import with_checked_instance
 
 __all__ = [
     "AWS_TYPES",
@@ -146,7 +147,7 @@ class SageMakerMocks(Mocks):
         """The config as created: checked inputs, ARN, creation time."""
         inputs = self.checked(args, validate.check_endpoint_config)
         name, region = inputs["name"], inputs["region"]
-        self.configs[region, name.lower()] = Provider.request("CreateEndpointConfig", inputs)
+        self.configs[region, name.lower()] = request("CreateEndpointConfig", inputs)
         arn = resources.arn("endpoint-config", region, name, self.account)
         live = endpoint_config.EndpointConfigProvider.live_outputs(arn, {"CreationTime": self.now})
         return name, {naming.PROVIDER_KEY: args.inputs.get(naming.PROVIDER_KEY), **inputs, **live}

@@ -1,5 +1,5 @@
 """What the two dynamic providers share: `check` and `diff`, AWS settings from the stack config,
-the resource's client, request building, and waits for eventually consistent reads.
+the resource's client, the owner checks, and the instance id that `check` settles.
 
 Provider classes live in this package, so dill pickles them by reference: the `__provider` stored
 in state is a short, stable reference, and no client is ever stored on a provider.
@@ -25,15 +25,13 @@ from sagemaker_hosting import (
     ownership,
     plan,
     process,
-    schema,
-    tag_keys,
     waiting,
 )
+from sagemaker_hosting.canonical import owner_of
 from sagemaker_hosting.errors import is_not_found
 
 if TYPE_CHECKING:
     from mypy_boto3_sagemaker import SageMakerClient
-    from mypy_boto3_sagemaker.type_defs import TagTypeDef
 
 
 class Provider(dynamic.ResourceProvider):
@@ -188,39 +186,6 @@ class Provider(dynamic.ResourceProvider):
     def inputs(props: Mapping[str, Any]) -> dict[str, Any]:
         """The resource's canonical inputs (as returned by check), without the pickled provider."""
         return {key: value for key, value in props.items() if key != naming.PROVIDER_KEY}
-
-    @staticmethod
-    def request(operation: str, inputs: Mapping[str, Any], **explicit: Any) -> dict[str, Any]:
-        """The boto3 request for `operation`: every canonical input that is a member of its input
-        shape (snake_case -> PascalCase), tags as a list, plus `explicit` members."""
-        shape = schema.input_shape(operation)
-        members = {schema.snake(member) for member in shape.members} - {"tags"}
-        body = normalize.to_api(shape, {k: v for k, v in inputs.items() if k in members and v is not None})
-        if "Tags" in shape.members:
-            retained = {tag_keys.RETAINED_TAG: "true"} if operation == "CreateEndpoint" and is_retained(inputs) else {}
-            body["Tags"] = normalize.tags_to_api({**(inputs.get("tags") or {}), **owner_tag(inputs), **retained})
-        body.update(explicit)
-        return body
-
-
-def owner_of(props: Mapping[str, Any]) -> ownership.Owner:
-    """The owner that a resource's canonical inputs (or outputs) name (`ownership`)."""
-    return ownership.of_inputs(props.get(naming.OWNER_KEY), props.get(naming.SEED_KEY), props.get(naming.INSTANCE_KEY))
-
-
-def owner_tag(inputs: Mapping[str, Any]) -> dict[str, str]:
-    """The owner tag of the resource whose canonical inputs are `inputs`."""
-    return {tag_keys.OWNER_TAG: owner_of(inputs).tag_value()}
-
-
-def is_retained(inputs: Mapping[str, Any]) -> bool:
-    """Whether the stack keeps the resource on `destroy` (`retain_on_delete`)."""
-    return inputs.get(naming.RETAINED_KEY) is True
-
-
-def tag_list(tags: Mapping[str, str]) -> list[TagTypeDef]:
-    """Tags as AddTags takes them."""
-    return [{"Key": key, "Value": value} for key, value in sorted(tags.items())]
 
 
 def with_checked_instance(inputs: Mapping[str, Any], olds: Mapping[str, Any]) -> dict[str, Any]:

@@ -38,6 +38,9 @@ from sagemaker_hosting.emulator.settings import Settings
 from sagemaker_hosting.emulator.states import DELETE, IN_PROGRESS, TRANSITIONS, UPDATE, Endpoint, Machine
 from sagemaker_hosting.emulator.world import World
 
+Store = dict[tuple[str, str], Any]
+"""The resources of one kind, by (region, lowercased name): SageMaker names are case-insensitive."""
+
 
 class HostingBackend:
     """All hosting state of one account (every region), guarded by one lock, `changed`: the stored
@@ -58,11 +61,7 @@ class HostingBackend:
         self.changed = changed or threading.Condition(threading.RLock())
         """Held by every operation (shared by every account's backend of a server)."""
         self.machine = Machine(self, clock, self.changed)
-        self.stores: dict[str, dict[tuple[str, str], Any]] = {
-            "model": {},
-            "endpoint-config": {},
-            "endpoint": self.machine.endpoints,
-        }
+        self.stores: dict[str, Store] = {"model": {}, "endpoint-config": {}, "endpoint": self.machine.endpoints}
 
     @property
     def events(self) -> list[dict[str, Any]]:
@@ -145,18 +144,26 @@ class HostingBackend:
             return {"ModelArn": model.arn}
 
     def describe_model(self, region: str, name: str) -> dict[str, Any]:
-        with self.changed:
-            model: Stored = self._get("model", region, name)
-            return {**model.request, "ModelArn": model.arn, "CreationTime": model.created}
+        return self._described("model", region, name, "ModelArn")
 
     def delete_model(self, region: str, name: str) -> None:
-        with self.changed:
-            self._get("model", region, name, visible_only=False)
-            del self.stores["model"][(region, name.lower())]
+        self._delete("model", region, name)
 
     def list_models(self, region: str, request: Mapping[str, Any]) -> dict[str, Any]:
         with self.changed:
             return self._list("model", region, request, "Models", "ModelName", "ModelArn")
+
+    def _described(self, kind: str, region: str, name: str, arn_key: str) -> dict[str, Any]:
+        """A stored model's or config's Describe answer: its request, ARN and creation time."""
+        with self.changed:
+            stored: Stored = self._get(kind, region, name)
+            return {**stored.request, arn_key: stored.arn, "CreationTime": stored.created}
+
+    def _delete(self, kind: str, region: str, name: str) -> None:
+        """Delete a stored model or config, visible to reads yet or not ("Could not find" if none)."""
+        with self.changed:
+            self._get(kind, region, name, visible_only=False)
+            del self.stores[kind][(region, name.lower())]
 
     def _stored(self, kind: str, region: str, name: str, request: Mapping[str, Any]) -> Stored:
         body = {key: value for key, value in request.items() if key != "Tags"}
@@ -179,15 +186,11 @@ class HostingBackend:
             return {"EndpointConfigArn": config.arn}
 
     def describe_endpoint_config(self, region: str, name: str) -> dict[str, Any]:
-        with self.changed:
-            config: Stored = self._get("endpoint-config", region, name)
-            return {**config.request, "EndpointConfigArn": config.arn, "CreationTime": config.created}
+        return self._described("endpoint-config", region, name, "EndpointConfigArn")
 
     def delete_endpoint_config(self, region: str, name: str) -> None:
         """Succeeds even while an endpoint uses the config, as in AWS: the endpoint keeps running."""
-        with self.changed:
-            self._get("endpoint-config", region, name, visible_only=False)
-            del self.stores["endpoint-config"][(region, name.lower())]
+        self._delete("endpoint-config", region, name)
 
     def list_endpoint_configs(self, region: str, request: Mapping[str, Any]) -> dict[str, Any]:
         with self.changed:

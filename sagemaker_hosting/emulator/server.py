@@ -26,6 +26,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterable
+from http import HTTPStatus
 from typing import Any
 
 from moto.core.base_backend import BackendDict
@@ -75,15 +76,8 @@ def read_body(environ: Environ) -> bytes:
 
 def respond(start_response: StartResponse, status: int, body: Any, json_type: str = "application/json") -> list[bytes]:
     payload = json.dumps(body).encode()
-    reason = {
-        200: "OK",
-        400: "Bad Request",
-        404: "Not Found",
-        405: "Method Not Allowed",
-        503: "Service Unavailable",
-    }.get(status, "")
     start_response(
-        f"{status} {reason}",
+        f"{status} {HTTPStatus(status).phrase}",
         [("Content-Type", json_type), ("Content-Length", str(len(payload))), ("x-amzn-RequestId", request_id())],
     )
     return [payload]

@@ -14,9 +14,9 @@ import pytest
 from pulumi.runtime.rpc import UNKNOWN
 
 from sagemaker_hosting import Endpoint, EndpointConfig, naming, plan, validate
+from sagemaker_hosting.canonical import request as api_request
 from sagemaker_hosting.mocks import ENDPOINT_CONFIG_TYPE as CONFIG_TYPE
 from sagemaker_hosting.mocks import ENDPOINT_TYPE, SageMakerMocks
-from sagemaker_hosting.provider import Provider
 from sagemaker_hosting.variants import shadow_facts, variant_facts
 from tests.examples.mocked import run_under_mocks
 
@@ -589,7 +589,7 @@ def test_hidden_input_is_kept_but_no_change_and_never_sent() -> None:
     assert canonical[KEY] == facts("cfg", v("renamed", serverless=True))
     assert plan.plan_endpoint(olds, canonical) == plan.Plan(False, [], [])
     assert plan.plan_endpoint(endpoint("cfg", None), canonical) == plan.Plan(False, [], [])  # state from before
-    request = Provider.request("UpdateEndpoint", canonical, EndpointName="main")
+    request = api_request("UpdateEndpoint", canonical, EndpointName="main")
     assert KEY not in request and "ConfigVariants" not in request
 
 
