@@ -155,3 +155,33 @@ def test_the_code_map_names_every_module() -> None:
 if __name__ == "__main__":
     for name, level in sorted(floors(graph()).items(), key=lambda item: (-item[1], item[0])):
         print(f"floor {level}  {name}")
+
+
+def behaviour_rows() -> list[tuple[str, str]]:
+    """README's newcomer table: each behaviour and the file column that says where it lives."""
+    readme = (ROOT / "README.md").read_text()
+    table = readme[readme.index("Where each behaviour lives") :].split("\n\n")[1]
+    cells = [line.strip("|").split("|") for line in table.splitlines()[2:]]
+    return [(behaviour.strip(), where.strip()) for behaviour, where in cells]
+
+
+def defines(path: Path, symbol: str) -> bool:
+    pattern = rf"^\s*(?:def|class) {symbol}\b|^\s*{symbol}\s*[:=]"
+    return path.exists() and re.search(pattern, path.read_text(), re.MULTILINE) is not None
+
+
+def test_the_behaviour_table_names_what_exists() -> None:
+    """Every function or constant the newcomer's table names is defined in a file the row names (or
+    in the module or class its dotted name starts with)."""
+    rows = behaviour_rows()
+    assert len(rows) >= 6
+    for behaviour, where in rows:
+        tokens = re.findall(r"`([\w.]+)`", where)
+        files = [PACKAGE / token for token in tokens if token.endswith(".py")]
+        assert files, behaviour
+        for token in (token for token in tokens if not token.endswith(".py")):
+            module, _, symbol = token.rpartition(".")
+            owner = module.split(".")[0]
+            classes = [path for path in PACKAGE.glob("*.py") if owner and defines(path, owner)]
+            places = [*files, PACKAGE / f"{owner}.py", *classes]
+            assert any(defines(place, symbol) for place in places), f"{behaviour}: {token} is not in {where}"
