@@ -51,6 +51,13 @@ SHADOW_EXCLUSIONS = Rule(
     "If your endpoint uses any of the following features you cannot use shadow tests on your endpoint, and "
     "your request to setup shadow tests will lead to validation errors",
 )
+SERVERLESS_EXCLUSIONS = Rule(
+    "https://docs.aws.amazon.com/sagemaker/latest/dg/serverless-endpoints.html (Feature exclusions)",
+    "Some of the features currently available for SageMaker AI Real-time Inference are not supported for "
+    "Serverless Inference, including GPUs, AWS marketplace model packages, private Docker registries, "
+    "Multi-Model Endpoints, VPC configuration, network isolation, data capture, multiple production variants, "
+    "Model Monitor, and inference pipelines.",
+)
 FIXED_PARTITION_LAYOUT = Rule(
     "botocore's service model, AcceleratorPartitionLayout",
     "You can't change the layout of a running endpoint. To use a different layout, create a new endpoint.",
@@ -69,6 +76,13 @@ SCALED_INSTANCE_TYPE = Rule(
 SERVERLESS_INFERENCE, ASYNCHRONOUS_INFERENCE = "serverless inference", "asynchronous inference"
 MULTI_CONTAINER_MODEL, MULTI_MODEL_ENDPOINT = "a multi-container model", "a multi-model endpoint"
 INF1_INSTANCES, ELASTIC_INFERENCE = "Inf1 instances", "Elastic Inference"
+# The features SERVERLESS_EXCLUSIONS names that the hosting requests show, beside the multi-model endpoints
+# and multi-container models (inference pipelines) above. Not among them: GPUs (a serverless variant names
+# no instance type), Marketplace model packages (not told apart from others) and Model Monitor (a schedule
+# of its own API).
+MULTIPLE_PRODUCTION_VARIANTS, DATA_CAPTURE = "multiple production variants", "data capture"
+VPC_CONFIGURATION, NETWORK_ISOLATION = "VPC configuration", "network isolation"
+PRIVATE_REGISTRY = "a private Docker registry"
 
 
 def is_inf1(instance_type: object) -> bool:
@@ -91,3 +105,9 @@ def same_variant_names(old: Iterable[str], new: Iterable[str]) -> bool:
 def rolling_exclusion(serverless: bool, production_variants: int) -> str | None:
     """ROLLING_EXCLUSIONS: the kind of endpoint a rolling deployment cannot update, if this is one."""
     return "serverless" if serverless else "multi-variant" if production_variants > 1 else None
+
+
+def changes_layout(before: object, after: object) -> bool:
+    """FIXED_PARTITION_LAYOUT: whether a variant's accelerator partition layouts change (none and an
+    empty list are both whole accelerators; the same profiles in another order are another layout)."""
+    return (before or None) != (after or None)

@@ -2,7 +2,8 @@
 
 They need the variants of the configs involved, which an `Endpoint` carries in its hidden input
 `naming.CONFIG_VARIANTS_KEY` when `endpoint_config_name` is an `EndpointConfig`'s `name` of the same
-program (module `variants`): `{"config_name", "variants", "shadow_variants", "async_inference"}`,
+program (module `variants`; read by `known_facts`): `{"config_name", "variants", "shadow_variants",
+"async_inference", "data_capture"}`,
 each variant `{"variant_name", "serverless", "instance_type", "initial_instance_count",
 "accelerator_type"?, "accelerator_partition_layouts"?}`. In the old inputs
 it describes the config the endpoint runs on; state written by an earlier version may lack any of
@@ -18,20 +19,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sagemaker_hosting import cross_field, hosting_rules, naming, normalize, plan, schema
+from sagemaker_hosting import cross_field, hosting_rules, known_facts, naming, normalize, plan, schema
 from sagemaker_hosting.normalize import InputError
 
-__all__ = ["endpoint_errors", "in_place_errors", "shadow_exclusion_errors"]
+__all__ = ["in_place_errors"]
 
 _FRESH = (
     "create a new Endpoint for it (another resource name, or a new `name`, which replaces this endpoint: "
     "the new one is created first, then this one deleted), move clients to it, then remove the old one"
 )
-
-
-def endpoint_errors(olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[InputError]:
-    """Every refusal of this module for an endpoint's `check`."""
-    return [*in_place_errors(olds, news), *shadow_exclusion_errors(olds, news)]
 
 
 def in_place_errors(olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[InputError]:
@@ -56,23 +52,23 @@ def in_place_errors(olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[In
       config's instance count (`_size_errors`, `hosting_rules.CAPACITY_SIZES`).
     """
     old_name, new_name = olds.get("endpoint_config_name"), news.get("endpoint_config_name")
-    old_facts = _facts_of(olds.get(naming.CONFIG_VARIANTS_KEY), old_name)
-    new_facts = _facts_of(news.get(naming.CONFIG_VARIANTS_KEY), new_name)
+    old_facts = known_facts.facts_of(olds.get(naming.CONFIG_VARIANTS_KEY), old_name)
+    new_facts = known_facts.facts_of(news.get(naming.CONFIG_VARIANTS_KEY), new_name)
     if old_facts is None or new_facts is None or old_name == new_name or plan.replaces_endpoint(olds, news):
         return []
     # A new config whose name is unknown at preview (it hashes inputs that are) may turn out to be the
     # one the endpoint runs. Rules comparing the two configs cannot fire then (the facts would be
     # equal); the rules on the new config alone apply when the facts already show it is another one.
-    moving = not normalize.is_unknown(new_name) or _differs(old_facts, new_facts)
-    old, new = _variants(old_facts), _variants(new_facts)
+    moving = not normalize.is_unknown(new_name) or known_facts.differs(old_facts, new_facts)
+    old, new = known_facts.variants(old_facts), known_facts.variants(new_facts)
     if old is None or new is None:
         return []
-    shown = _shown(new_name)
+    shown = known_facts.shown(new_name)
     errors: list[InputError] = []
     old_serverless, new_serverless = _serverless(old), _serverless(new)
     if hosting_rules.refuses_serverless_move(old_serverless, new_serverless):
         errors.append(
-            _config_error(
+            known_facts.config_error(
                 f"the new config {shown} is serverless, and the endpoint runs the instance-based config "
                 f'"{old_name}": SageMaker cannot update an endpoint from instance-based to serverless ("currently '
                 f'not supported", Developer Guide, {hosting_rules.SERVERLESS_ONE_WAY.source}; '
@@ -97,7 +93,7 @@ def in_place_errors(olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[In
     ):
         kind = "rolling" if rolling else "blue/green"
         guard_errors.append(
-            _config_error(
+            known_facts.config_error(
                 f"the new config {shown} has production variants {_listed(new_names)}, and the endpoint runs "
                 f'{_listed(old_names)} (config "{old_name}"): a {kind} deployment needs the same variant names '
                 f'("your new endpoint configuration must have the same variant name as the old endpoint '
@@ -136,10 +132,10 @@ def in_place_errors(olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[In
         if not isinstance(name, str) or name not in old_layouts or normalize.is_unknown(layouts):
             continue
         before, after = old_layouts[name], _snake_keys(layouts)
-        if normalize.is_unknown(before) or before == after:
+        if normalize.is_unknown(before) or not hosting_rules.changes_layout(before, after):
             continue
         errors.append(
-            _config_error(
+            known_facts.config_error(
                 f'variant "{name}" of the new config {shown} has the accelerator partition layout '
                 f'{_layouts(after)}, and the endpoint runs {_layouts(before)} (config "{old_name}"): SageMaker '
                 "\"can't change the layout of a running endpoint. To use a different layout, create a new "
@@ -171,7 +167,7 @@ def _size_errors(
     either: CreateEndpoint only records the DeploymentConfig for later updates, and whether it
     checks the sizes against the first config is not documented (the emulator accepts them); a
     later update that retains it is checked here."""
-    new = _variants(new_facts)
+    new = known_facts.variants(new_facts)
     if new is None or len(new) != 1 or new[0].get("serverless") is not False:
         return []
     count = _whole(new[0].get("initial_instance_count"))
@@ -195,7 +191,8 @@ def _size_errors(
                 "deployment_config",
                 path,
                 f"`{path}`: {violation.rule}: an INSTANCE_COUNT size counts instances of the variant, and the new "
-                f'config {_shown(news.get("endpoint_config_name"))} runs variant "{new[0].get("variant_name")}" on '
+                f"config {known_facts.shown(news.get('endpoint_config_name'))} runs variant "
+                f'"{new[0].get("variant_name")}" on '
                 f"{count}, so SageMaker would refuse the UpdateEndpoint of {given} ("
                 f"{hosting_rules.CAPACITY_SIZES.source}). Give a size "
                 "within those bounds (or `type` CAPACITY_PERCENT), more instances in the config, or deploy this "
@@ -229,7 +226,7 @@ def _may_fall_back(*configs: Mapping[str, Any]) -> bool:
     """Whether a config has a variant (production or shadow) on Inf1 instances, which makes
     SageMaker deploy all at once, or one whose instance type is not known."""
     for facts in configs:
-        variants, shadows = _variants(facts), facts.get("shadow_variants")
+        variants, shadows = known_facts.variants(facts), facts.get("shadow_variants")
         if variants is None or not isinstance(shadows, list):
             return True
         for variant in [*variants, *shadows]:
@@ -241,125 +238,6 @@ def _may_fall_back(*configs: Mapping[str, Any]) -> bool:
             if hosting_rules.is_inf1(kind):
                 return True
     return False
-
-
-def shadow_exclusion_errors(olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[InputError]:
-    """An endpoint created on, or moved to, a config with a shadow variant that uses a feature
-    shadow tests exclude (Developer Guide, shadow tests "Exclusions", `hosting_rules.SHADOW_EXCLUSIONS`: "If your
-    endpoint uses any of the following features you cannot use shadow tests on your endpoint, and
-    your request to setup shadow tests will lead to validation errors"): serverless inference,
-    asynchronous inference (`async_inference_config`), Inf1 instances, Elastic Inference
-    (`accelerator_type`), in any production or shadow variant.
-
-    Checked here, on the Endpoint, not in the EndpointConfig's own check. The page names the
-    endpoint, and CreateEndpointConfig accepts such a config (as the emulator does): refusing the
-    config would be stricter than AWS (a config no endpoint uses, or one kept for later, would fail
-    `up`), and the config's check cannot know whether an endpoint will use it. The endpoint's
-    CreateEndpoint or UpdateEndpoint is the request SageMaker refuses, so that is the change refused
-    at preview, on `endpoint_config_name`, naming the config's members to change. Only when the
-    endpoint makes that request: on create (or replacement) and on a move to the config, not while
-    it stays on the config it runs.
-
-    Not checked: multi-container models, multi-model endpoints and AWS Marketplace containers, also
-    excluded by the page. They are properties of the models (`aws.sagemaker.Model` or models made
-    elsewhere), which the endpoint's inputs only name: the provider cannot see them at preview, and
-    SageMaker refuses them at `up`.
-    """
-    name = news.get("endpoint_config_name")
-    facts = _facts_of(news.get(naming.CONFIG_VARIANTS_KEY), name)
-    if facts is None:
-        return []
-    if not plan.replaces_endpoint(olds, news):
-        if olds.get("endpoint_config_name") == name:
-            return []  # no CreateEndpoint or UpdateEndpoint: it already runs this config
-        old_facts = _facts_of(olds.get(naming.CONFIG_VARIANTS_KEY), olds.get("endpoint_config_name"))
-        if normalize.is_unknown(name) and (old_facts is None or not _differs(old_facts, facts)):
-            return []  # a name unknown at preview: it may stay on the config it runs
-    production, shadows = facts.get("variants"), facts.get("shadow_variants")
-    if not isinstance(shadows, list) or not shadows:
-        return []  # no shadow variant, or not known whether there is one
-    production = production if isinstance(production, list) else []
-    features: list[str] = []
-    listed = [
-        (f"{key}[{index}]", variant)
-        for key, variants in (("production_variants", production), ("shadow_production_variants", shadows))
-        for index, variant in enumerate(variants)
-        if isinstance(variant, Mapping)
-    ]
-    serverless = [path for path, variant in listed if variant.get("serverless") is True]
-    if serverless:
-        features.append(f"{hosting_rules.SERVERLESS_INFERENCE} ({_members(serverless, 'serverless_config')})")
-    if facts.get("async_inference") is True:
-        features.append(f"{hosting_rules.ASYNCHRONOUS_INFERENCE} (`async_inference_config`)")
-    inf1 = [path for path, variant in listed if hosting_rules.is_inf1(variant.get("instance_type"))]
-    if inf1:
-        features.append(f"{hosting_rules.INF1_INSTANCES} ({_members(inf1, 'instance_type')})")
-    accelerated = [
-        path
-        for path, variant in listed
-        if variant.get("accelerator_type") and not normalize.is_unknown(variant.get("accelerator_type"))
-    ]
-    if accelerated:
-        features.append(f"{hosting_rules.ELASTIC_INFERENCE} ({_members(accelerated, 'accelerator_type')})")
-    if not features:
-        return []
-    return [
-        _config_error(
-            f"the config {_shown(name)} has a shadow variant (`shadow_production_variants`) and uses "
-            f"{_and(features)}: SageMaker does not run shadow tests on an endpoint that uses serverless "
-            "inference, asynchronous inference, Inf1 instances or Elastic Inference, and refuses to create or "
-            f'update the endpoint ("your request to setup shadow tests will lead to validation errors", '
-            f'Developer Guide, shadow tests "Exclusions", {hosting_rules.SHADOW_EXCLUSIONS.source}). '
-            "Remove the shadow variant "
-            "from the config, or the features above."
-        )
-    ]
-
-
-def _shown(config_name: object) -> str:
-    """A config's name for a message: quoted, or said to be known only at `up`."""
-    return "(named at `up`)" if normalize.is_unknown(config_name) else f'"{config_name}"'
-
-
-def _facts_of(facts: object, config_name: object) -> Mapping[str, Any] | None:
-    """`facts` if they describe the config `config_name`. Both unknown at preview counts: an Endpoint
-    gets the facts with the very `name` output of the program's EndpointConfig."""
-    if not isinstance(facts, Mapping):
-        return None
-    recorded = facts.get("config_name")
-    if normalize.is_unknown(config_name):
-        return facts if normalize.is_unknown(recorded) else None
-    return facts if recorded == config_name else None
-
-
-def _differs(old: Any, new: Any) -> bool:
-    """Whether two configs' facts certainly differ: in what both record (an earlier version recorded
-    fewer facts), unknowns aside. Configs with other facts have other content, so other names."""
-    if isinstance(old, Mapping) and isinstance(new, Mapping):
-        return any(_differs(old[key], new[key]) for key in old.keys() & new.keys() if key != "config_name")
-    if isinstance(old, list) and isinstance(new, list):
-        return len(old) != len(new) or any(_differs(a, b) for a, b in zip(old, new, strict=False))
-    return not normalize.is_unknown(old) and not normalize.is_unknown(new) and old != new
-
-
-def _members(paths: list[str], member: str) -> str:
-    return ", ".join(f"`{path}.{member}`" for path in paths)
-
-
-def _and(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
-
-
-def _config_error(reason: str) -> InputError:
-    return InputError("endpoint_config_name", "endpoint_config_name", f"`endpoint_config_name`: {reason}")
-
-
-def _variants(facts: Mapping[str, Any]) -> list[Mapping[str, Any]] | None:
-    """The production variants' facts, or None when the list itself is not known."""
-    variants = facts.get("variants")
-    if not isinstance(variants, list) or not all(isinstance(v, Mapping) for v in variants):
-        return None
-    return variants
 
 
 def _serverless(variants: list[Mapping[str, Any]]) -> bool | None:

@@ -19,7 +19,7 @@ import botocore.exceptions
 import botocore.utils
 from botocore.model import ListShape, MapShape, StructureShape
 
-from sagemaker_hosting import cross_field, in_place, messages, naming, normalize, plan, schema, tag_keys
+from sagemaker_hosting import cross_field, exclusions, in_place, messages, naming, normalize, plan, schema, tag_keys
 from sagemaker_hosting.normalize import InputError
 
 __all__ = ["InputError", "check_endpoint", "check_endpoint_config", "parse_duration"]
@@ -64,7 +64,8 @@ def check_endpoint(olds: Mapping[str, Any], news: Mapping[str, Any]) -> tuple[di
     errors.extend(_adoption_errors(canonical.get("adopt_existing"), news.get("name")))
     errors.extend(_config_region_errors(canonical))
     reported = {error.path for error in errors if not error.warning}  # one problem per field is enough
-    errors.extend(error for error in in_place.endpoint_errors(olds, canonical) if error.path not in reported)
+    refusals = [*in_place.in_place_errors(olds, canonical), *exclusions.exclusion_errors(olds, canonical)]
+    errors.extend(error for error in refusals if error.path not in reported)
     return canonical, errors
 
 

@@ -49,6 +49,7 @@ def config_facts(name: pulumi.Output[str], args: Mapping[str, Any], region: pulu
         "variants": variant_facts(args.get("production_variants")),
         "shadow_variants": shadow_facts(args.get("shadow_production_variants")),
         "async_inference": _given(args.get("async_inference_config")),
+        "data_capture": _capturing(args.get("data_capture_config")),
     }
 
 
@@ -68,6 +69,19 @@ def _given(value: Any) -> Any:
     if isinstance(value, pulumi.Output):
         return value.apply(lambda resolved: resolved is not None)
     return value is not None
+
+
+def _capturing(data_capture_config: Any) -> Any:
+    """Whether a config captures data: a `data_capture_config` given without `enable_capture: false`
+    (an output, or a value in it: once it resolves)."""
+    if isinstance(data_capture_config, pulumi.Output):
+        return data_capture_config.apply(lambda resolved: pulumi.Output.from_input(_capturing(resolved)))
+    if not isinstance(data_capture_config, Mapping):
+        return data_capture_config is not None
+    enabled = data_capture_config.get("enable_capture", data_capture_config.get("EnableCapture"))
+    if isinstance(enabled, pulumi.Output):
+        return enabled.apply(lambda resolved: resolved is not False)
+    return enabled is not False
 
 
 def shadow_facts(shadow_variants: Any) -> Any:

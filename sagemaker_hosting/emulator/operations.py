@@ -213,7 +213,7 @@ class HostingBackend:
             endpoint.config_name = config.name
             endpoint.deployment_config = request.get("DeploymentConfig")
             target = self._fleet(config, None, None)
-            rules.check_shadow_exclusions(target, self._models(region, target))
+            rules.check_feature_exclusions(target, self._models(region, target))
             rules.check_quota(
                 self.stores["endpoint"].values(), region, int(self.settings.instance_quota), instance_counts(target)
             )
@@ -245,12 +245,11 @@ class HostingBackend:
                 registered = self.world.scaled_variants(region, endpoint.name)
                 rules.check_scaled_instance_types(endpoint.arn, changed, registered)
             target = self._fleet(config, endpoint.live, excluded)
-            if request.get("RetainDeploymentConfig"):
-                deployment = endpoint.deployment_config
-            else:
-                deployment = request.get("DeploymentConfig")
+            retained = request.get("RetainDeploymentConfig")
+            deployment = endpoint.deployment_config if retained else request.get("DeploymentConfig")
             rules.check_serverless_one_way(endpoint.live, target)
-            rules.check_shadow_exclusions(target, self._models(region, target))
+            rules.check_fixed_layouts(endpoint.live, target)
+            rules.check_feature_exclusions(target, self._models(region, target))
             guarded = rules.guarded_deployment(deployment, endpoint.live, target)
             rules.check_quota(
                 self.stores["endpoint"].values(),

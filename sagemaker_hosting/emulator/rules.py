@@ -49,6 +49,29 @@ def check_serverless_one_way(live: Fleet | None, target: Fleet) -> None:
     )
 
 
+def check_feature_exclusions(target: Fleet, models: Mapping[str, Mapping[str, Any]]) -> None:
+    """The features an endpoint's config may not combine: with a shadow variant, with serverless."""
+    check_shadow_exclusions(target, models)
+    check_serverless_exclusions(target, models)
+
+
+def check_fixed_layouts(live: Fleet | None, target: Fleet) -> None:
+    """Refuse an UpdateEndpoint that changes the accelerator partition layouts of a variant the
+    endpoint runs (`hosting_rules.FIXED_PARTITION_LAYOUT`: "You can't change the layout of a running
+    endpoint. To use a different layout, create a new endpoint.")."""
+    running = (
+        {variant.name: variant.spec.get("AcceleratorPartitionLayouts") for variant in live.production} if live else {}
+    )
+    for variant in target.production:
+        layouts = variant.spec.get("AcceleratorPartitionLayouts")
+        if variant.name in running and hosting_rules.changes_layout(running[variant.name], layouts):
+            raise validation_error(
+                f'Variant "{variant.name}" of endpoint configuration "{target.config_name}" has another accelerator '
+                "partition layout than the endpoint runs: the layout of a running endpoint cannot be changed. "
+                "Create a new endpoint instead."
+            )
+
+
 def check_shadow_exclusions(target: Fleet, models: Mapping[str, Mapping[str, Any]]) -> None:
     """Refuse CreateEndpoint / UpdateEndpoint to a config with a shadow variant when the endpoint
     uses a feature shadow tests exclude (`hosting_rules.SHADOW_EXCLUSIONS`): serverless inference,
@@ -77,6 +100,42 @@ def check_shadow_exclusions(target: Fleet, models: Mapping[str, Mapping[str, Any
     if features:
         raise validation_error(
             f'Endpoint configuration "{target.config_name}" has a shadow variant, which cannot be used with '
+            f"{', '.join(features)}."
+        )
+
+
+def check_serverless_exclusions(target: Fleet, models: Mapping[str, Mapping[str, Any]]) -> None:
+    """Refuse CreateEndpoint / UpdateEndpoint to a serverless config that uses a feature Serverless
+    Inference does not support (`hosting_rules.SERVERLESS_EXCLUSIONS`): multiple production variants,
+    data capture, and models with a VPC configuration, network isolation, a private Docker registry,
+    multi-model mode or several containers (an inference pipeline). Like the shadow exclusions, the
+    page speaks of the endpoint, so CreateEndpointConfig accepts such a config and the endpoint that
+    would use it is refused (an assumption about where: the page says "not supported", not when)."""
+    if not any(map(is_serverless, target.production)):
+        return
+    features: list[str] = []
+    if len(target.production) > 1:
+        features.append(hosting_rules.MULTIPLE_PRODUCTION_VARIANTS)
+    capture = target.config.get("DataCaptureConfig")
+    if capture and capture.get("EnableCapture") is not False:
+        features.append(hosting_rules.DATA_CAPTURE)
+    serverless_models = [models[v.spec["ModelName"]] for v in target.production if v.spec.get("ModelName") in models]
+    containers = [container for model in serverless_models for container in model_containers(model)]
+    for feature, used in (
+        (hosting_rules.VPC_CONFIGURATION, any(model.get("VpcConfig") for model in serverless_models)),
+        (hosting_rules.NETWORK_ISOLATION, any(model.get("EnableNetworkIsolation") for model in serverless_models)),
+        (
+            hosting_rules.PRIVATE_REGISTRY,
+            any((c.get("ImageConfig") or {}).get("RepositoryAccessMode") == "Vpc" for c in containers),
+        ),
+        (hosting_rules.MULTI_MODEL_ENDPOINT, any(c.get("Mode") == "MultiModel" for c in containers)),
+        (hosting_rules.MULTI_CONTAINER_MODEL, any(len(model_containers(m)) > 1 for m in serverless_models)),
+    ):
+        if used:
+            features.append(feature)
+    if features:
+        raise validation_error(
+            f'Endpoint configuration "{target.config_name}" is serverless, which cannot be used with '
             f"{', '.join(features)}."
         )
 

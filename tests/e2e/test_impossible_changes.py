@@ -49,9 +49,12 @@ config = EndpointConfig(
     production_variants=[variant(v) for v in spec["variants"]],
     shadow_production_variants=[variant(v) for v in spec["shadow"]] if spec.get("shadow") else None,
     async_inference_config={"output_config": {"s3_output_path": "s3://async-out/main"}} if spec.get("async") else None,
+    data_capture_config={"destination_s3_uri": "s3://capture/main", "initial_sampling_percentage": 10,
+                         "capture_options": [{"capture_mode": "Input"}]} if spec.get("capture") else None,
 )
-Endpoint("main", name=spec.get("name"), endpoint_config_name=config.name,
-         deployment_config=DEPLOYMENTS[spec["deployment"]])
+# Without facts: the config's name through an apply, so the endpoint learns nothing of its variants.
+name = config.name if spec.get("facts", True) else config.name.apply(lambda name: name)
+Endpoint("main", name=spec.get("name"), endpoint_config_name=name, deployment_config=DEPLOYMENTS[spec["deployment"]])
 """
 
 DEPLOYS = ()
@@ -211,6 +214,42 @@ def test_an_endpoint_on_an_excluded_shadow_config_is_refused_at_create(tmp_path,
     assert_refused(project, emulator, messages)
     assert client(emulator, "sagemaker").list_endpoints()["Endpoints"] == []
     assert config_names(emulator) == []
+
+
+@pytest.mark.parametrize(
+    ("spec", "feature"),
+    [
+        (
+            {"variants": [SERVERLESS, {**SERVERLESS, "name": "b"}]},
+            "multiple production variants (`production_variants`)",
+        ),
+        ({"variants": [SERVERLESS], "capture": True}, "data capture (`data_capture_config`)"),
+    ],
+    ids=["several-variants", "data-capture"],
+)
+def test_a_serverless_config_with_an_excluded_feature_is_refused_at_preview(tmp_path, emulator, spec, feature) -> None:
+    """Serverless Inference's feature exclusions (Developer Guide, serverless-endpoints, "Feature
+    exclusions") that a config shows fail the endpoint's preview, and `pulumi up` writes nothing.
+    Negative control: the same program with the config's name passed through an `apply` (no facts
+    reach the endpoint) passes preview, and at `up` the emulator refuses the CreateEndpoint; the
+    same config without the feature deploys."""
+    emulator.reset()
+    create_models(emulator, "model-a", "model-b")
+    project = make_project(tmp_path, emulator, PROGRAM)
+    project.set_config(spec=json.dumps({**spec, "deployment": "none"}))
+    assert_refused(project, emulator, ("is serverless and uses", feature, "serverless-endpoints.html"))
+    assert client(emulator, "sagemaker").list_endpoints()["Endpoints"] == []
+
+    project.set_config(spec=json.dumps({**spec, "deployment": "none", "facts": False}))
+    with pytest.raises(auto.CommandError) as up:
+        project.up()
+    assert "is serverless, which cannot be used with" in str(up.value)
+    assert client(emulator, "sagemaker").list_endpoints()["Endpoints"] == []
+
+    project.set_config(spec=json.dumps({"variants": [SERVERLESS], "deployment": "none"}))
+    project.up()
+    assert endpoint_state(emulator) == ("InService", only_config(emulator))
+    project.destroy()
 
 
 MODEL_FROM_A_RESOURCE = (

@@ -211,6 +211,37 @@ def test_instance_based_to_serverless_is_refused_the_reverse_allowed(aws) -> Non
     assert described["ProductionVariants"][0]["CurrentInstanceCount"] == 1
 
 
+def test_the_partition_layout_of_a_running_endpoint_is_fixed(aws) -> None:
+    """botocore's service model, ProductionVariant AcceleratorPartitionLayouts: "You can't change the
+    layout of a running endpoint. To use a different layout, create a new endpoint." The same
+    profiles in another order are another layout; a new model on the same layout deploys (negative
+    control), and a new endpoint may take the other layout."""
+
+    def layout(*profiles: str) -> dict[str, Any]:
+        return variant(
+            "good",
+            InstanceType="ml.g7.12xlarge",
+            AcceleratorPartitionLayouts=[{"AcceleratorPartitionTypes": list(profiles)}],
+        )
+
+    split = ("mig-3g.40gb", "mig-4g.40gb")
+    aws.sagemaker.create_endpoint_config(EndpointConfigName="split", ProductionVariants=[layout(*split)])
+    aws.sagemaker.create_endpoint(EndpointName="ep", EndpointConfigName="split")
+    wait(aws)
+    for name, profiles in (("reordered", split[::-1]), ("whole", ())):
+        new = layout(*profiles) if profiles else variant("good", InstanceType="ml.g7.12xlarge")
+        aws.sagemaker.create_endpoint_config(EndpointConfigName=name, ProductionVariants=[new])
+        message = refused(aws.sagemaker.update_endpoint, EndpointName="ep", EndpointConfigName=name)
+        assert "layout of a running endpoint cannot be changed" in message
+    aws.sagemaker.create_endpoint_config(
+        EndpointConfigName="same", ProductionVariants=[{**layout(*split), "ModelName": "better"}]
+    )
+    aws.sagemaker.update_endpoint(EndpointName="ep", EndpointConfigName="same")
+    assert wait(aws)["EndpointConfigName"] == "same"
+    aws.sagemaker.create_endpoint(EndpointName="other", EndpointConfigName="reordered")
+    assert wait(aws, "other")["EndpointStatus"] == "InService"
+
+
 # --- shadow variants -------------------------------------------------------------------------------
 
 
@@ -258,6 +289,120 @@ def test_shadow_variants_exclude_multi_container_models(aws) -> None:
     shadow_config(aws, "shadow-pipeline", model="pipeline")
     message = refused(aws.sagemaker.create_endpoint, EndpointName="ep", EndpointConfigName="shadow-pipeline")
     assert "multi-container" in message
+
+
+@pytest.mark.parametrize(
+    ("production", "shadow", "feature"),
+    [
+        ({"InstanceType": "ml.inf1.xlarge"}, {}, "Inf1 instances"),
+        ({}, {"InstanceType": "ml.inf1.xlarge"}, "Inf1 instances"),
+        ({"AcceleratorType": "ml.eia2.medium"}, {}, "Elastic Inference"),
+    ],
+    ids=["inf1-production", "inf1-shadow", "elastic-inference"],
+)
+def test_shadow_variants_exclude_inf1_and_elastic_inference(aws, production, shadow, feature) -> None:
+    """Developer Guide, shadow tests "Exclusions": "Endpoints that use Inf1 (Inferentia-based)
+    instances", "Endpoints that use Amazon Elastic Inference", in either variant."""
+    aws.sagemaker.create_endpoint_config(
+        EndpointConfigName="shadow-excluded",
+        ProductionVariants=[variant("good", **production)],
+        ShadowProductionVariants=[variant("better", name="shadow", **shadow)],
+    )
+    message = refused(aws.sagemaker.create_endpoint, EndpointName="ep", EndpointConfigName="shadow-excluded")
+    assert feature in message
+
+
+def test_shadow_variants_exclude_multi_model_endpoints(aws) -> None:
+    """Developer Guide, shadow tests "Exclusions": "Multi-model endpoints"."""
+    container = {"Image": IMAGE, "Mode": "MultiModel", "ModelDataUrl": "s3://models/"}
+    aws.sagemaker.create_model(ModelName="many", ExecutionRoleArn=ROLE, PrimaryContainer=container)
+    shadow_config(aws, "shadow-many", model="many")
+    message = refused(aws.sagemaker.create_endpoint, EndpointName="ep", EndpointConfigName="shadow-many")
+    assert "multi-model" in message
+
+
+# --- serverless feature exclusions -----------------------------------------------------------------
+
+SERVERLESS_VARIANT = {"VariantName": "primary", "ModelName": "good", "ServerlessConfig": SERVERLESS}
+VPC = {"SecurityGroupIds": ["sg-0123456789abcdef0"], "Subnets": ["subnet-0123456789abcdef0"]}
+
+
+@pytest.mark.parametrize(
+    ("config", "model", "feature"),
+    [
+        (
+            {"ProductionVariants": [SERVERLESS_VARIANT, {**SERVERLESS_VARIANT, "VariantName": "second"}]},
+            {},
+            "multiple production variants",
+        ),
+        (
+            {
+                "DataCaptureConfig": {
+                    "InitialSamplingPercentage": 10,
+                    "DestinationS3Uri": "s3://models/capture",
+                    "CaptureOptions": [{"CaptureMode": "Input"}],
+                }
+            },
+            {},
+            "data capture",
+        ),
+        ({}, {"VpcConfig": VPC}, "VPC configuration"),
+        ({}, {"EnableNetworkIsolation": True}, "network isolation"),
+        (
+            {},
+            {"PrimaryContainer": {"Image": IMAGE, "ImageConfig": {"RepositoryAccessMode": "Vpc"}}, "VpcConfig": VPC},
+            "a private Docker registry",
+        ),
+        (
+            {},
+            {"PrimaryContainer": {"Image": IMAGE, "Mode": "MultiModel", "ModelDataUrl": "s3://models/"}},
+            "a multi-model endpoint",
+        ),
+        (
+            {},
+            {"Containers": [{"Image": IMAGE, "ContainerHostname": f"c{i}"} for i in (1, 2)]},
+            "a multi-container model",
+        ),
+    ],
+    ids=["variants", "data-capture", "vpc", "network-isolation", "private-registry", "multi-model", "pipeline"],
+)
+def test_serverless_excludes_features_of_real_time_inference(aws, config, model, feature) -> None:
+    """Developer Guide, Serverless Inference, "Feature exclusions" (serverless-endpoints): "Some of
+    the features currently available for SageMaker AI Real-time Inference are not supported for
+    Serverless Inference, including GPUs, AWS marketplace model packages, private Docker registries,
+    Multi-Model Endpoints, VPC configuration, network isolation, data capture, multiple production
+    variants, Model Monitor, and inference pipelines." No wording is documented; as with shadow
+    tests, the config is accepted and CreateEndpoint / UpdateEndpoint refused. The same endpoint
+    without the feature is created (negative control)."""
+    if model:
+        default = {"PrimaryContainer": {"Image": IMAGE, "ModelDataUrl": "s3://models/good/model.tar.gz"}}
+        request = model if {"PrimaryContainer", "Containers"} & set(model) else {**default, **model}
+        aws.sagemaker.create_model(ModelName="special", ExecutionRoleArn=ROLE, **request)
+    chosen = {**SERVERLESS_VARIANT, "ModelName": "special" if model else "good"}
+    aws.sagemaker.create_endpoint_config(EndpointConfigName="excluded", **{"ProductionVariants": [chosen], **config})
+    message = refused(aws.sagemaker.create_endpoint, EndpointName="ep", EndpointConfigName="excluded")
+    assert "is serverless, which cannot be used with" in message and feature in message
+    serverless_config(aws, "plain")
+    aws.sagemaker.create_endpoint(EndpointName="ep", EndpointConfigName="plain")
+    wait(aws)
+    refused(aws.sagemaker.update_endpoint, EndpointName="ep", EndpointConfigName="excluded")
+    assert wait(aws)["EndpointConfigName"] == "plain"
+
+
+def test_serverless_data_capture_turned_off_is_accepted(aws) -> None:
+    """The feature excluded is data capture: a DataCaptureConfig with EnableCapture false captures
+    nothing, and the emulator accepts it (never stricter than the page)."""
+    capture = {
+        "EnableCapture": False,
+        "InitialSamplingPercentage": 10,
+        "DestinationS3Uri": "s3://models/capture",
+        "CaptureOptions": [{"CaptureMode": "Input"}],
+    }
+    aws.sagemaker.create_endpoint_config(
+        EndpointConfigName="off", ProductionVariants=[SERVERLESS_VARIANT], DataCaptureConfig=capture
+    )
+    aws.sagemaker.create_endpoint(EndpointName="ep", EndpointConfigName="off")
+    assert wait(aws)["EndpointStatus"] == "InService"
 
 
 # --- UpdateEndpointWeightsAndCapacities ------------------------------------------------------------

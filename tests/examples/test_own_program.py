@@ -24,7 +24,8 @@ REGION, ACCOUNT = "eu-west-1", "210987654321"
 
 
 def checkout_program(initial_instance_count: int = 2) -> tuple[EndpointConfig, Endpoint]:
-    """The user's program: two variants (one serverless) of a model the training pipeline made."""
+    """The user's program: two variants of a model the training pipeline made, weighted 3:1 (a
+    serverless variant cannot be one of several: Serverless Inference's feature exclusions)."""
     config = EndpointConfig(
         "checkout",
         production_variants=[
@@ -36,9 +37,10 @@ def checkout_program(initial_instance_count: int = 2) -> tuple[EndpointConfig, E
                 "initial_variant_weight": 3,
             },
             {
-                "variant_name": "serverless",
+                "variant_name": "canary",
                 "model_name": "checkout-model-42",
-                "serverless_config": {"memory_size_in_mb": 2048, "max_concurrency": 5},
+                "instance_type": "ml.c5.large",
+                "initial_instance_count": 1,
             },
         ],
     )
@@ -77,12 +79,12 @@ def test_our_resources_get_the_outputs_pulumi_up_leaves(mocks):
                 "desired_instance_count": 2,
             },
             {
-                "variant_name": "serverless",
+                "variant_name": "canary",
                 "deployed_images": [],
                 "current_weight": 1,
                 "desired_weight": 1,
-                "current_serverless_config": {"memory_size_in_mb": 2048, "max_concurrency": 5},
-                "desired_serverless_config": {"memory_size_in_mb": 2048, "max_concurrency": 5},
+                "current_instance_count": 1,
+                "desired_instance_count": 1,
             },
         ]
         assert created == NOW.isoformat()
