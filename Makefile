@@ -20,7 +20,7 @@
 #   demo   the example stack against the local emulator: up, blue/green update, destroy
 #   bench  the benchmark (N = 1, 4, 16, 32 endpoints), its tables written into README.md
 #   bench-quick  the CI variant (N = 1 and 8, short emulator times); fails when a target is missed
-#   readme the generated parts of README.md: the coverage table and the captured `pulumi preview`
+#   readme the generated parts of README.md: the coverage table, the captured `pulumi preview` and plan
 #   clean  remove .venv and tool caches in the repository
 #
 # Needs only python3 (3.11+), go (1.25+) and make; everything else comes from PyPI and the Go module proxy.
@@ -145,7 +145,8 @@ bench-quick: setup
 
 readme: setup
 	$(BIN)/python -m scripts.coverage_table --update
-	UPDATE_README=1 $(RUN) $(BIN)/pytest tests/e2e/test_example_stack.py -k lifecycle
+	UPDATE_README=1 $(RUN) $(BIN)/pytest tests/e2e/test_example_stack.py tests/e2e/test_rollout_plan.py \
+		-k "lifecycle or what_the_deployment_does"
 
 clean:
 	rm -rf $(VENV) $(NEWEST) $(NEWEST_BOTOCORE) $(SDK) build *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis

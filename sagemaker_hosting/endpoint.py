@@ -24,6 +24,7 @@ from sagemaker_hosting import (
     normalize,
     ownership,
     plan,
+    rollout,
     schema,
     tag_keys,
     validate,
@@ -58,6 +59,7 @@ class EndpointProvider(Provider, Deployer):
 
     check_inputs = staticmethod(validate.check_endpoint)
     plan_change = staticmethod(plan.plan_endpoint)
+    preview_plan = staticmethod(rollout.preview_lines)
     kind = "Endpoint"
     finder = staticmethod(aws.find_endpoint)
     arn_key = "EndpointArn"

@@ -49,6 +49,10 @@ class Provider(dynamic.ResourceProvider):
     """The resource's diff (module `plan`): replace, update in place, or nothing."""
     kind: str
     """What the resource is called in messages ("Endpoint", "Endpoint config")."""
+    preview_plan: Callable[[Mapping[str, Any], Mapping[str, Any], bool], list[str]] = staticmethod(
+        lambda olds, news, creates: []
+    )
+    """What a create (`creates`) or change will do, printed at preview (module `rollout`); none by default."""
 
     finder: Callable[[SageMakerClient, str], dict[str, Any] | None]
     """The resource's finder (module `aws`): its Describe*, or None when it does not exist."""
@@ -79,6 +83,8 @@ class Provider(dynamic.ResourceProvider):
         failures = [dynamic.CheckFailure("", messages.conceal(p.reason, secrets)) for p in problems if not p.warning]
         if not olds and not failures:
             failures = [dynamic.CheckFailure("", reason) for reason in self.owned_elsewhere(inputs)]
+        if not olds and not failures:
+            self.show(self.preview_plan(olds, inputs, True))
         leftovers.THIS_RUN.mark_declared(owner_of(inputs))
         return dynamic.CheckResult(with_checked_instance(inputs, olds), failures)
 
@@ -152,15 +158,23 @@ class Provider(dynamic.ResourceProvider):
     def diff(self, id_: str, old_outputs: dict[str, Any], news: dict[str, Any]) -> dynamic.DiffResult:
         """What `pulumi up` will do, from the old outputs and the new inputs; no AWS call but
         `left_behind`'s."""
-        decision = self.plan_change(old_outputs, normalize.with_wire_unknowns(news))
+        news = normalize.with_wire_unknowns(news)
+        decision = self.plan_change(old_outputs, news)
         left_behind = self.left_behind(id_, old_outputs)
         if decision.note:  # a change the engine's diff cannot show: say what it is
             print(f'{self.kind} "{id_}": {decision.note}.', flush=True)
+        self.show(self.preview_plan(old_outputs, news, bool(decision.replaces)))
         return dynamic.DiffResult(
             changes=decision.changes or left_behind,
             replaces=decision.replaces,
             delete_before_replace=decision.delete_before_replace,
         )
+
+    @staticmethod
+    def show(lines: list[str]) -> None:
+        """Print lines the CLI shows as the resource's diagnostics (so `pulumi preview --json` has them)."""
+        if lines:
+            print("\n".join(lines), flush=True)
 
     def left_behind(self, id_: str, old_outputs: dict[str, Any]) -> bool:
         """Whether a run killed before the engine recorded its create left something of this entry

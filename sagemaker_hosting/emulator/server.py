@@ -11,7 +11,8 @@ Admin API (JSON):
   `DELETE /_emulator/calls` clears the calls and the events.
 - `GET /_emulator/events`: every endpoint status change, in order: time, name, status,
   endpoint_config_name, and `stage` for the steps of an update (Creating, ActivatingTraffic,
-  Baking, Deleting); status "Deleted" when a deleted endpoint is gone.
+  Baking, Deleting) with `traffic`, the share on the new fleet once the step ends; status "Deleted"
+  when a deleted endpoint is gone.
 - `GET /_emulator/responders`, `POST /_emulator/responders` with `{"MODEL": "module:function"}`:
   read / set the callables that answer invocations of each model (see `invocation`); "" restores
   the default echo.

@@ -187,7 +187,7 @@ class Machine:
                 task.index += 1
                 task.phase_started = end
                 if task.kind == "update":
-                    self.record(endpoint, end, task.phase.stage)
+                    self.record(endpoint, end, task.phase.stage, task.phase.traffic)
             else:
                 self._finish(endpoint, end)
 
@@ -250,15 +250,20 @@ class Machine:
         endpoint.modified = at
         self.record(endpoint, at, stage)
 
-    def record(self, endpoint: Endpoint, at: float, stage: str | None = None) -> None:
-        """Log the endpoint's status (and a deployment's stage) at `at`, in `events`."""
+    def record(self, endpoint: Endpoint, at: float, stage: str | None = None, traffic: float | None = None) -> None:
+        """Log the endpoint's status (and a deployment's stage, with the share of traffic on the new
+        fleet once it ends) at `at`, in `events`."""
         event = {
             "time": at,
             "name": endpoint.name,
             "status": endpoint.status,
             "endpoint_config_name": endpoint.config_name,
         }
-        self.events.append(event if stage is None else {**event, "stage": stage})
+        if stage is not None:
+            event["stage"] = stage
+        if traffic is not None:
+            event["traffic"] = traffic
+        self.events.append(event)
 
 
 class Driver:
