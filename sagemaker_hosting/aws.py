@@ -69,6 +69,12 @@ CONDITIONAL_IAM_ACTIONS = {
 }
 """Actions the provider never calls itself but AWS checks on its calls, only with some inputs."""
 
+OPTIONAL_IAM_ACTIONS = {
+    "cloudwatch:DescribeAlarms": "`pulumi preview` of an endpoint created or moved with rollback alarms: whether "
+    "they exist; without it preview says the check was skipped",
+}
+"""Reads only preview makes, each for a check it skips (saying so) when the read is refused."""
+
 MAX_ATTEMPTS = 10
 """Attempts per API call, throttling included (botocore's standard retry mode), unless the standard
 configuration sets `max_attempts` (AWS_MAX_ATTEMPTS, or the profile's `max_attempts`)."""
@@ -118,8 +124,9 @@ def available(profile: str | None) -> bool:
 
 _clients: dict[AwsSettings, SageMakerClient] = {}
 _clients_lock = threading.Lock()
-_scaling_clients: dict[int, tuple[SageMakerClient, Any]] = {}
-"""Application Auto Scaling clients, by the SageMaker client they go with (kept, so ids stay unique)."""
+_companion_clients: dict[tuple[int, str], tuple[SageMakerClient, Any]] = {}
+"""Application Auto Scaling and CloudWatch clients, by the SageMaker client they go with and their
+service (the SageMaker client is kept, so ids stay unique)."""
 
 
 def sagemaker_client(settings: AwsSettings) -> SageMakerClient:
@@ -137,18 +144,32 @@ def sagemaker_client(settings: AwsSettings) -> SageMakerClient:
 
 
 def autoscaling_client(sagemaker: SageMakerClient) -> Any:
-    """The Application Auto Scaling client that goes with a SageMaker client of `sagemaker_client`:
-    the same settings (profile, region, standard configuration, `AWS_ENDPOINT_URL`), retries and
-    User-Agent; one per SageMaker client."""
+    """The Application Auto Scaling client that goes with a SageMaker client (`companion_client`)."""
+    return companion_client(sagemaker, "application-autoscaling")
+
+
+def companion_client(sagemaker: SageMakerClient, service: str) -> Any:
+    """The client of another service that goes with a SageMaker client of `sagemaker_client`: the
+    same settings (profile, region, standard configuration, `AWS_ENDPOINT_URL`), retries and
+    User-Agent; one per SageMaker client and service."""
     with _clients_lock:
-        entry = _scaling_clients.get(id(sagemaker))
+        entry = _companion_clients.get((id(sagemaker), service))
         if entry is None:
             settings = next((s for s, c in _clients.items() if c is sagemaker), None)
             if settings is None:  # not one of ours: its region, the default profile
                 settings = AwsSettings(region=sagemaker.meta.region_name)
-            entry = (sagemaker, _new_client("application-autoscaling", settings))
-            _scaling_clients[id(sagemaker)] = entry
+            entry = (sagemaker, _new_client(service, settings))
+            _companion_clients[(id(sagemaker), service)] = entry
         return entry[1]
+
+
+def missing_alarms(sagemaker: SageMakerClient, names: list[str]) -> list[str]:
+    """Which of the CloudWatch alarms `names` do not exist in the SageMaker client's account and
+    region (one DescribeAlarms of metric and composite alarms; at most 100 names, the model's limit)."""
+    cloudwatch = companion_client(sagemaker, "cloudwatch")
+    found = cloudwatch.describe_alarms(AlarmNames=names[:100], AlarmTypes=["MetricAlarm", "CompositeAlarm"])
+    existing = {alarm["AlarmName"] for key in ("MetricAlarms", "CompositeAlarms") for alarm in found.get(key, [])}
+    return [name for name in names if name not in existing]
 
 
 def _new_client(service: str, settings: AwsSettings) -> Any:

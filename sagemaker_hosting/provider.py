@@ -49,10 +49,6 @@ class Provider(dynamic.ResourceProvider):
     """The resource's diff (module `plan`): replace, update in place, or nothing."""
     kind: str
     """What the resource is called in messages ("Endpoint", "Endpoint config")."""
-    preview_plan: Callable[[Mapping[str, Any], Mapping[str, Any], bool], list[str]] = staticmethod(
-        lambda olds, news, creates: []
-    )
-    """What a create (`creates`) or change will do, printed at preview (module `rollout`); none by default."""
 
     finder: Callable[[SageMakerClient, str], dict[str, Any] | None]
     """The resource's finder (module `aws`): its Describe*, or None when it does not exist."""
@@ -84,7 +80,7 @@ class Provider(dynamic.ResourceProvider):
         if not olds and not failures:
             failures = [dynamic.CheckFailure("", reason) for reason in self.owned_elsewhere(inputs)]
         if not olds and not failures:
-            self.show(self.preview_plan(olds, inputs, True))
+            self.preview(olds, inputs, True)
         leftovers.THIS_RUN.mark_declared(owner_of(inputs))
         return dynamic.CheckResult(with_checked_instance(inputs, olds), failures)
 
@@ -163,18 +159,16 @@ class Provider(dynamic.ResourceProvider):
         left_behind = self.left_behind(id_, old_outputs)
         if decision.note:  # a change the engine's diff cannot show: say what it is
             print(f'{self.kind} "{id_}": {decision.note}.', flush=True)
-        self.show(self.preview_plan(old_outputs, news, bool(decision.replaces)))
+        self.preview(old_outputs, news, bool(decision.replaces))
         return dynamic.DiffResult(
             changes=decision.changes or left_behind,
             replaces=decision.replaces,
             delete_before_replace=decision.delete_before_replace,
         )
 
-    @staticmethod
-    def show(lines: list[str]) -> None:
-        """Print lines the CLI shows as the resource's diagnostics (so `pulumi preview --json` has them)."""
-        if lines:
-            print("\n".join(lines), flush=True)
+    def preview(self, olds: Mapping[str, Any], news: Mapping[str, Any], creates: bool) -> None:
+        """Say what a create (`creates`) or change of the resource will do, as the CLI's diagnostics
+        (so `pulumi preview --json` has them); nothing by default."""
 
     def left_behind(self, id_: str, old_outputs: dict[str, Any]) -> bool:
         """Whether a run killed before the engine recorded its create left something of this entry

@@ -91,11 +91,7 @@ def plan_update(inputs: Mapping[str, Any], facts: Mapping[str, Any] | None) -> R
     if normalize.is_unknown(deployment):
         return Rollout("deployment_config", fleet=counts, unknown=(*unknown, "the deployment_config"))
     deployment = deployment or {}
-    alarms = tuple(
-        str(alarm.get("alarm_name"))
-        for alarm in ((deployment.get("auto_rollback_configuration") or {}).get("alarms") or [])
-        if isinstance(alarm, Mapping)
-    )
+    alarms = tuple(alarm_names(deployment))
     instances = sum(counts.values()) if counts else None
     blue_green, rolling = deployment.get("blue_green_update_policy"), deployment.get("rolling_update_policy")
     if rolling:
@@ -139,6 +135,22 @@ def plan_update(inputs: Mapping[str, Any], facts: Mapping[str, Any] | None) -> R
 
 
 RETAINED = "the deployment it reuses (retain_deployment_config: the endpoint's last one, read at `up`)"
+
+
+def alarm_names(deployment_config: object) -> list[str]:
+    """The rollback alarms a deployment_config names (`auto_rollback_configuration`)."""
+    if not isinstance(deployment_config, Mapping):
+        return []
+    rollback = deployment_config.get("auto_rollback_configuration")
+    alarms = rollback.get("alarms") if isinstance(rollback, Mapping) else None
+    if not isinstance(alarms, list):
+        return []
+    names = [alarm.get("alarm_name") for alarm in alarms if isinstance(alarm, Mapping)]
+    return [name if isinstance(name, str) and not normalize.is_unknown(name) else LATER for name in names]
+
+
+LATER = "(named at `up`)"
+"""An alarm name that is an output not known at preview."""
 
 
 def deadline(inputs: Mapping[str, Any], facts: Mapping[str, Any] | None) -> int | None:

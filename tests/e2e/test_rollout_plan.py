@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from sagemaker_hosting.emulator.testing import Emulator
-from sagemaker_hosting.testing import client, create_models, make_project
+from sagemaker_hosting.testing import client, create_alarm, create_models, make_project
 from scripts import readme_blocks
 
 PROGRAM = """
@@ -132,6 +132,7 @@ def test_the_plan_preview_prints_is_what_the_deployment_does(tmp_path, emulator:
     emulator.settings(create_seconds=0.5, update_seconds=0.3, delete_seconds=0.2, stage_seconds=0.1)
     emulator.settings(time_scale=TIME_SCALE)
     create_models(emulator, *(f"m{index}" for index in range(len(DEPLOYMENTS) + 1)))
+    create_alarm(emulator, "errors")  # the rollback alarm exists (OK): no warning, no rollback
     project = make_project(tmp_path, emulator, PROGRAM)
     project.set_config(spec=json.dumps({"model": "m0"}))
     kind, steps, fleet = printed_plan(project.preview().stdout)
@@ -175,3 +176,22 @@ def test_a_plan_with_unknowns_says_what_it_cannot_know(tmp_path, emulator: Emula
     output = project.preview().stdout
     assert "provision not known at preview" in output
     assert "not known at preview: the new config's fleet" in output
+
+
+def test_a_rollback_alarm_that_does_not_exist_is_a_warning(tmp_path, emulator: Emulator) -> None:
+    """Issue 20 item 3: an alarm `auto_rollback_configuration` names that does not exist in the
+    endpoint's account and region cannot roll a deployment back; preview warns, reading only.
+    Negative control: once the alarm exists, no warning."""
+    emulator.reset()
+    create_models(emulator, "m0")
+    project = make_project(tmp_path, emulator, PROGRAM)
+    project.set_config(spec=json.dumps({"model": "m0", "deployment": dict(DEPLOYMENTS)["canary"]}))
+    emulator.clear_calls()
+    output = project.preview().stdout
+    assert (
+        "rollback alarm(s) errors of `deployment_config.auto_rollback_configuration` do not exist in account "
+        "123456789012, region us-east-1, so they cannot roll a deployment back" in output
+    )
+    assert emulator.writes() == []
+    create_alarm(emulator, "errors")
+    assert "do not exist" not in project.preview().stdout
