@@ -12,13 +12,19 @@ what the emulator then does, so each checks the other. Pure: no AWS call.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from sagemaker_hosting import deadlines, known_facts, naming, normalize
 
+__all__ = ["Rollout", "Shift", "alarm_names", "plan_create", "plan_update", "preview_lines"]
+
 UNKNOWN = "not known at preview"
+FLEET_UNKNOWN = "the new config's fleet (its name or instances are outputs, or not an EndpointConfig of this program)"
+RETAINED = "the deployment it reuses (retain_deployment_config: the endpoint's last one, read at `up`)"
+LATER = "(named at `up`)"
+"""An alarm name that is an output not known at preview."""
 
 
 @dataclass(frozen=True)
@@ -78,9 +84,6 @@ def plan_create(facts: Mapping[str, Any] | None) -> Rollout:
     return Rollout("create", fleet=counts, unknown=() if counts is not None else (FLEET_UNKNOWN,))
 
 
-FLEET_UNKNOWN = "the new config's fleet (its name or instances are outputs, or not an EndpointConfig of this program)"
-
-
 def plan_update(inputs: Mapping[str, Any], facts: Mapping[str, Any] | None) -> Rollout:
     """An UpdateEndpoint to the config whose facts are `facts`, under the inputs' deployment_config."""
     counts = instance_counts(facts)
@@ -134,9 +137,6 @@ def plan_update(inputs: Mapping[str, Any], facts: Mapping[str, Any] | None) -> R
     return Rollout(label, shifts, None, counts, counts, timeout(blue_green), alarms, tuple(unknown))
 
 
-RETAINED = "the deployment it reuses (retain_deployment_config: the endpoint's last one, read at `up`)"
-
-
 def alarm_names(deployment_config: object) -> list[str]:
     """The rollback alarms a deployment_config names (`auto_rollback_configuration`)."""
     if not isinstance(deployment_config, Mapping):
@@ -147,10 +147,6 @@ def alarm_names(deployment_config: object) -> list[str]:
         return []
     names = [alarm.get("alarm_name") for alarm in alarms if isinstance(alarm, Mapping)]
     return [name if isinstance(name, str) and not normalize.is_unknown(name) else LATER for name in names]
-
-
-LATER = "(named at `up`)"
-"""An alarm name that is an output not known at preview."""
 
 
 def deadline(inputs: Mapping[str, Any], facts: Mapping[str, Any] | None) -> int | None:
@@ -254,6 +250,3 @@ def preview_lines(olds: Mapping[str, Any], news: Mapping[str, Any], creates: boo
     else:
         lines.append(f"  the provider's deadline: {UNKNOWN}")
     return lines
-
-
-__all__: Sequence[str] = ["Rollout", "Shift", "plan_create", "plan_update", "preview_lines"]
