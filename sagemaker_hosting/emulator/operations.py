@@ -210,7 +210,9 @@ class HostingBackend:
             endpoint.config_name = config.name
             endpoint.deployment_config = request.get("DeploymentConfig")
             target = self._fleet(config, None, None)
-            rules.check_shadow_exclusions(target, self._models(region, target))
+            models = self._models(region, target)
+            rules.check_shadow_exclusions(target, models)
+            rules.check_tracing_exclusions(target, models)
             rules.check_quota(
                 self.stores["endpoint"].values(), region, int(self.settings.instance_quota), instance_counts(target)
             )
@@ -247,7 +249,9 @@ class HostingBackend:
             else:
                 deployment = request.get("DeploymentConfig")
             rules.check_serverless_one_way(endpoint.live, target)
-            rules.check_shadow_exclusions(target, self._models(region, target))
+            models = self._models(region, target)
+            rules.check_shadow_exclusions(target, models)
+            rules.check_tracing_exclusions(target, models)
             guarded = rules.guarded_deployment(deployment, endpoint.live, target)
             rules.check_quota(
                 self.stores["endpoint"].values(),

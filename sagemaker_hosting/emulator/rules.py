@@ -81,6 +81,24 @@ def check_shadow_exclusions(target: Fleet, models: Mapping[str, Mapping[str, Any
         )
 
 
+def check_tracing_exclusions(target: Fleet, models: Mapping[str, Mapping[str, Any]]) -> None:
+    """Refuse CreateEndpoint / UpdateEndpoint to a config that enables tracing when a model it serves
+    is multi-model (`hosting_rules.TRACING_EXCLUSIONS`). A config names its models only, so
+    CreateEndpointConfig cannot tell (the config's own exclusions are `cross_field`'s): the endpoint
+    that would run it is refused, as for shadow tests."""
+    tracing = target.config.get("TracingConfig") or {}
+    if tracing.get("EnableTracing") is not True:
+        return
+    multi_model = sorted(
+        name for name, model in models.items() if any(c.get("Mode") == "MultiModel" for c in model_containers(model))
+    )
+    if multi_model:
+        raise validation_error(
+            f'Endpoint configuration "{target.config_name}" enables tracing (TracingConfig), which cannot be used '
+            f"with a multi-model endpoint (model(s) [{', '.join(multi_model)}] in MultiModel mode)."
+        )
+
+
 def guarded_deployment(
     deployment: Mapping[str, Any] | None, live: Fleet | None, target: Fleet
 ) -> dict[str, Any] | None:
