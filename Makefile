@@ -23,7 +23,7 @@
 #   readme the generated parts of README.md: the coverage table, the captured `pulumi preview` and plan
 #   clean  remove .venv and tool caches in the repository
 #
-# Needs only python3 (3.11+), go (1.25+) and make; everything else comes from PyPI and the Go module proxy.
+# Needs only python3 (3.11+), go (1.26.6+) and make; everything else comes from PyPI and the Go module proxy.
 
 PYTHON ?= python3
 VENV := .venv

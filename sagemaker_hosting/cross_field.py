@@ -61,7 +61,8 @@ def endpoint_config_violations(request: Mapping[str, Any], name: Namer = _same) 
     """CreateEndpointConfig rules: shadow variants only as one production plus one shadow; variant
     names unique across both lists; a variant is serverless (ServerlessConfig, no instances) or
     instance-based (InitialInstanceCount and InstanceType or InstancePools); serverless memory in
-    1 GB steps and provisioned concurrency within MaxConcurrency; no KmsKeyId with local storage."""
+    1 GB steps and provisioned concurrency within MaxConcurrency; no KmsKeyId with local storage;
+    TracingConfig's rules (`_tracing_violations`)."""
     found: list[Violation] = []
     lists = [
         (member, _structures(request.get(member))) for member in ("ProductionVariants", "ShadowProductionVariants")
@@ -119,6 +120,49 @@ def endpoint_config_violations(request: Mapping[str, Any], name: Namer = _same) 
                     f"({', '.join(local)}): their volumes are encrypted by the instance's hardware module",
                 )
             )
+    found.extend(_tracing_violations(request, [variant for _, variants in lists for _, variant in variants], name))
+    return found
+
+
+def _tracing_violations(request: Mapping[str, Any], variants: list[Mapping[str, Any]], name: Namer) -> list[Violation]:
+    """TracingConfig (botocore 1.44.18's model, TracingConfig and its KmsKeyId): "You can't enable
+    tracing together with data capture (EnableCapture set to True in DataCaptureConfig), with
+    serverless variants, or with multi-model endpoints"; "If you specify a key, you also need to
+    specify LargePayloadDeliveryS3Uri". Data capture counts as enabled when EnableCapture is
+    omitted too, its default (DescribeEndpointConfig then shows it True). Multi-model endpoints are a
+    property of the models, which a config only names: the emulator checks them on the endpoint."""
+    tracing = _mapping(request.get("TracingConfig"))
+    found: list[Violation] = []
+    if tracing.get("EnableTracing") is True:
+        capture = request.get("DataCaptureConfig")
+        if isinstance(capture, Mapping) and capture.get("EnableCapture", True) is True:
+            found.append(
+                _broken(
+                    ("TracingConfig", "EnableTracing"),
+                    True,
+                    name("EnableTracing"),
+                    f"cannot be true with data capture ({name('DataCaptureConfig')}.{name('EnableCapture')} true "
+                    "or omitted)",
+                )
+            )
+        if any(variant.get("ServerlessConfig") is not None for variant in variants):
+            found.append(
+                _broken(
+                    ("TracingConfig", "EnableTracing"),
+                    True,
+                    name("EnableTracing"),
+                    f"cannot be true with serverless variants ({name('ServerlessConfig')})",
+                )
+            )
+    if tracing.get("KmsKeyId") and not tracing.get("LargePayloadDeliveryS3Uri"):
+        found.append(
+            _broken(
+                ("TracingConfig", "KmsKeyId"),
+                tracing.get("KmsKeyId"),
+                name("KmsKeyId"),
+                f"needs {name('LargePayloadDeliveryS3Uri')} (the key encrypts the payloads delivered there)",
+            )
+        )
     return found
 
 

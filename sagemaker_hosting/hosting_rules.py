@@ -67,6 +67,11 @@ CAPACITY_SIZES = Rule(
     'of "the variant\'s total instance count"',
     "checked by `cross_field.endpoint_violations` (with the instance count)",
 )
+TRACING_EXCLUSIONS = Rule(
+    "botocore's service model, TracingConfig (the data capture and serverless parts are `cross_field`'s)",
+    "You can't enable tracing together with data capture (EnableCapture set to True in DataCaptureConfig), "
+    "with serverless variants, or with multi-model endpoints.",
+)
 SCALED_INSTANCE_TYPE = Rule(
     "https://docs.aws.amazon.com/sagemaker/latest/dg/endpoint-scaling-update.html",
     "If the update would change the instance type for any model that is a target for auto scaling, the update fails",

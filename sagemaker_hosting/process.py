@@ -131,7 +131,7 @@ class _PlainProviderErrors:
 
 def show_provider_errors_plainly() -> None:
     """Install `_PlainProviderErrors` where the SDK formats errors with a traceback (no-op on SDKs that
-    show "Exception calling application: <message>", as 3.259 does)."""
+    show "Exception calling application: <message>", as 3.260 does)."""
     main = sys.modules.get("__main__")
     if getattr(main, "traceback", None) is traceback:
         main.traceback = _PlainProviderErrors()  # type: ignore[union-attr]

@@ -29,7 +29,7 @@ for go_module in github.com/pulumi/pulumi/pkg/v3 github.com/pulumi/pulumi/sdk/v3
         "$go_module ${required:-nothing}; update go.mod (go get $go_module@v$version && go mod tidy) or requirements.txt"
 done
 
-command -v go >/dev/null || die "go is not on PATH (Go 1.25 or newer is needed to build the Pulumi CLI)"
+command -v go >/dev/null || die "go is not on PATH (Go 1.26.6 or newer, what pulumi/pkg/v3 requires, is needed to build the Pulumi CLI)"
 # Pure-Go static binaries, no VCS stamping, verified modules only: the same inputs give the same build.
 export CGO_ENABLED=0 GOFLAGS="-mod=readonly -trimpath -buildvcs=false"
 

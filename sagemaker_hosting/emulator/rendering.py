@@ -42,7 +42,14 @@ def describe_endpoint(endpoint: Endpoint) -> dict[str, Any]:
             ]
         if fleet.data_capture:
             described["DataCaptureConfig"] = data_capture_summary(fleet.data_capture)
-        for key in ("AsyncInferenceConfig", "ExplainerConfig", "MetricsConfig"):
+        # The config's members DescribeEndpoint returns too (botocore's DescribeEndpointOutput).
+        for key in (
+            "AsyncInferenceConfig",
+            "ExplainerConfig",
+            "MetricsConfig",
+            "TracingConfig",
+            "CrossRegionTrafficConfig",
+        ):
             if key in fleet.config:
                 described[key] = fleet.config[key]
     if endpoint.failure_reason:

@@ -50,9 +50,10 @@ def check_serverless_one_way(live: Fleet | None, target: Fleet) -> None:
 
 
 def check_feature_exclusions(target: Fleet, models: Mapping[str, Mapping[str, Any]]) -> None:
-    """The features an endpoint's config may not combine: with a shadow variant, with serverless."""
+    """The features an endpoint's config may not combine: with a shadow variant, with serverless, with tracing."""
     check_shadow_exclusions(target, models)
     check_serverless_exclusions(target, models)
+    check_tracing_exclusions(target, models)
 
 
 def check_fixed_layouts(live: Fleet | None, target: Fleet) -> None:
@@ -137,6 +138,24 @@ def check_serverless_exclusions(target: Fleet, models: Mapping[str, Mapping[str,
         raise validation_error(
             f'Endpoint configuration "{target.config_name}" is serverless, which cannot be used with '
             f"{', '.join(features)}."
+        )
+
+
+def check_tracing_exclusions(target: Fleet, models: Mapping[str, Mapping[str, Any]]) -> None:
+    """Refuse CreateEndpoint / UpdateEndpoint to a config that enables tracing when a model it serves
+    is multi-model (`hosting_rules.TRACING_EXCLUSIONS`). A config names its models only, so
+    CreateEndpointConfig cannot tell (the config's own exclusions are `cross_field`'s): the endpoint
+    that would run it is refused, as for shadow tests."""
+    tracing = target.config.get("TracingConfig") or {}
+    if tracing.get("EnableTracing") is not True:
+        return
+    multi_model = sorted(
+        name for name, model in models.items() if any(c.get("Mode") == "MultiModel" for c in model_containers(model))
+    )
+    if multi_model:
+        raise validation_error(
+            f'Endpoint configuration "{target.config_name}" enables tracing (TracingConfig), which cannot be used '
+            f"with a multi-model endpoint (model(s) [{', '.join(multi_model)}] in MultiModel mode)."
         )
 
 

@@ -137,12 +137,15 @@ def request_members(action: str, name: str, header: Callable[[str], str | None])
 def stream_outcome(outcome: Outcome) -> Outcome:
     """A successful InvokeEndpoint answer as InvokeEndpointWithResponseStream's: the body as one
     PayloadPart event of an event stream, the content type in X-Amzn-SageMaker-Content-Type."""
-    from moto.s3.select_object_content import _create_message  # moto's event-stream encoder
+    # moto's event-stream encoder. moto 5.2.6 no longer has the one used before (the private
+    # moto.s3.select_object_content._create_message); this one writes the same bytes for this event.
+    from moto.core.eventstream import EventStreamEncoder
 
     action = "InvokeEndpointWithResponseStream"
     headers = dict(outcome.headers)
     content_type = headers.pop("Content-Type")
-    stream = _create_message(None, b"PayloadPart", outcome.body)
+    event = {":message-type": "event", ":event-type": "PayloadPart"}
+    stream = EventStreamEncoder().encode_message(event, outcome.body)
     new_headers = [
         ("Content-Type", "application/vnd.amazon.eventstream"),
         (response_header(action, "ContentType"), content_type),

@@ -52,7 +52,7 @@ configs = {
         enable_network_isolation=True,
         metrics_config={"enable_enhanced_metrics": True, "metric_publish_frequency_in_seconds": 60}),
     # Members botocore 1.44 added: accelerator partitions, prefix-aware routing, detailed
-    # observability, the cross-Region traffic cap.
+    # observability, the cross-Region traffic cap; 1.44.18's tracing.
     "newest": EndpointConfig("newest", production_variants=[variant("main", "model-a",
             instance_type="ml.g7.12xlarge",
             accelerator_partition_layouts=[{"accelerator_partition_types": ["mig-3g.40gb", "mig-4g.40gb"]}],
@@ -60,7 +60,9 @@ configs = {
                             "prefix_aware_routing_config": {"prefix_length": 2048, "concurrency_threshold": 8}})],
         metrics_config={"enable_enhanced_metrics": True, "enable_detailed_observability": True},
         cross_region_traffic_config={"max_invocations_per_second_per_instance": 10,
-                                     "max_cross_region_percent_per_endpoint": 20}),
+                                     "max_cross_region_percent_per_endpoint": 20},
+        tracing_config={"enable_tracing": True, "initial_sampling_percentage": 10,
+                        "large_payload_delivery_s3_uri": "s3://models/traces", "kms_key_id": "alias/traces"}),
 }
 
 size = {"type": "INSTANCE_COUNT", "value": 1}
@@ -119,6 +121,14 @@ def test_field_groups(tmp_path, emulator) -> None:
         "MaxCrossRegionPercentPerEndpoint": 20,
     }
     assert newest["MetricsConfig"]["EnableDetailedObservability"] is True
+    tracing = {
+        "EnableTracing": True,
+        "InitialSamplingPercentage": 10,
+        "LargePayloadDeliveryS3Uri": "s3://models/traces",
+        "KmsKeyId": "alias/traces",
+    }
+    assert newest["TracingConfig"] == tracing
+    assert sagemaker.describe_endpoint(EndpointName=names["newest"])["TracingConfig"] == tracing
     variant = newest["ProductionVariants"][0]
     assert variant["AcceleratorPartitionLayouts"] == [{"AcceleratorPartitionTypes": ["mig-3g.40gb", "mig-4g.40gb"]}]
     assert variant["RoutingConfig"]["PrefixAwareRoutingConfig"] == {"PrefixLength": 2048, "ConcurrencyThreshold": 8}

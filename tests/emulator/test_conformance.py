@@ -85,6 +85,7 @@ CONFIG: dict[str, Any] = {
     "VpcConfig": {"SecurityGroupIds": ["sg-12345678"], "Subnets": ["subnet-12345678"]},
     "EnableNetworkIsolation": False,
     "MetricsConfig": {"EnableEnhancedMetrics": True, "MetricPublishFrequencyInSeconds": 60},
+    "CrossRegionTrafficConfig": {"MaxInvocationsPerSecondPerInstance": 10, "MaxCrossRegionPercentPerEndpoint": 20},
 }
 DEPLOYMENT: dict[str, Any] = {
     "BlueGreenUpdatePolicy": {
@@ -136,7 +137,7 @@ def test_endpoint_reports_its_config_and_deployment_config(aws) -> None:
     assert described["EndpointArn"] == f"{ARN}:endpoint/full"
     assert described["LastDeploymentConfig"] == DEPLOYMENT
     assert "AsyncInferenceConfig" not in described
-    for key in ("ExplainerConfig", "MetricsConfig"):
+    for key in ("ExplainerConfig", "MetricsConfig", "CrossRegionTrafficConfig"):
         assert described[key] == CONFIG[key]
     primary = described["ProductionVariants"][0]
     assert (primary["VariantName"], primary["CurrentInstanceCount"], primary["CurrentWeight"]) == ("primary", 2, 0.5)

@@ -405,6 +405,48 @@ def test_serverless_data_capture_turned_off_is_accepted(aws) -> None:
     assert wait(aws)["EndpointStatus"] == "InService"
 
 
+# --- tracing ---------------------------------------------------------------------------------------
+
+TRACING = {"EnableTracing": True, "InitialSamplingPercentage": 20}
+
+
+def test_tracing_is_stored_echoed_and_excludes_what_the_model_says(aws) -> None:
+    """TracingConfig (botocore 1.44.18's model): DescribeEndpointConfig and DescribeEndpoint return
+    it; "You can't enable tracing together with data capture (EnableCapture set to True in
+    DataCaptureConfig), with serverless variants, or with multi-model endpoints"; "If you specify a
+    key, you also need to specify LargePayloadDeliveryS3Uri". The first two and the key are the
+    config's own members, refused by CreateEndpointConfig; a multi-model model is refused on the
+    endpoint (the config only names it), as shadow tests' exclusions are. Tracing switched off goes
+    with all three."""
+    create_config(aws.sagemaker, "traced", TracingConfig=TRACING)
+    assert aws.sagemaker.describe_endpoint_config(EndpointConfigName="traced")["TracingConfig"] == TRACING
+    aws.sagemaker.create_endpoint(EndpointName="ep", EndpointConfigName="traced")
+    assert wait(aws)["TracingConfig"] == TRACING
+
+    capture = {"InitialSamplingPercentage": 50, "DestinationS3Uri": "s3://models/capture",
+               "CaptureOptions": [{"CaptureMode": "Input"}]}  # fmt: skip
+    serverless = [{"VariantName": "primary", "ModelName": "good", "ServerlessConfig": SERVERLESS}]
+    key_alone = {"EnableTracing": False, "InitialSamplingPercentage": 0, "KmsKeyId": "alias/k"}
+    for config, message in (
+        ({"TracingConfig": TRACING, "DataCaptureConfig": capture}, "EnableTracing cannot be true with data capture"),
+        ({"TracingConfig": TRACING, "ProductionVariants": serverless}, "EnableTracing cannot be true with serverless"),
+        ({"TracingConfig": key_alone}, "KmsKeyId needs LargePayloadDeliveryS3Uri"),
+    ):
+        request = {"EndpointConfigName": "refused", "ProductionVariants": [variant()], **config}
+        assert message in refused(aws.raw.create_endpoint_config, **request)
+    off = {"EnableTracing": False, "InitialSamplingPercentage": 0}
+    create_config(aws.sagemaker, "capture-untraced", TracingConfig=off, DataCaptureConfig=capture)
+
+    multi_model = {"Image": IMAGE, "Mode": "MultiModel", "ModelDataUrl": "s3://models/"}
+    aws.sagemaker.create_model(ModelName="many", ExecutionRoleArn=ROLE, PrimaryContainer=multi_model)
+    create_config(aws.sagemaker, "traced-many", model="many", TracingConfig=TRACING)
+    message = refused(aws.sagemaker.create_endpoint, EndpointName="new", EndpointConfigName="traced-many")
+    assert "multi-model" in message and "[many]" in message
+    refused(aws.sagemaker.update_endpoint, EndpointName="ep", EndpointConfigName="traced-many")
+    create_config(aws.sagemaker, "untraced-many", model="many", TracingConfig=off)
+    aws.sagemaker.create_endpoint(EndpointName="new", EndpointConfigName="untraced-many")
+
+
 # --- UpdateEndpointWeightsAndCapacities ------------------------------------------------------------
 
 

@@ -287,6 +287,29 @@ def shadow_config(production, shadow, **overrides):
             ("ProductionVariants", 0, "ServerlessConfig", "ProvisionedConcurrency"),
             "at most MaxConcurrency (2)",
         ),
+        (
+            config(
+                TracingConfig={"EnableTracing": True, "InitialSamplingPercentage": 5},
+                DataCaptureConfig={"InitialSamplingPercentage": 5, "DestinationS3Uri": "s3://b/c"},
+            ),
+            ("TracingConfig", "EnableTracing"),
+            "EnableTracing cannot be true with data capture (DataCaptureConfig.EnableCapture true or omitted)",
+        ),
+        (
+            config(
+                TracingConfig={"EnableTracing": True, "InitialSamplingPercentage": 5},
+                ProductionVariants=[
+                    {"VariantName": "s", "ServerlessConfig": {"MemorySizeInMB": 1024, "MaxConcurrency": 1}}
+                ],
+            ),
+            ("TracingConfig", "EnableTracing"),
+            "cannot be true with serverless variants (ServerlessConfig)",
+        ),
+        (
+            config(TracingConfig={"EnableTracing": True, "InitialSamplingPercentage": 5, "KmsKeyId": "alias/k"}),
+            ("TracingConfig", "KmsKeyId"),
+            "KmsKeyId needs LargePayloadDeliveryS3Uri",
+        ),
     ],
 )
 def test_endpoint_config_cross_field_rules(request_, path, rule_part):
@@ -302,6 +325,19 @@ def test_endpoint_config_cross_field_rules(request_, path, rule_part):
         shadow_config([variant(VariantName="a")], [variant(VariantName="b")]),
         config(ProductionVariants=[variant(InstanceType="ml.g4dn.xlarge")]),  # local storage, no key
         config(KmsKeyId="alias/k"),
+        config(
+            TracingConfig={
+                "EnableTracing": True,
+                "InitialSamplingPercentage": 5,
+                "LargePayloadDeliveryS3Uri": "s3://b/traces",
+                "KmsKeyId": "alias/k",
+            },
+            DataCaptureConfig={"EnableCapture": False, "InitialSamplingPercentage": 5, "DestinationS3Uri": "s3://b/c"},
+        ),
+        config(
+            TracingConfig={"EnableTracing": False, "InitialSamplingPercentage": 0},
+            DataCaptureConfig={"InitialSamplingPercentage": 5, "DestinationS3Uri": "s3://b/c"},
+        ),
         config(
             ProductionVariants=[{"VariantName": "s", "ServerlessConfig": {"MemorySizeInMB": 3072, "MaxConcurrency": 2}}]
         ),

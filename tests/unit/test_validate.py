@@ -195,6 +195,20 @@ def blue_green(kind, wait=60, **routing):
             "is required for an instance-based variant (or give serverless_config for a serverless one)",
         ),
         (
+            config(
+                tracing_config={"enable_tracing": True, "initial_sampling_percentage": 5},
+                data_capture_config={
+                    "initial_sampling_percentage": 5,
+                    "destination_s3_uri": "s3://b/c",
+                    "capture_options": [{"capture_mode": "Input"}],
+                },
+            ),
+            "tracing_config",
+            "tracing_config.enable_tracing",
+            "`tracing_config.enable_tracing` cannot be true with data capture "
+            "(data_capture_config.enable_capture true or omitted)",
+        ),
+        (
             config(tags={"aws:team": "ml"}),
             "tags",
             'tags["aws:team"]',
