@@ -28,6 +28,7 @@ PURE = {
     "deadlines",
     "hosting_rules",
     "in_place",
+    "java_regex",
     "messages",
     "naming",
     "normalize",
