@@ -13,14 +13,15 @@ from __future__ import annotations
 import enum
 import functools
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Literal
 
 import botocore.session
-import regex
 from botocore import xform_name
 from botocore.model import ListShape, MapShape, ServiceModel, Shape, ShapeResolver, StructureShape
+
+from sagemaker_hosting.java_regex import compiled_pattern
 
 Path = tuple[str | int, ...]
 """A location inside an API-form value: member names (or map keys) and list indices."""
@@ -187,6 +188,8 @@ class Violation:
     """CROSS_FIELD: the member the rule is about, as the caller names it (the rule's first words)."""
     predicate: str = ""
     """CROSS_FIELD: what the rule says of `subject`, in the caller's names."""
+    sensitive: bool = False
+    """The value is of a shape the model marks sensitive, which AWS leaves out of its message."""
 
     @property
     def constraint(self) -> str:
@@ -213,23 +216,6 @@ class Violation:
         if self.kind is Kind.CROSS_FIELD:
             return f"{self.subject} {self.predicate}"
         return f"Member {self.constraint}"
-
-
-# Java regex constructs in the model that the `regex` module does not read: a UTF-16 surrogate
-# pair range (all supplementary code points). `\p{L}`-style classes `regex` reads as they are.
-_JAVA_ONLY = {r"\uD800\uDC00-\uDBFF\uDFFF": r"\U00010000-\U0010FFFF"}
-
-
-@functools.cache
-def compiled_pattern(pattern: str) -> regex.Pattern[str]:
-    """A model pattern compiled for whole-string matching (botocore keeps the anchors out).
-
-    The model's patterns use Java syntax (`\\p{L}`, `\\p{Alnum}`, ...), which the `regex` module
-    supports and Python's `re` does not.
-    """
-    for java, python in _JAVA_ONLY.items():
-        pattern = pattern.replace(java, python)
-    return regex.compile(pattern)
 
 
 _TYPE_NAMES = {
@@ -273,7 +259,15 @@ def type_violation(shape: Shape, value: object, path: Path = ()) -> Violation:
 
 def constraint_violations(shape: Shape, value: object, path: Path = ()) -> list[Violation]:
     """Every way `value` (API form: PascalCase members) breaks `shape`: type, required members,
-    unknown members, enum, length / size / value ranges, and patterns matched whole."""
+    unknown members, enum, length / size / value ranges, and patterns matched whole; marked
+    `sensitive` inside a shape the model marks so."""
+    found = _violations(shape, value, path)
+    if shape.metadata.get("sensitive"):
+        return [replace(violation, sensitive=True) for violation in found]
+    return found
+
+
+def _violations(shape: Shape, value: object, path: Path) -> list[Violation]:
     if not _has_type(shape, value):
         return [type_violation(shape, value, path)]
     found: list[Violation] = []
@@ -330,7 +324,7 @@ def _range_violations(shape: Shape, value: object, path: Path) -> list[Violation
         high = width[1] if high is None else min(high, width[1])
     if isinstance(value, int | float) and not isinstance(value, bool):
         measure, kind = value, Kind.RANGE
-    elif isinstance(value, str | Sequence | Mapping) and shape.type_name in ("string", "list", "map"):
+    elif isinstance(value, str | Sequence | Mapping) and shape.type_name in ("string", "blob", "list", "map"):
         measure, kind = len(value), Kind.SIZE
     else:
         return []
@@ -359,11 +353,18 @@ def aws_validation_message(violations: Sequence[Violation]) -> str:
     detected: Value 'x' at 'endpointName' failed to satisfy constraint: Member must ..."."""
     count = len(violations)
     details = "; ".join(
-        f"Value {'null' if v.value is None else repr_aws(v.value)} at '{aws_path(v.path)}' "
-        f"failed to satisfy constraint: {v.rule}"
-        for v in violations
+        f"{_aws_value(v)}at '{aws_path(v.path)}' failed to satisfy constraint: {v.rule}" for v in violations
     )
     return f"{count} validation error{'s' if count != 1 else ''} detected: {details}"
+
+
+def _aws_value(violation: Violation) -> str:
+    """How a message shows the value: quoted, null, or not at all for a sensitive member (as AWS
+    writes a Cognito username: "Value at 'username' failed to satisfy constraint: ...",
+    massif-press/compcon#1951)."""
+    if violation.value is None:
+        return "Value null "
+    return "Value " if violation.sensitive else f"Value {repr_aws(violation.value)} "
 
 
 def repr_aws(value: object) -> str:

@@ -1,5 +1,6 @@
-"""InvokeEndpointAsync's output: the input read from S3, the model run, its output (or failure)
-written to the config's AsyncInferenceConfig.OutputConfig paths in S3 (through `world`).
+"""InvokeEndpointAsync's output: the input (inline in the request, or read from S3), the model run,
+its output (or failure) written to the config's AsyncInferenceConfig.OutputConfig paths in S3
+(through `world`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,10 @@ from sagemaker_hosting.emulator.runtime_wire import (
 )
 from sagemaker_hosting.emulator.world import World
 
+BOTH_INPUTS = "Body and InputLocation are mutually exclusive: give the input inline or in Amazon S3, not both."
+"""AWS refuses a request with both with ValidationError (its announcement of inline payloads for
+asynchronous inference) and documents no wording; this one is the emulator's own."""
+
 
 def answer_async(
     world: World,
@@ -28,12 +33,13 @@ def answer_async(
     route: Route,
     name: str,
     members: Mapping[str, Any],
+    body: bytes,
     record: dict[str, Any],
 ) -> Outcome:
     """InvokeEndpointAsync on `route`: answers 202 with InferenceId and OutputLocation. SageMaker
     queues the request and answers at once; the emulator runs it before answering, so the output is
-    in S3 when the caller hears back. `record` (the call-log entry) gets the inference id and any
-    failure."""
+    in S3 when the caller hears back. The input is `body` when the request has one, else the object
+    at InputLocation. `record` (the call-log entry) gets the inference id and any failure."""
     if not route.async_config:
         # ValidationError per the model; the wording is the emulator's own (not documented).
         raise validation_error(f"Endpoint {name} of account {account} is not an asynchronous endpoint.")
@@ -56,7 +62,7 @@ def answer_async(
         headers.append((response_header(action, "FailureLocation"), failure_location))
     record["inference_id"] = inference_id
     try:
-        data = world.read_object(members["InputLocation"])
+        data = body or world.read_object(members["InputLocation"])
         reply = call_model(responders, route, invocation_for(route, name, members, data))
         if output_location:
             world.write_object(output_location, reply.body)

@@ -20,8 +20,10 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
+from botocore.model import StructureShape
+
 from sagemaker_hosting import schema
-from sagemaker_hosting.emulator.async_output import answer_async
+from sagemaker_hosting.emulator.async_output import BOTH_INPUTS, answer_async
 from sagemaker_hosting.emulator.invocation import Invocation, ModelFailure, Responders, call_model, invocation_for
 from sagemaker_hosting.emulator.operations import HostingBackend
 from sagemaker_hosting.emulator.resources import Route, Serving
@@ -30,10 +32,12 @@ from sagemaker_hosting.emulator.runtime_wire import (
     FLEET_HEADER,
     Outcome,
     RuntimeApiError,
+    body_is_payload,
     error_outcome,
     model_error,
     not_found,
     operation,
+    payload_too_large,
     request_members,
     response_header,
     stream_outcome,
@@ -89,12 +93,20 @@ class DataPlane:
         record: dict[str, Any],
     ) -> Outcome:
         shape = operation(action).input_shape
-        assert shape is not None
-        # The model's constraints, answered as AWS's "N validation errors detected" (the same
-        # validator as the control plane). The body is not checked: the 6 MB limit is left out.
-        found = [v for v in schema.constraint_violations(shape, members) if v.path != ("Body",)]
+        assert isinstance(shape, StructureShape)
+        too_large = payload_too_large(shape, body)
+        if too_large is not None:
+            raise too_large
+        # The model's constraints on every member in the URI and headers, and on an inline async
+        # body, answered as AWS's "N validation errors detected" (the same validator as the control
+        # plane). A payload body is the front end's to limit, and an empty one goes to the model.
+        request = {**members, "Body": body} if body else members
+        payload = body_is_payload(shape)
+        found = [v for v in schema.constraint_violations(shape, request) if not (payload and v.path == ("Body",))]
         if found:
             raise validation_error(schema.aws_validation_message(found))
+        if action == "InvokeEndpointAsync" and body and "InputLocation" in members:
+            raise validation_error(BOTH_INPUTS)
         serving = backend.serving(region, name)
         if serving is None or serving.status not in SERVING_STATUSES or not serving.routes:
             # Creating, Failed, Deleting, OutOfService: no fleet takes traffic. AWS's answer for these
@@ -104,7 +116,7 @@ class DataPlane:
         route = self._route(serving, name, members.get("TargetVariant"), backend.account)
         record.update(variant=route.variant, fleet=route.fleet, endpoint_config_name=route.config_name)
         if action == "InvokeEndpointAsync":
-            return answer_async(backend.world, backend.account, self.responders, route, name, members, record)
+            return answer_async(backend.world, backend.account, self.responders, route, name, members, body, record)
         invocation = invocation_for(route, name, members, body)
         outcome = self._invoke(route, invocation, region, backend.account, name)
         outcome.records += self._shadow_copies(serving, route, invocation, region, backend.account, name)

@@ -16,6 +16,7 @@ from typing import Any
 import botocore.session
 from botocore.model import OperationModel, ServiceModel, StructureShape
 
+from sagemaker_hosting import schema
 from sagemaker_hosting.emulator.invocation import ModelFailure
 from sagemaker_hosting.emulator.resources import Route
 
@@ -27,6 +28,15 @@ ACTIONS = {
     "async-invocations": "InvokeEndpointAsync",
     "invocations-response-stream": "InvokeEndpointWithResponseStream",
 }
+
+INTEGER_TEXT = re.compile(r"[+-]?[0-9]+")
+"""An integer header as the service reads one (Java's Integer.parseInt: an optional sign, then
+decimal digits). Other text stays text, and the member's type refuses it."""
+
+FRONT_END_SLACK = 4096
+"""How far past the model's Body maximum the runtime's HTTP front end took a body: AWS answered
+HTTP 413 "HTTP content length exceeded 5246976 bytes." (5 MiB + 4 KiB) when InvokeEndpoint's
+documented maximum was 5 MiB (observed: aws/sagemaker-python-sdk#171, aws/amazon-sagemaker-examples#245)."""
 
 FLEET_HEADER = "X-Emulator-Fleet"
 CONFIG_HEADER = "X-Emulator-Endpoint-Config"
@@ -77,6 +87,19 @@ class RuntimeApiError(Exception):
         return int(shape.metadata["error"]["httpStatusCode"])
 
 
+class FrontEndError(RuntimeApiError):
+    """An answer of the runtime's HTTP front end, before the API: a status and a message, without
+    x-amzn-ErrorType (botocore then gives the status as the error code, e.g. "413")."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(str(status), message)
+        self.http_status = status
+
+    @property
+    def status(self) -> int:
+        return self.http_status
+
+
 def validation_error(message: str) -> RuntimeApiError:
     """ValidationError, HTTP 400 (botocore model: the runtime's only client error besides ModelError
     and, for serverless or multi-model endpoints, ModelNotReadyException)."""
@@ -108,14 +131,36 @@ def model_error(route: Route, failure: ModelFailure, region: str, account: str, 
     )
 
 
+def body_is_payload(shape: StructureShape) -> bool:
+    """Whether the operation's body is its required payload (InvokeEndpoint and
+    InvokeEndpointWithResponseStream, 6 MiB at most), whose size the HTTP front end limits
+    (`payload_too_large`), rather than InvokeEndpointAsync's optional inline input, whose size is
+    the model's constraint (ValidationError, as AWS's announcement of inline payloads says)."""
+    return "Body" in shape.required_members
+
+
+def payload_too_large(shape: StructureShape, body: bytes) -> FrontEndError | None:
+    """HTTP 413 for a payload the front end does not take: `FRONT_END_SLACK` past the model's Body
+    maximum. What the service does with a body within the slack is not known; it is let through."""
+    if not body_is_payload(shape):
+        return None
+    limit = int(shape.members["Body"].metadata["max"]) + FRONT_END_SLACK
+    return FrontEndError(413, f"HTTP content length exceeded {limit} bytes.") if len(body) > limit else None
+
+
 def error_outcome(error: RuntimeApiError) -> Outcome:
+    if isinstance(error, FrontEndError):
+        return Outcome(
+            error.status, [("Content-Type", "application/json")], json.dumps({"message": error.message}).encode()
+        )
     body = json.dumps({"Message": error.message, **error.members}).encode()
     headers = [("x-amzn-ErrorType", error.code), ("Content-Type", "application/json")]
     return Outcome(error.status, headers, body)
 
 
 def request_members(action: str, name: str, header: Callable[[str], str | None]) -> dict[str, Any]:
-    """The request's members other than the body, read where the model places them (URI, headers)."""
+    """The request's members other than the body, read where the model places them (URI, headers):
+    text, or an integer for an integer member whose header reads as one (`INTEGER_TEXT`)."""
     shape = operation(action).input_shape
     assert isinstance(shape, StructureShape)
     members: dict[str, Any] = {}
@@ -127,7 +172,7 @@ def request_members(action: str, name: str, header: Callable[[str], str | None])
             value = header(member_shape.serialization["name"])
             if value is None:
                 continue
-            if member_shape.type_name == "integer" and value.strip().lstrip("-").isdigit():
+            if member_shape.type_name in schema.INTEGER_BITS and INTEGER_TEXT.fullmatch(value.strip(" \t")):
                 members[member] = int(value)
             else:
                 members[member] = value

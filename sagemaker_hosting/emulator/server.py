@@ -231,9 +231,8 @@ class EmulatorApp:
         }
         for record in outcome.records:
             self.record({**base, **record})
-        reason = {200: "OK", 202: "Accepted", 400: "Bad Request", 424: "Failed Dependency"}.get(outcome.status, "")
         headers = [*outcome.headers, ("Content-Length", str(len(outcome.body))), ("x-amzn-RequestId", request_id())]
-        start_response(f"{outcome.status} {reason}", headers)
+        start_response(f"{outcome.status} {HTTPStatus(outcome.status).phrase}", headers)
         return [outcome.body]
 
     def sagemaker(self, environ: Environ, start_response: StartResponse, action: str) -> Iterable[bytes]:

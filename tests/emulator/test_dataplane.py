@@ -13,10 +13,14 @@ from typing import Any
 import boto3
 import botocore.config
 import pytest
+from botocore import xform_name
 from botocore.exceptions import ClientError
+from botocore.model import Shape
 
 from sagemaker_hosting.emulator.__main__ import main as emulator_main
+from sagemaker_hosting.emulator.async_output import BOTH_INPUTS
 from sagemaker_hosting.emulator.probe import Probe
+from sagemaker_hosting.emulator.runtime_wire import operation
 from sagemaker_hosting.emulator.testing import Emulator, client_options
 from tests.emulator import responders
 from tests.emulator.helpers import Aws, create_config, in_service, variant, wait_while
@@ -25,10 +29,11 @@ SIGMAS = 5.0
 """Statistical checks allow five standard deviations: a false failure about once in 1.7 million runs."""
 
 
-def runtime(url: str, region: str = "us-east-1", **credentials: str) -> Any:
-    """A sagemaker-runtime client for the emulator, without retries (errors come back at once)."""
+def runtime(url: str, region: str = "us-east-1", validate: bool = True, **credentials: str) -> Any:
+    """A sagemaker-runtime client for the emulator, without retries (errors come back at once);
+    `validate=False` skips botocore's own parameter validation, so values reach the emulator's."""
     options = {**client_options(url, region), **credentials}
-    config = botocore.config.Config(retries={"total_max_attempts": 1})
+    config = botocore.config.Config(retries={"total_max_attempts": 1}, parameter_validation=validate)
     return boto3.client("sagemaker-runtime", config=config, **options)  # type: ignore[call-overload]
 
 
@@ -295,6 +300,156 @@ def test_a_fleet_whose_model_data_is_missing_never_serves(aws, emulator, client)
     assert error_of(lambda: invoke(client, "never"))["Error"]["Code"] == "ValidationError"
 
 
+# --- what a request may carry --------------------------------------------------------------------
+# Every member in the URI and headers is checked against its shape in botocore's sagemaker-runtime
+# model before the request is routed, and AWS's ValidationError (HTTP 400) names the member broken.
+# Each row cites the shape its rule comes from (and checks the installed model still gives the
+# member that shape); a row without a rule is a value the model allows, which must reach routing
+# (endpoint "nope" is then not found). The model lists no enum for any request member of the three
+# operations. Patterns are Java's: `\p{Print}` and `\S` are US-ASCII classes (java.util.regex.Pattern).
+
+
+def longest(limit: int) -> str:
+    return f"Member must have length less than or equal to {limit}"
+
+
+def pattern(model_pattern: str) -> str:
+    return f"Member must satisfy regular expression pattern: {model_pattern}"
+
+
+def value_at_least(limit: int) -> str:
+    return f"Member must have value greater than or equal to {limit}"
+
+
+def value_at_most(limit: int) -> str:
+    return f"Member must have value less than or equal to {limit}"
+
+
+PRINTABLE = pattern(r"\A\S[\p{Print}]*\z")
+NAME = pattern("^[a-zA-Z0-9](-*[a-zA-Z0-9])*")
+INTEGER = "Member must be of type integer"
+SYNC, ASYNC, STREAM = "InvokeEndpoint", "InvokeEndpointAsync", "InvokeEndpointWithResponseStream"
+
+HEADER_CASES: list[tuple[str, str, str, object, str | None]] = [
+    # (operation, member, shape in the model, value, the rule broken or None)
+    (SYNC, "EndpointName", "EndpointName", "e" * 64, longest(63)),
+    (SYNC, "EndpointName", "EndpointName", "e" * 63, None),
+    (SYNC, "TargetVariant", "TargetVariantHeader", "v" * 64, longest(63)),
+    (SYNC, "TargetVariant", "TargetVariantHeader", "v" * 63, None),
+    (SYNC, "TargetVariant", "TargetVariantHeader", "bad_name", NAME),
+    (SYNC, "ContentType", "Header", "text/\u00e9", pattern(r"\p{ASCII}*")),
+    (SYNC, "Accept", "Header", "a" * 1025, longest(1024)),
+    (SYNC, "Accept", "Header", "a" * 1024, None),
+    (SYNC, "CustomAttributes", "CustomAttributesHeader", "c" * 1025, longest(1024)),
+    (SYNC, "CustomAttributes", "CustomAttributesHeader", "c" * 1024, None),
+    (SYNC, "InferenceId", "InferenceId", "i" * 65, longest(64)),
+    (SYNC, "InferenceId", "InferenceId", "i" * 64, None),
+    (SYNC, "InferenceId", "InferenceId", "id-\u00e9", PRINTABLE),
+    (SYNC, "TargetModel", "TargetModelHeader", "model\x7f.tar.gz", PRINTABLE),
+    (SYNC, "TargetModel", "TargetModelHeader", "dir/model one.tar.gz", None),
+    (SYNC, "TargetContainerHostname", "TargetContainerHostnameHeader", "-host", NAME),
+    (SYNC, "EnableExplanations", "EnableExplanationsHeader", "`true`" * 11, longest(64)),
+    (
+        SYNC,
+        "InferenceComponentName",
+        "InferenceComponentHeader",
+        "end-",
+        pattern("^[a-zA-Z0-9]([\\-a-zA-Z0-9]*[a-zA-Z0-9])?$"),
+    ),
+    (SYNC, "SessionId", "SessionIdOrNewSessionConstantHeader", "NEW_SESSION", None),
+    (SYNC, "SessionId", "SessionIdOrNewSessionConstantHeader", "s" * 257, longest(256)),
+    (SYNC, "PrefixAwareId", "PrefixAwareIdHeader", "p" * 65, longest(64)),
+    (STREAM, "SessionId", "SessionIdHeader", "NEW_SESSION", pattern("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$")),
+    (ASYNC, "RequestTTLSeconds", "RequestTTLSecondsHeader", 59, value_at_least(60)),
+    (ASYNC, "RequestTTLSeconds", "RequestTTLSecondsHeader", 21601, value_at_most(21600)),
+    (ASYNC, "RequestTTLSeconds", "RequestTTLSecondsHeader", 21600, None),
+    (ASYNC, "RequestTTLSeconds", "RequestTTLSecondsHeader", "6h", INTEGER),
+    (ASYNC, "RequestTTLSeconds", "RequestTTLSecondsHeader", "+60", None),  # Java's Integer.parseInt reads a sign
+    (ASYNC, "InvocationTimeoutSeconds", "InvocationTimeoutSecondsHeader", 0, value_at_least(1)),
+    (ASYNC, "InvocationTimeoutSeconds", "InvocationTimeoutSecondsHeader", 3601, value_at_most(3600)),
+    (ASYNC, "InvocationTimeoutSeconds", "InvocationTimeoutSecondsHeader", 3600, None),
+    (ASYNC, "InvocationTimeoutSeconds", "InvocationTimeoutSecondsHeader", "--5", INTEGER),  # was a 500
+    (ASYNC, "InputLocation", "InputLocationHeader", "ftp://b/k", pattern("^(https|s3)://([^/]+)/?(.*)$")),
+    (ASYNC, "Filename", "FilenameHeader", "a.b.c", pattern(r"^(?!.*\..*\.)[a-zA-Z0-9][a-zA-Z0-9-_\.]*$")),
+    (ASYNC, "Filename", "FilenameHeader", "f" * 33, longest(32)),
+    (ASYNC, "Filename", "FilenameHeader", "f" * 32, None),
+    (
+        ASYNC,
+        "S3OutputPathExtension",
+        "S3OutputPathExtensionHeader",
+        "s3:/x",
+        pattern("^(?!s3:|https:)[a-zA-Z0-9!_.*'()/-]+$"),
+    ),
+]
+
+
+def member_shape(action: str, member: str) -> Shape:
+    shape = operation(action).input_shape
+    assert shape is not None
+    return shape.members[member]
+
+
+def call(client: Any, action: str, **members: Any) -> Any:
+    """`action` of sagemaker-runtime on endpoint "nope" unless named, with a body where one is required."""
+    members.setdefault("EndpointName", "nope")
+    if action != ASYNC:
+        members.setdefault("Body", b"{}")
+    return getattr(client, xform_name(action))(**members)
+
+
+@pytest.mark.parametrize(("action", "member", "shape", "value", "rule"), HEADER_CASES)
+def test_each_member_is_checked_against_its_shape(aws, action, member, shape, value, rule) -> None:
+    given = member_shape(action, member)
+    assert given.name == shape, f"the model now gives {member} the shape {given.name}"
+    refused = error_of(lambda: call(runtime(aws.url, validate=False), action, **{member: value}))
+    assert (refused["ResponseMetadata"]["HTTPStatusCode"], refused["Error"]["Code"]) == (400, "ValidationError")
+    if rule is None:
+        assert (
+            refused["Error"]["Message"]
+            == f"Endpoint {'e' * 63 if member == 'EndpointName' else 'nope'} of account 123456789012 not found."
+        )
+        return
+    # AWS leaves a sensitive member's value out ("Value at 'x' failed ..."); CustomAttributes is one.
+    # botocore sends a header as UTF-8 and the emulator reads its bytes as ISO-8859-1 (HTTP's own).
+    shown = "" if given.metadata.get("sensitive") else f"'{str(value).encode().decode('latin-1')}' "
+    at = member[:1].lower() + member[1:]
+    assert (
+        refused["Error"]["Message"]
+        == f"1 validation error detected: Value {shown}at '{at}' failed to satisfy constraint: {rule}"
+    )
+
+
+def test_allowed_edge_values_are_served(aws, client) -> None:
+    """The longest values the model allows reach the model and come back answered."""
+    in_service(aws)
+    answered = client.invoke_endpoint(
+        EndpointName="ep",
+        Body=b"edge",
+        ContentType="c" * 1024,
+        Accept="a" * 1024,
+        CustomAttributes="x" * 1024,
+        InferenceId="i" * 64,
+        TargetVariant="primary",
+    )
+    assert answered["InvokedProductionVariant"] == "primary"
+    echoed = json.loads(answered["Body"].read())
+    assert (echoed["body"], echoed["content_type"], echoed["accept"]) == ("edge", "c" * 1024, "a" * 1024)
+
+
+def test_a_payload_over_the_front_ends_limit_is_refused_with_413(aws, client) -> None:
+    """The runtime's front end answered HTTP 413 "HTTP content length exceeded N bytes." for a body
+    past InvokeEndpoint's limit (observed with the 5 MiB limit of 2018: N was 5 MiB + 4 KiB, see
+    runtime_wire.FRONT_END_SLACK); the model's BodyBlob maximum is now 6 MiB."""
+    limit = member_shape(SYNC, "Body").metadata["max"] + 4096
+    assert limit == 6 * 1024 * 1024 + 4096
+    in_service(aws)
+    for action in (SYNC, STREAM):
+        refused = error_of(lambda action=action: call(client, action, EndpointName="ep", Body=b"x" * (limit + 1)))
+        assert (refused["ResponseMetadata"]["HTTPStatusCode"], refused["Error"]["Code"]) == (413, "413")
+        assert refused["Error"]["Message"] == f"HTTP content length exceeded {limit} bytes."
+    assert invoke(client, body=b"x" * limit)[0] == "primary"  # at the limit: served
+
+
 # --- asynchronous inference ----------------------------------------------------------------------
 
 
@@ -332,6 +487,30 @@ def test_async_inference_reads_input_from_s3_and_writes_output_there(aws, client
         lambda: client.invoke_endpoint_async(EndpointName="realtime", InputLocation="s3://inference-io/x")
     )
     assert refused["Error"]["Code"] == "ValidationError"
+
+
+def test_async_inference_takes_its_input_inline(aws, client) -> None:
+    """InvokeEndpointAsync's Body (AsyncBodyBlob, 128,000 bytes at most) is the input when given;
+    AWS refuses a larger one, or one with InputLocation too, with ValidationError (its announcement
+    of inline payloads for asynchronous inference)."""
+    aws.s3.create_bucket(Bucket="inference-io")
+    output = {"OutputConfig": {"S3OutputPath": "s3://inference-io/results"}}
+    create_config(aws.sagemaker, "async", AsyncInferenceConfig=output)
+    serve(aws, "async")
+    accepted = client.invoke_endpoint_async(
+        EndpointName="ep", Body=b"i" * 128_000, RequestTTLSeconds=21_600, InvocationTimeoutSeconds=3_600
+    )
+    written = aws.s3.get_object(Bucket="inference-io", Key=f"results/{accepted['InferenceId']}.out")["Body"].read()
+    assert json.loads(written)["body"] == "i" * 128_000
+
+    too_long = error_of(lambda: client.invoke_endpoint_async(EndpointName="ep", Body=b"i" * 128_001))
+    assert too_long["Error"] == {
+        "Code": "ValidationError",
+        "Message": "1 validation error detected: Value at 'body' failed to satisfy constraint: "
+        "Member must have length less than or equal to 128000",
+    }
+    both = error_of(lambda: client.invoke_endpoint_async(EndpointName="ep", Body=b"{}", InputLocation="s3://b/k"))
+    assert both["Error"] == {"Code": "ValidationError", "Message": BOTH_INPUTS}
 
 
 def test_response_stream_carries_the_models_answer(aws, client) -> None:

@@ -180,14 +180,24 @@ RUNTIME_PATHS["InvokeEndpointWithResponseStream"] = "invocations-response-stream
 @st.composite
 def runtime_requests(draw: st.DrawFn) -> tuple[str, dict[str, str], bytes]:
     """A sagemaker-runtime call as botocore sends it: the path with an endpoint name (any text), the
-    model's header members with values of any printable text, and any body."""
+    model's header members with values of any text a header carries (ISO-8859-1; for an integer
+    member, also numbers and near-numbers: signs, spaces, superscript digits), and any body."""
     operation = draw(st.sampled_from(sorted(RUNTIME.operation_names)))
     assert operation in RUNTIME_PATHS, f"{operation}: a sagemaker-runtime operation the fuzz does not know"
     shape = RUNTIME.operation_model(operation).input_shape
     assert shape is not None
     header_members = [m for m in shape.members.values() if m.serialization.get("location") == "header"]
-    printable = st.text(st.characters(min_codepoint=32, max_codepoint=126), max_size=40)
-    headers = {member.serialization["name"]: draw(printable) for member in header_members if draw(st.booleans())}
+    text = st.text(st.characters(min_codepoint=32, max_codepoint=255), max_size=40)
+    numbers = st.one_of(
+        text,
+        st.integers(min_value=-(2**70), max_value=2**70).map(str),
+        st.from_regex(r"\A[ +\-]{0,3}[0-9\u00b2\u00b3]{1,12} ?\Z"),
+    )
+    headers = {
+        member.serialization["name"]: draw(numbers if member.type_name in schema.INTEGER_BITS else text)
+        for member in header_members
+        if draw(st.booleans())
+    }
     name = draw(st.text(max_size=70).filter(lambda text: "/" not in text))
     path = f"/endpoints/{urllib.parse.quote(name, safe='')}/{RUNTIME_PATHS[operation]}"
     return path, headers, draw(st.binary(max_size=64))

@@ -29,6 +29,7 @@ PURE = {
     "exclusions",
     "hosting_rules",
     "in_place",
+    "java_regex",
     "known_facts",
     "messages",
     "naming",

@@ -6,8 +6,9 @@ import pytest
 from pulumi.runtime.rpc import UNKNOWN
 
 from sagemaker_hosting import naming, schema
+from sagemaker_hosting.java_regex import compiled_pattern
 
-NAME_PATTERN = schema.compiled_pattern(schema.input_shape("CreateEndpoint").members["EndpointName"].metadata["pattern"])
+NAME_PATTERN = compiled_pattern(schema.input_shape("CreateEndpoint").members["EndpointName"].metadata["pattern"])
 SEED = naming.name_seed("project", "dev", "sagemaker:EndpointConfig", "main")
 CONTENT = {"production_variants": [{"model_name": "m"}]}
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import botocore.session
 import pytest
 from botocore.model import ListShape, StructureShape
 
-from sagemaker_hosting import cross_field, schema, tag_keys
+from sagemaker_hosting import cross_field, java_regex, schema, tag_keys
 
 CONFIG = schema.input_shape("CreateEndpointConfig")
+RUNTIME = botocore.session.get_session().get_service_model("sagemaker-runtime")
 ENDPOINT = schema.input_shape("UpdateEndpoint")
 
 
@@ -158,6 +160,68 @@ def test_aws_message_names_each_violation_as_the_service_does():
         "Value '0' at 'productionVariants.1.member.initialInstanceCount' failed to satisfy constraint: "
         "Member must have value greater than or equal to 1"
     )
+
+
+def test_a_sensitive_members_value_is_left_out_and_a_blobs_length_is_checked():
+    """AWS writes "Value at 'x'" for a sensitive member (a Cognito username: "Value at 'username'
+    failed to satisfy constraint: ...", massif-press/compcon#1951); blobs have lengths in bytes."""
+    request = RUNTIME.operation_model("InvokeEndpointAsync").input_shape
+    assert request is not None
+    found = schema.constraint_violations(
+        request, {"EndpointName": "ep", "CustomAttributes": "c" * 1025, "InferenceId": "i" * 65, "Body": b"b" * 128_001}
+    )
+    assert [(v.path, v.kind, v.sensitive) for v in found] == [
+        (("CustomAttributes",), schema.Kind.SIZE, True),  # CustomAttributesHeader: sensitive, max 1024
+        (("InferenceId",), schema.Kind.SIZE, False),
+        (("Body",), schema.Kind.SIZE, True),  # AsyncBodyBlob: sensitive, max 128000
+    ]
+    assert schema.aws_validation_message(found[:2]) == (
+        "2 validation errors detected: "
+        "Value at 'customAttributes' failed to satisfy constraint: Member must have length less than or equal to 1024; "
+        f"Value '{'i' * 65}' at 'inferenceId' failed to satisfy constraint: "
+        "Member must have length less than or equal to 64"
+    )
+
+
+@pytest.mark.parametrize(
+    ("pattern", "value", "matches"),
+    [
+        # java.util.regex.Pattern: "POSIX character classes (US-ASCII only)" and the predefined \d \s
+        # \w are ASCII unless a pattern asks for Unicode; Unicode categories (\p{L}) are Unicode.
+        (r"\A\S[\p{Print}]*\z", "id-7", True),  # InferenceId (sagemaker-runtime)
+        (r"\A\S[\p{Print}]*\z", "id-\u00e9", False),  # \p{Print} is [\x20-\x7E]
+        (r"\A\S[\p{Print}]*\z", "\u00a0", True),  # \s is [ \t\n\x0B\f\r], so \S takes a no-break space
+        (r"\S(.*\S)?", "\u2003", True),
+        (r"[\S\s]+", "\u2003\n", True),  # classes inside a class
+        (r"(?!\s*$).+", " ", False),
+        (r"\d+", "\u0663", False),  # an Arabic-Indic digit is no \d
+        (r"[\w-]+_[0-9a-zA-Z]+", "caf\u00e9_1", False),
+        (
+            r"arn:[\p{Alnum}\-]+:lambda:[\p{Alnum}\-]+:[0-9]{12}:function:.*",
+            "arn:aws:lambda:eu-1:123456789012:function:f",
+            True,
+        ),
+        (
+            r"arn:[\p{Alnum}\-]+:lambda:[\p{Alnum}\-]+:[0-9]{12}:function:.*",
+            "arn:\u00e9:lambda:x:123456789012:function:f",
+            False,
+        ),
+        (r".*", "a\u0085", False),  # Java's . stops at every line terminator, NEL among them
+        (r"[.]+", "..", True),  # a dot in a class is a dot
+        (r"([\p{L}\p{Z}\p{N}_.:/=+\-@]*)", "\u00e9t\u00e9 \u0663", True),  # TagKey: Unicode categories
+        (r"[\uD800\uDC00-\uDBFF\uDFFF]+", "\U0001f600", True),  # a surrogate-pair range: supplementary code points
+    ],
+)
+def test_patterns_have_javas_meaning(pattern, value, matches):
+    assert bool(java_regex.compiled_pattern(pattern).fullmatch(value)) is matches
+
+
+def test_every_pattern_of_the_models_compiles():
+    session = botocore.session.get_session()
+    for service in ("sagemaker", "sagemaker-runtime", "application-autoscaling"):
+        for name, shape in session.get_service_data(service)["shapes"].items():
+            if "pattern" in shape:
+                assert java_regex.compiled_pattern(shape["pattern"]), (service, name)
 
 
 @pytest.mark.parametrize(
