@@ -1,4 +1,4 @@
-"""Checks that apply to every test that runs an emulator."""
+"""Checks that apply to every test that runs an emulator, and the order the suite runs in."""
 
 from __future__ import annotations
 
@@ -7,6 +7,14 @@ from collections.abc import Iterator
 import pytest
 
 from sagemaker_hosting import aws
+
+FIRST = ("tests/e2e/test_stateful.py",)
+"""Tests that take minutes on one worker: run first, so that the other worker takes the rest of the
+suite meanwhile (pytest-xdist's worksteal) instead of the suite ending on their tail."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: not item.nodeid.startswith(FIRST))  # stable: the order stays otherwise
 
 
 @pytest.fixture(autouse=True)

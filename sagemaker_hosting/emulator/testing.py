@@ -33,14 +33,19 @@ REGION = "us-east-1"
 DUMMY_CREDENTIAL = "testing"
 
 
+ENVIRONMENT_NAMES = {
+    "endpoint_url": "AWS_ENDPOINT_URL",
+    "region_name": "AWS_DEFAULT_REGION",
+    "aws_access_key_id": "AWS_ACCESS_KEY_ID",
+    "aws_secret_access_key": "AWS_SECRET_ACCESS_KEY",
+}
+"""The environment variable of each of `client_options`' keyword arguments."""
+
+
 def environment(url: str, region: str = REGION) -> dict[str, str]:
-    """Environment variables that send every boto3 client (and so a Pulumi program) to `url`."""
-    return {
-        "AWS_ENDPOINT_URL": url,
-        "AWS_ACCESS_KEY_ID": DUMMY_CREDENTIAL,
-        "AWS_SECRET_ACCESS_KEY": DUMMY_CREDENTIAL,
-        "AWS_DEFAULT_REGION": region,
-    }
+    """Environment variables that send every boto3 client (and so a Pulumi program) to `url`: the
+    same settings as `client_options`."""
+    return {ENVIRONMENT_NAMES[key]: value for key, value in client_options(url, region).items()}
 
 
 def client_options(url: str, region: str = REGION) -> dict[str, str]:
