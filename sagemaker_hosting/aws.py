@@ -72,6 +72,12 @@ CONDITIONAL_IAM_ACTIONS = {
 OPTIONAL_IAM_ACTIONS = {
     "cloudwatch:DescribeAlarms": "`pulumi preview` of an endpoint created or moved with rollback alarms: whether "
     "they exist; without it preview says the check was skipped",
+    "servicequotas:ListServiceQuotas": "`pulumi preview` of an endpoint created or moved on instances: the "
+    "account's endpoint quota of each instance type (with the region's endpoints, read by the required "
+    "sagemaker:ListEndpoints, DescribeEndpoint and DescribeEndpointConfig); without it preview says the quota "
+    "check was skipped",
+    "servicequotas:ListAWSDefaultServiceQuotas": "the same, for an instance type whose applied quota "
+    "ListServiceQuotas does not list",
 }
 """Reads only preview makes, each for a check it skips (saying so) when the read is refused."""
 
@@ -161,15 +167,6 @@ def companion_client(sagemaker: SageMakerClient, service: str) -> Any:
             entry = (sagemaker, _new_client(service, settings))
             _companion_clients[(id(sagemaker), service)] = entry
         return entry[1]
-
-
-def missing_alarms(sagemaker: SageMakerClient, names: list[str]) -> list[str]:
-    """Which of the CloudWatch alarms `names` do not exist in the SageMaker client's account and
-    region (one DescribeAlarms of metric and composite alarms; at most 100 names, the model's limit)."""
-    cloudwatch = companion_client(sagemaker, "cloudwatch")
-    found = cloudwatch.describe_alarms(AlarmNames=names[:100], AlarmTypes=["MetricAlarm", "CompositeAlarm"])
-    existing = {alarm["AlarmName"] for key in ("MetricAlarms", "CompositeAlarms") for alarm in found.get(key, [])}
-    return [name for name in names if name not in existing]
 
 
 def _new_client(service: str, settings: AwsSettings) -> Any:

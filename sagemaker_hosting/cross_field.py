@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from sagemaker_hosting import hosting_rules
 from sagemaker_hosting.schema import Kind, Path, Violation
 
 Namer = Callable[[str], str]
@@ -135,7 +136,7 @@ def _tracing_violations(request: Mapping[str, Any], variants: list[Mapping[str, 
     found: list[Violation] = []
     if tracing.get("EnableTracing") is True:
         capture = request.get("DataCaptureConfig")
-        if isinstance(capture, Mapping) and capture.get("EnableCapture", True) is True:
+        if isinstance(capture, Mapping) and hosting_rules.captures_data(capture):
             found.append(
                 _broken(
                     ("TracingConfig", "EnableTracing"),

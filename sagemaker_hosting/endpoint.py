@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Unpack
 
 import pulumi
 import pulumi.dynamic as dynamic
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import ClientError
 
 from sagemaker_hosting import (
     autoscaling,
@@ -25,6 +25,7 @@ from sagemaker_hosting import (
     normalize,
     ownership,
     plan,
+    preflight,
     rollout,
     schema,
     tag_keys,
@@ -65,31 +66,19 @@ class EndpointProvider(Provider, Deployer):
     arn_key = "EndpointArn"
 
     def preview(self, olds: Mapping[str, Any], news: Mapping[str, Any], creates: bool) -> None:
-        """The rollout plan of a create or a move to another config (`rollout`), and a warning for a
-        rollback alarm that does not exist (so nothing could roll the deployment back): one
-        CloudWatch DescribeAlarms, skipped with a note when it is refused (an optional permission)."""
-        lines = rollout.preview_lines(olds, news, creates)
-        if not lines:
+        """The rollout plan of a create or a move to another config (`rollout`), then `preflight`'s
+        warnings: rollback alarms that do not exist, a quota the deployment would exceed."""
+        planned = rollout.planned(olds, news, creates)
+        if planned is None:
             return
-        print("\n".join(lines), flush=True)
-        alarms = [name for name in rollout.alarm_names(news.get("deployment_config")) if name != rollout.LATER]
-        if not alarms or news.get(naming.ACCOUNT_KEY) is None or normalize.is_unknown(news.get("region")):
+        print("\n".join(rollout.preview_lines(olds, news, planned)), flush=True)
+        if news.get(naming.ACCOUNT_KEY) is None or normalize.is_unknown(news.get("region")):
             return
         place = f"account {news.get(naming.ACCOUNT_KEY)}, region {news.get('region')}"
-        try:
-            missing = aws.missing_alarms(self.client(news), alarms)
-        except (BotoCoreError, ClientError) as error:
-            print(
-                f"Whether the rollback alarms exist could not be read, so that check was skipped: {error}", flush=True
-            )
-            return
-        if missing:
-            print(
-                f"warning: Endpoint {known_facts.shown(news.get('name'))}: rollback alarm(s) {', '.join(missing)} "
-                f"of `deployment_config.auto_rollback_configuration` do not exist in {place}, so they cannot roll "
-                "a deployment back. Create them there, or fix the names.",
-                flush=True,
-            )
+        alarms = rollout.alarm_names(news.get("deployment_config"))
+        name = known_facts.shown(news.get("name"))
+        for line in preflight.warnings(self.client(news), name, planned, alarms, place):
+            print(line, flush=True)
 
     @reported("create")
     def create(self, props: dict[str, Any]) -> dynamic.CreateResult:

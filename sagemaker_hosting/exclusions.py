@@ -113,11 +113,14 @@ def serverless_exclusion_errors(name: object, facts: Mapping[str, Any]) -> list[
     production = known_facts.variants(facts)
     if production is None or not any(variant.get("serverless") is True for variant in production):
         return []
-    features: list[str] = []
-    if len(production) > 1:
-        features.append(f"{hosting_rules.MULTIPLE_PRODUCTION_VARIANTS} (`production_variants`)")
-    if facts.get("data_capture") is True:
-        features.append(f"{hosting_rules.DATA_CAPTURE} (`data_capture_config`)")
+    given = {
+        hosting_rules.MULTIPLE_PRODUCTION_VARIANTS: "production_variants",
+        hosting_rules.DATA_CAPTURE: "data_capture_config",
+    }
+    features = [
+        f"{feature} (`{given[feature]}`)"
+        for feature in hosting_rules.serverless_config_exclusions(len(production), facts.get("data_capture"))
+    ]
     if not features:
         return []
     return [

@@ -13,7 +13,7 @@ Pure logic: no AWS call.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 GUARDRAILS_EXCLUSIONS = "https://docs.aws.amazon.com/sagemaker/latest/dg/deployment-guardrails-exclusions.html"
@@ -72,6 +72,13 @@ TRACING_EXCLUSIONS = Rule(
     "You can't enable tracing together with data capture (EnableCapture set to True in DataCaptureConfig), "
     "with serverless variants, or with multi-model endpoints.",
 )
+ENDPOINT_INSTANCE_QUOTA = Rule(
+    "Service Quotas, service code sagemaker (the reference's \"Quotas for endpoints\"; SageMaker's "
+    "ResourceLimitExceeded message names the quota)",
+    'Quotas for endpoints are per instance type and region, named "ml.<type> for endpoint usage". A blue/green '
+    "deployment runs the blue and green fleets together until the termination wait ends, so it needs quota for "
+    "both; a rolling deployment needs one extra batch.",
+)
 SCALED_INSTANCE_TYPE = Rule(
     "https://docs.aws.amazon.com/sagemaker/latest/dg/endpoint-scaling-update.html",
     "If the update would change the instance type for any model that is a target for auto scaling, the update fails",
@@ -110,6 +117,27 @@ def same_variant_names(old: Iterable[str], new: Iterable[str]) -> bool:
 def rolling_exclusion(serverless: bool, production_variants: int) -> str | None:
     """ROLLING_EXCLUSIONS: the kind of endpoint a rolling deployment cannot update, if this is one."""
     return "serverless" if serverless else "multi-variant" if production_variants > 1 else None
+
+
+def endpoint_quota_name(instance_type: str) -> str:
+    """ENDPOINT_INSTANCE_QUOTA: the Service Quotas name of the quota on an instance type's endpoint usage."""
+    return f"{instance_type}{ENDPOINT_QUOTA_SUFFIX}"
+
+
+ENDPOINT_QUOTA_SUFFIX = " for endpoint usage"
+
+
+def captures_data(data_capture_config: Mapping[str, object] | None) -> bool:
+    """Whether a DataCaptureConfig captures: given, and EnableCapture not false (its default is true;
+    DescribeEndpointConfig then shows it true). SERVERLESS_EXCLUSIONS and TRACING_EXCLUSIONS."""
+    return data_capture_config is not None and data_capture_config.get("EnableCapture") is not False
+
+
+def serverless_config_exclusions(production_variants: int, capturing: bool | None) -> list[str]:
+    """SERVERLESS_EXCLUSIONS that a serverless config itself shows: several production variants, data
+    capture (None: not known, so not refused). The models' exclusions are the emulator's to check."""
+    shown = ((MULTIPLE_PRODUCTION_VARIANTS, production_variants > 1), (DATA_CAPTURE, capturing is True))
+    return [feature for feature, used in shown if used]
 
 
 def changes_layout(before: object, after: object) -> bool:

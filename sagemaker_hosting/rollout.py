@@ -18,7 +18,7 @@ from typing import Any
 
 from sagemaker_hosting import deadlines, known_facts, naming, normalize
 
-__all__ = ["Rollout", "Shift", "alarm_names", "plan_create", "plan_update", "preview_lines"]
+__all__ = ["Rollout", "Shift", "alarm_names", "plan_create", "plan_update", "planned", "preview_lines"]
 
 UNKNOWN = "not known at preview"
 FLEET_UNKNOWN = "the new config's fleet (its name or instances are outputs, or not an EndpointConfig of this program)"
@@ -49,7 +49,7 @@ class Rollout:
     fleet: Mapping[str, int] | None = None
     """The new config's instances per instance type (None: not known at preview)."""
     extra: Mapping[str, int] | None = None
-    """Instances per type that run beside the old fleet while the deployment lasts."""
+    """Instances per type that run beside the old fleet while the deployment lasts (a create: its fleet)."""
     execution_timeout: int | None = None
     alarms: tuple[str, ...] = ()
     unknown: tuple[str, ...] = ()
@@ -81,7 +81,7 @@ class Rollout:
 def plan_create(facts: Mapping[str, Any] | None) -> Rollout:
     """A CreateEndpoint: the config's fleet, provisioned once (a deployment_config is kept for updates)."""
     counts = instance_counts(facts)
-    return Rollout("create", fleet=counts, unknown=() if counts is not None else (FLEET_UNKNOWN,))
+    return Rollout("create", fleet=counts, extra=counts, unknown=() if counts is not None else (FLEET_UNKNOWN,))
 
 
 def plan_update(inputs: Mapping[str, Any], facts: Mapping[str, Any] | None) -> Rollout:
@@ -162,19 +162,18 @@ def deadline(inputs: Mapping[str, Any], facts: Mapping[str, Any] | None) -> int 
 
 
 def instance_counts(facts: Mapping[str, Any] | None) -> dict[str, int] | None:
-    """Instances per instance type of a config's production variants (serverless ones have none);
-    None when any is not known at preview."""
+    """Instances per instance type of a config's production and shadow variants (serverless ones
+    have none); None when any is not known at preview."""
     variants = known_facts.variants(facts) if facts is not None else None
-    if variants is None:
+    shadow = facts.get("shadow_variants", []) if facts is not None else None
+    if variants is None or not isinstance(shadow, list) or not all(isinstance(v, Mapping) for v in shadow):
         return None
     counts: dict[str, int] = {}
-    for variant in variants:
+    for variant in [*variants, *shadow]:
         if variant.get("serverless") is True:
             continue
         kind, count = variant.get("instance_type"), variant.get("initial_instance_count")
-        if normalize.is_unknown([kind, count]) or not isinstance(kind, str) or not isinstance(count, int | float):
-            return None
-        if not whole(count):
+        if normalize.is_unknown([kind, count]) or not isinstance(kind, str) or not whole(count):
             return None
         counts[kind] = counts.get(kind, 0) + int(count)
     return counts
@@ -225,16 +224,25 @@ def fleet(counts: Mapping[str, int] | None) -> str:
     return ", ".join(f"{count} x {kind}" for kind, count in sorted(counts.items()))
 
 
-def preview_lines(olds: Mapping[str, Any], news: Mapping[str, Any], creates: bool) -> list[str]:
-    """The plan for an endpoint's create (`creates`: a new endpoint, or a replacement) or move to
-    another config; none when it stays on the config it runs."""
-    name, config = known_facts.shown(news.get("name")), news.get("endpoint_config_name")
-    facts = known_facts.facts_of(news.get(naming.CONFIG_VARIANTS_KEY), config)
+def planned(olds: Mapping[str, Any], news: Mapping[str, Any], creates: bool) -> Rollout | None:
+    """The rollout of an endpoint's create (`creates`: a new endpoint, or a replacement) or move to
+    another config; None when it stays on the config it runs."""
+    facts = known_facts.facts_of(news.get(naming.CONFIG_VARIANTS_KEY), news.get("endpoint_config_name"))
     if creates:
-        return plan_create(facts).lines(name, config)
-    if olds.get("endpoint_config_name") == config:
-        return []
-    lines = plan_update(news, facts).lines(name, config)
+        return plan_create(facts)
+    if olds.get("endpoint_config_name") == news.get("endpoint_config_name"):
+        return None
+    return plan_update(news, facts)
+
+
+def preview_lines(olds: Mapping[str, Any], news: Mapping[str, Any], rollout: Rollout) -> list[str]:
+    """The plan as preview prints it: `rollout` (`planned`), what preview cannot know of the move,
+    and the provider's own deadline."""
+    name, config = known_facts.shown(news.get("name")), news.get("endpoint_config_name")
+    lines = rollout.lines(name, config)
+    if rollout.kind == "create":
+        return lines
+    facts = known_facts.facts_of(news.get(naming.CONFIG_VARIANTS_KEY), config)
     if normalize.is_unknown(config):
         old_facts = known_facts.facts_of(olds.get(naming.CONFIG_VARIANTS_KEY), olds.get("endpoint_config_name"))
         if facts is None or old_facts is None or not known_facts.differs(old_facts, facts):

@@ -18,6 +18,8 @@ from typing import Any
 
 import pulumi
 
+from sagemaker_hosting import hosting_rules
+
 __all__ = ["ConfigName", "config_facts", "facts_of", "instance_of", "shadow_facts", "variant_facts"]
 
 
@@ -80,8 +82,8 @@ def _capturing(data_capture_config: Any) -> Any:
         return data_capture_config is not None
     enabled = data_capture_config.get("enable_capture", data_capture_config.get("EnableCapture"))
     if isinstance(enabled, pulumi.Output):
-        return enabled.apply(lambda resolved: resolved is not False)
-    return enabled is not False
+        return enabled.apply(lambda resolved: hosting_rules.captures_data({"EnableCapture": resolved}))
+    return hosting_rules.captures_data({"EnableCapture": enabled})
 
 
 def shadow_facts(shadow_variants: Any) -> Any:

@@ -114,12 +114,9 @@ def check_serverless_exclusions(target: Fleet, models: Mapping[str, Mapping[str,
     would use it is refused (an assumption about where: the page says "not supported", not when)."""
     if not any(map(is_serverless, target.production)):
         return
-    features: list[str] = []
-    if len(target.production) > 1:
-        features.append(hosting_rules.MULTIPLE_PRODUCTION_VARIANTS)
-    capture = target.config.get("DataCaptureConfig")
-    if capture and capture.get("EnableCapture") is not False:
-        features.append(hosting_rules.DATA_CAPTURE)
+    features = hosting_rules.serverless_config_exclusions(
+        len(target.production), hosting_rules.captures_data(target.config.get("DataCaptureConfig"))
+    )
     serverless_models = [models[v.spec["ModelName"]] for v in target.production if v.spec.get("ModelName") in models]
     containers = [container for model in serverless_models for container in model_containers(model)]
     for feature, used in (
@@ -281,7 +278,8 @@ def check_quota(endpoints: Iterable[Endpoint], region: str, quota: int, requeste
         if used.get(instance_type, 0) + delta > quota:
             raise HostingError(
                 "ResourceLimitExceeded",
-                f"The account-level service limit '{instance_type} for endpoint usage' is {quota} Instances, "
+                f"The account-level service limit '{hosting_rules.endpoint_quota_name(instance_type)}' is {quota} "
+                "Instances, "
                 f"with current utilization of {used.get(instance_type, 0)} Instances and a request delta of "
                 f"{delta} Instances. Please use AWS Service Quotas to request an increase for this quota. If AWS "
                 "Service Quotas is not available, contact AWS support to request an increase for this quota.",

@@ -7,7 +7,8 @@ Admin API (JSON):
 - `GET /_emulator/calls`: every SageMaker call, in order: action, time, status, name, error,
   user_agent; data-plane calls (InvokeEndpoint, ...) also variant, fleet ("blue"/"green") and
   endpoint_config_name, and a shadow variant's copy of a request is an entry with `shadow: true`;
-  Application Auto Scaling calls (moto's) are entries too, as `application-autoscaling:ACTION`.
+  Application Auto Scaling and Service Quotas calls are entries too, as `application-autoscaling:ACTION`
+  and `servicequotas:ACTION`.
   `DELETE /_emulator/calls` clears the calls and the events.
 - `GET /_emulator/events`: every endpoint status change, in order: time, name, status,
   endpoint_config_name, and `stage` for the steps of an update (Creating, ActivatingTraffic,
@@ -30,12 +31,12 @@ from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from typing import Any
 
-from moto.core.base_backend import BackendDict
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
+from sagemaker_hosting.emulator import quotas
+from sagemaker_hosting.emulator.accounts import Accounts
 from sagemaker_hosting.emulator.dataplane import DataPlane
 from sagemaker_hosting.emulator.invocation import Responders
-from sagemaker_hosting.emulator.operations import HostingBackend
 from sagemaker_hosting.emulator.resources import ACCOUNT
 from sagemaker_hosting.emulator.responses import (
     Answer,
@@ -48,9 +49,7 @@ from sagemaker_hosting.emulator.responses import (
 )
 from sagemaker_hosting.emulator.runtime_wire import ACTIONS, INVOCATION_PATH
 from sagemaker_hosting.emulator.settings import Settings
-from sagemaker_hosting.emulator.states import Driver
-from sagemaker_hosting.emulator.validation import scaling_problem
-from sagemaker_hosting.emulator.world import MotoWorld
+from sagemaker_hosting.emulator.validation import request_problem, service_model
 
 StartResponse = Callable[..., Any]
 Environ = dict[str, Any]
@@ -58,6 +57,9 @@ Environ = dict[str, Any]
 DEFAULT_REGION = "us-east-1"
 _CREDENTIAL_SCOPE = re.compile(r"Credential=[^/,\s]+/\d{8}/([a-z0-9-]+)/")
 _ACCESS_KEY = re.compile(r"Credential=([^/,\s]+)/")
+NEIGHBOURS = {"AnyScaleFrontendService": "application-autoscaling", "ServiceQuotasV20190624": "service-quotas"}
+"""The X-Amz-Target prefixes of the services the emulator checks (and records) before moto answers,
+and their botocore names."""
 _SIGNING_SERVICE = re.compile(r"Credential=[^/,\s]+/\d{8}/[a-z0-9-]+/([a-z0-9-]+)/")
 
 
@@ -118,63 +120,6 @@ def request_account(environ: Environ) -> str:
     return get_account_id_from(found.group(1)) if found else ACCOUNT
 
 
-PARTITION = "aws"
-"""The key of an account's hosting backend in `Accounts.backends`: one backend serves every region of
-an account (each call names its region), as moto's S3 keeps one backend per partition."""
-
-
-class Accounts:
-    """The hosting backend of each AWS account, in a moto `BackendDict` as moto keeps its own: made on
-    an account's first call, and reset and dropped by moto's reset with every other backend. They
-    share one lock and one driver; settings are shared; events are read merged."""
-
-    def __init__(self, settings: Settings | None = None) -> None:
-        self.settings = settings or Settings()
-        self.changed = threading.Condition(threading.RLock())
-        # BackendDict makes a backend as `backend(region_name, account_id=...)`: any such callable serves.
-        self.backends: BackendDict[Any] = BackendDict(
-            self._backend,  # type: ignore[arg-type]
-            "sagemaker-hosting",
-            use_boto3_regions=False,
-            additional_regions=[PARTITION],
-        )
-        self.driver = Driver(lambda: [backend.machine for backend in self.all()], self.changed)
-
-    def _backend(self, region_name: str, account_id: str) -> HostingBackend:
-        return HostingBackend(MotoWorld(account_id), settings=self.settings, account=account_id, changed=self.changed)
-
-    def get(self, account: str) -> HostingBackend:
-        backend: HostingBackend = self.backends[account][PARTITION]
-        return backend
-
-    def all(self) -> list[HostingBackend]:
-        return [backend for account in list(self.backends.values()) if (backend := account.get(PARTITION))]
-
-    def start(self) -> None:
-        self.driver.start()
-
-    def stop(self) -> None:
-        self.driver.stop()
-
-    def update_settings(self, values: dict[str, Any]) -> Settings:
-        """Apply `values` to every account's backend (ValueError names a bad one)."""
-        with self.changed:
-            self.settings = self.settings.updated(values)
-            for backend in self.all():
-                backend.settings = self.settings
-            return self.settings
-
-    def events(self) -> list[dict[str, Any]]:
-        with self.changed:
-            merged = [event for backend in self.all() for event in backend.events]
-        return sorted(merged, key=lambda event: event["time"])
-
-    def clear_events(self) -> None:
-        with self.changed:
-            for backend in self.all():
-                backend.events.clear()
-
-
 class EmulatorApp:
     """The WSGI application: admin API, hosting operations, and moto for everything else."""
 
@@ -200,8 +145,9 @@ class EmulatorApp:
         target = environ.get("HTTP_X_AMZ_TARGET", "")
         if target.startswith("SageMaker."):
             return self.sagemaker(environ, start_response, target.partition(".")[2])
-        if target.startswith("AnyScaleFrontendService."):  # Application Auto Scaling: moto's, logged
-            return self.autoscaling(environ, start_response, target.partition(".")[2])
+        prefix, _, action = target.partition(".")
+        if prefix in NEIGHBOURS:
+            return self.neighbour(environ, start_response, NEIGHBOURS[prefix], action)
         invocation = INVOCATION_PATH.match(path)
         if invocation and environ.get("REQUEST_METHOD") == "POST" and not target and runtime_signed(environ):
             return self.runtime(environ, start_response, invocation["name"], ACTIONS[invocation["kind"]])
@@ -257,32 +203,39 @@ class EmulatorApp:
         )
         return respond(start_response, answer.status, answer.body, "application/x-amz-json-1.1")
 
-    def autoscaling(self, environ: Environ, start_response: StartResponse, action: str) -> Iterable[bytes]:
-        """An Application Auto Scaling call, answered by moto (a deregistration then deletes the target's
-        policies and scheduled actions, `World.forget_target`) and recorded with the action as IAM
-        names it (`application-autoscaling:RegisterScalableTarget`) and the ResourceId as `name`."""
+    def neighbour(self, environ: Environ, start_response: StartResponse, service: str, action: str) -> Iterable[bytes]:
+        """A call to Application Auto Scaling or Service Quotas (`NEIGHBOURS`), checked against
+        botocore's model first (moto checks little), answered by `quotas` (SageMaker's endpoint
+        quotas) or moto (a deregistration then deletes the target's policies and scheduled actions,
+        `World.forget_target`), and recorded with the action as IAM names it
+        ("application-autoscaling:RegisterScalableTarget") and the ResourceId or ServiceCode as `name`."""
         received = time.time()
         request = parse(read_body(environ))
-        problem = scaling_problem(action, request)
-        if problem is not None:  # checked against botocore's model first: moto checks little
-            answer = Answer(400, {"__type": problem[0], "message": problem[1]})
-        else:
+        backend = self.accounts.get(request_account(environ))
+        problem = request_problem(service, action, request)
+        answer: Answer | None = Answer(400, {"__type": problem[0], "message": problem[1]}) if problem else None
+        if answer is None and service == "service-quotas" and isinstance(request, dict):
+            answer = quotas.answer(
+                action, request, backend.settings.instance_quota, request_region(environ), backend.account
+            )
+        if answer is None:
             answer = self.ask_moto(environ)
             if answer.status >= 500:  # moto does not serve it, or failed on it: never a 5xx
-                answer = not_emulated(action, "Application Auto Scaling")
+                answer = not_emulated(action, service)
         if action == "DeregisterScalableTarget" and answer.status == 200 and isinstance(request, dict):
-            self.accounts.get(request_account(environ)).world.forget_target(
+            backend.world.forget_target(
                 request_region(environ),
                 str(request.get("ServiceNamespace")),
                 str(request.get("ResourceId")),
                 str(request.get("ScalableDimension")),
             )
+        named = request.get("ResourceId", request.get("ServiceCode")) if isinstance(request, dict) else None
         self.record(
             {
-                "action": f"application-autoscaling:{action}",
+                "action": f"{service_model(service).signing_name}:{action}",
                 "time": received,
                 "status": answer.status,
-                "name": request.get("ResourceId") if isinstance(request, dict) else None,
+                "name": named,
                 "error": answer.error,
                 "user_agent": environ.get("HTTP_USER_AGENT", ""),
             }

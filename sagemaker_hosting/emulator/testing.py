@@ -177,8 +177,9 @@ class Emulator:
 
     def writes(self) -> list[dict[str, Any]]:
         """The calls in `calls()` that may change something: every action but the reads (Describe*,
-        List*) and the data plane's invocations."""
-        return [call for call in self.calls() if not call["action"].startswith(("Describe", "List", "Invoke"))]
+        List*, Get*, of any service) and the data plane's invocations."""
+        reads = ("Describe", "List", "Get", "Invoke")
+        return [call for call in self.calls() if not call["action"].rpartition(":")[2].startswith(reads)]
 
     def events(self) -> list[dict[str, Any]]:
         """Every endpoint status change, in order: time, name, status, endpoint_config_name (and

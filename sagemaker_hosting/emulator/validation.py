@@ -103,22 +103,18 @@ def violation(operation: str, request: Request) -> str | None:
     return "; ".join(broken) if broken else None
 
 
-@functools.cache
-def scaling_model() -> ServiceModel:
-    """botocore's model of Application Auto Scaling, which the emulator serves through moto."""
-    return botocore.session.get_session().get_service_model("application-autoscaling")
-
-
-def scaling_problem(action: str, request: object) -> tuple[str, str] | None:
-    """The error code and message Application Auto Scaling answers a request with before acting on
-    it (an operation it does not have, a body that is not a JSON object or that its types cannot
-    hold, a member against the model's constraints), or None. moto checks little: a request missing
-    a required member would reach it and fail with a 500, which botocore retries as a server fault."""
-    if action not in scaling_model().operation_names:
+def request_problem(service: str, action: str, request: object) -> tuple[str, str] | None:
+    """The error code and message a neighbouring service (`service`: botocore's name, such as
+    "application-autoscaling") answers a request with before acting on it (an operation it does not
+    have, a body that is not a JSON object or that its types cannot hold, a member against the
+    model's constraints), or None. moto checks little: a request missing a required member would
+    reach it and fail with a 500, which botocore retries as a server fault."""
+    model = service_model(service)
+    if action not in model.operation_names:
         return "UnknownOperationException", f"Unknown operation {action!r}."
     if not isinstance(request, Mapping):
         return "SerializationException", "Request body must be a JSON object."
-    shape = scaling_model().operation_model(action).input_shape
+    shape = model.operation_model(action).input_shape
     if shape is None:
         return None
     path = oversized_integer(shape, request)
@@ -126,3 +122,9 @@ def scaling_problem(action: str, request: object) -> tuple[str, str] | None:
         return "SerializationException", f"Value at '{schema.aws_path(path)}' is out of range for its integer type."
     found = [v for v in schema.constraint_violations(shape, request) if v.kind is not schema.Kind.UNKNOWN_MEMBER]
     return ("ValidationException", schema.aws_validation_message(found)) if found else None
+
+
+@functools.cache
+def service_model(service: str) -> ServiceModel:
+    """botocore's model of a service the emulator serves beside SageMaker (through moto, or `quotas`)."""
+    return botocore.session.get_session().get_service_model(service)

@@ -12,6 +12,8 @@ import os
 import re
 from typing import Any
 
+from pulumi import automation as auto
+
 from sagemaker_hosting.emulator.testing import Emulator
 from sagemaker_hosting.testing import client, create_alarm, create_models, make_project
 from scripts import readme_blocks
@@ -195,3 +197,49 @@ def test_a_rollback_alarm_that_does_not_exist_is_a_warning(tmp_path, emulator: E
     assert emulator.writes() == []
     create_alarm(emulator, "errors")
     assert "do not exist" not in project.preview().stdout
+
+
+def test_a_deployment_over_the_instance_quota_is_a_warning_then_refused(tmp_path, emulator: Emulator) -> None:
+    """Issue 20 item 2: the endpoint runs 4 x ml.m5.large; a blue/green move runs 4 more beside them,
+    a rolling one (batches of 50 %) 2. With the account's quota of 6 (the emulator's `instance_quota`,
+    served through Service Quotas), preview warns for the blue/green move, naming the type, the
+    numbers and the quota, reading only, and the `up` is refused with ResourceLimitExceeded, the
+    endpoint staying on its config. Negative controls: the rolling move fits the same quota (no
+    warning, and its `up` succeeds); with the quota raised to 8 the blue/green move is not warned of
+    and succeeds."""
+    emulator.reset()
+    create_models(emulator, "m0", "m1", "m2", "m3")
+    create_alarm(emulator, "errors")
+    project = make_project(tmp_path, emulator, PROGRAM)
+    project.set_config(spec=json.dumps({"model": "m0"}))
+    project.up()
+    over = "would make 8 (4 running + 4), over the quota 'ml.m5.large for endpoint usage' of 6"
+    emulator.settings(instance_quota=6)
+    try:
+        project.set_config(spec=json.dumps({"model": "m1", "deployment": dict(DEPLOYMENTS)["canary"]}))
+        emulator.clear_calls()
+        output = project.preview().stdout
+        assert f"4 more ml.m5.large {over} in account 123456789012, region us-east-1" in output, output
+        assert "ResourceLimitExceeded" in output
+        assert emulator.writes() == []
+        try:
+            project.up()
+        except auto.CommandError as refused:
+            assert "ResourceLimitExceeded" in str(refused), refused
+        else:
+            raise AssertionError("the emulator took a deployment over the quota")
+        sagemaker = client(emulator, "sagemaker")
+        (summary,) = sagemaker.list_endpoints()["Endpoints"]
+        assert summary["EndpointStatus"] == "InService"
+
+        project.set_config(spec=json.dumps({"model": "m2", "deployment": dict(DEPLOYMENTS)["rolling"]}))
+        assert "over the quota" not in project.preview().stdout
+        project.up()
+
+        emulator.settings(instance_quota=8)
+        project.set_config(spec=json.dumps({"model": "m3", "deployment": dict(DEPLOYMENTS)["canary"]}))
+        assert "over the quota" not in project.preview().stdout
+        project.up()
+    finally:
+        emulator.settings(instance_quota=0)
+    project.destroy()

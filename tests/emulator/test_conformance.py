@@ -12,6 +12,7 @@ import pytest
 from botocore.exceptions import ClientError, WaiterError
 
 from sagemaker_hosting.emulator.testing import Emulator
+from sagemaker_hosting.testing import client
 from tests.emulator.helpers import IMAGE, ROLE, create_config, in_service, variant, wait_while
 
 ARN = "arn:aws:sagemaker:us-east-1:123456789012"
@@ -595,6 +596,35 @@ def test_instance_quota_counts_running_and_green_fleets(aws, emulator) -> None:
     emulator.settings(instance_quota=4)
     aws.sagemaker.update_endpoint(EndpointName="first", EndpointConfigName="green")
     assert aws.sagemaker.describe_endpoint(EndpointName="first")["EndpointStatus"] == "Updating"
+
+
+def test_service_quotas_serves_the_endpoint_quotas_it_enforces(aws, emulator) -> None:
+    """The quota `instance_quota` sets is listed by Service Quotas as AWS names it, one per instance
+    type of the model, paged; GetServiceQuota finds it by its code; other services stay moto's.
+    With no limit set, no endpoint quota is listed (nothing for preview to judge by)."""
+    quotas = client(emulator, "service-quotas")
+    emulator.settings(instance_quota=0)
+    assert quotas.list_service_quotas(ServiceCode="sagemaker")["Quotas"] == []
+    emulator.settings(instance_quota=3)
+    listed = [
+        quota
+        for page in quotas.get_paginator("list_service_quotas").paginate(
+            ServiceCode="sagemaker", PaginationConfig={"PageSize": 40}
+        )
+        for quota in page["Quotas"]
+    ]
+    names = {quota["QuotaName"]: quota for quota in listed}
+    assert len(names) == len(listed) > 100  # every instance type once, over several pages
+    large = names["ml.m5.large for endpoint usage"]
+    assert large["Value"] == 3.0 and large["QuotaCode"].startswith("L-")
+    assert quotas.get_service_quota(ServiceCode="sagemaker", QuotaCode=large["QuotaCode"])["Quota"] == large
+    defaults = quotas.list_aws_default_service_quotas(ServiceCode="sagemaker", MaxResults=100)
+    assert len(defaults["Quotas"]) == 100 and "NextToken" in defaults
+    with pytest.raises(ClientError, match="NoSuchResourceException"):
+        quotas.get_service_quota(ServiceCode="sagemaker", QuotaCode="L-00000000")
+    with pytest.raises(ClientError, match="ValidationException"):  # the model's bounds, before moto
+        quotas.list_service_quotas(ServiceCode="sagemaker", MaxResults=101)
+    assert quotas.list_aws_default_service_quotas(ServiceCode="vpc")["Quotas"]  # moto's own
 
 
 # --- 8. tags -----------------------------------------------------------------------------------------

@@ -74,7 +74,7 @@ def test_readme_lists_exactly_the_iam_actions_the_provider_uses():
     iam = readme.split("## IAM actions", 1)[1].split("\n## ", 1)[0]
     assert set(re.findall(r"(?:sagemaker|application-autoscaling):[A-Za-z]+", iam)) == set(aws.IAM_ACTIONS)
     assert set(re.findall(r"\| `((?:iam|kms):[A-Za-z]+)` \|", iam)) == set(aws.CONDITIONAL_IAM_ACTIONS)
-    assert set(re.findall(r"\| `(cloudwatch:[A-Za-z]+)` \|", iam)) == set(aws.OPTIONAL_IAM_ACTIONS)
+    assert set(re.findall(r"\| `((?:cloudwatch|servicequotas):[A-Za-z]+)` \|", iam)) == set(aws.OPTIONAL_IAM_ACTIONS)
 
 
 def test_package_declares_every_library_it_imports():

@@ -127,7 +127,8 @@ def test_a_config_percentage_canary_is_known_without_the_fleet() -> None:
 )
 def test_preview_lines_only_for_a_create_or_a_move(olds, creates, first) -> None:
     news = {"name": "ep", "endpoint_config_name": "new", naming.CONFIG_VARIANTS_KEY: FACTS}
-    lines = rollout.preview_lines(olds, news, creates)
+    planned = rollout.planned(olds, news, creates)
+    lines = rollout.preview_lines(olds, news, planned) if planned else []
     assert (lines[0] if lines else None) == first
     if first and not creates:
         assert lines[-1].startswith("  the provider waits at least ")
