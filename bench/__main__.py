@@ -26,12 +26,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from pulumi import automation as auto
+
 from sagemaker_hosting.emulator.probe import Probe
 from sagemaker_hosting.emulator.testing import Emulator
+from sagemaker_hosting.provider import PREVIEW_CHECKS
 from sagemaker_hosting.testing import create_models, make_project
 from scripts import readme_blocks
 
-READS = ("Describe", "List")
+READS = ("Describe", "List", "Get")
 OPERATIONS = ("create", "update", "preview", "destroy")
 NOTICE_SHARE, NOTICE_SECONDS = 0.1, 1.0
 """A finished endpoint is to be noticed within 10 % of the time it took plus 1 s."""
@@ -69,15 +72,32 @@ def fastest(action: Callable[[], Any], runs: int = PREVIEW_RUNS) -> float:
 
 
 def call_counts(calls: list[dict[str, Any]], endpoints: int) -> dict[str, float]:
-    """SageMaker calls per endpoint: writes and Describe* polls apart."""
-    describes = sum(1 for c in calls if c["action"].startswith(READS))
-    return {"writes": (len(calls) - describes) / endpoints, "reads": describes / endpoints}
+    """Calls per endpoint (SageMaker's, and the other services' the emulator records): writes and
+    reads (Describe*, List*, Get*) apart."""
+    reads = sum(1 for c in calls if c["action"].rpartition(":")[2].startswith(READS))
+    return {"writes": (len(calls) - reads) / endpoints, "reads": reads / endpoints}
+
+
+def with_and_without_checks(project: Any, runs: int = PREVIEW_RUNS) -> tuple[float, float]:
+    """The fastest preview of the project's pending change with preview's optional checks and
+    without (`sagemaker-hosting:previewChecks false`), the two run in turn so that whatever else the
+    machine does weighs on both alike."""
+    walls: dict[bool, list[float]] = {True: [], False: []}
+    for _ in range(runs):
+        for checks in (True, False):
+            if checks:
+                project.stack.remove_config(PREVIEW_CHECKS)
+            else:
+                project.stack.set_config(PREVIEW_CHECKS, auto.ConfigValue("false"))
+            walls[checks].append(timed(project.preview))
+    project.stack.remove_config(PREVIEW_CHECKS)
+    return min(walls[True]), min(walls[False])
 
 
 def fleet(n: int, seconds: dict[str, float]) -> dict[str, Any]:
     """Create, update (every config replaced), no-op preview and destroy a stack of `n` endpoints."""
     with Emulator() as emulator, tempfile.TemporaryDirectory() as tmp:
-        settings = emulator.settings(**seconds)
+        settings = emulator.settings(**seconds, instance_quota=100_000)
         create_models(emulator, "bench-model")
         project = make_project(Path(tmp), emulator, PROGRAM, name=f"bench{n}")
         project.set_config(endpoints=str(n), instances="1")
@@ -103,6 +123,12 @@ def fleet(n: int, seconds: dict[str, float]) -> dict[str, Any]:
         result["state_bytes_per_resource"] = max(len(json.dumps(r)) for r in ours)
         measure("preview", lambda: project.preview(expect_no_changes=True))
         project.set_config(instances="2")
+        # A preview of the update (every endpoint moved: a rollout plan each, and preview's checks,
+        # whose reads the emulator answers in full: a quota is listed for every instance type).
+        emulator.clear_calls()
+        checked, unchecked = with_and_without_checks(project)
+        changes = call_counts(emulator.calls(), n * PREVIEW_RUNS * 2)
+        result["change_preview"] = {"checks": checked, "no_checks": unchecked, "writes": changes["writes"]}
         measure("update", project.up)
         measure("destroy", project.destroy)
         return result
@@ -301,8 +327,16 @@ def targets(report: dict[str, Any], quick: bool) -> list[tuple[str, str, str, st
     row(f"no-op preview of {largest['n']} vs 1", ratio(largest, base, "preview"), 1.5, "x")
     floor = f"{report['preview_floor']:.2f}x"
     rows.append(("the same, a do-nothing dynamic provider (engine floor)", floor, "-", "reference"))
+    checks = largest["change_preview"]
+    row(
+        f"preview of a change of {largest['n']}: checks on vs off",
+        checks["checks"] / checks["no_checks"],
+        1.1,
+        "x",
+    )
     for result in fleets:
         row(f"non-read calls of a no-op preview, N={result['n']}", result["calls"]["preview"]["writes"], 0)
+        row(f"non-read calls of a change's preview, N={result['n']}", result["change_preview"]["writes"], 0)
         row(f"state per resource, N={result['n']}", result["state_bytes_per_resource"] / 1024, 8, " KB")
     for notice in notices:
         row(

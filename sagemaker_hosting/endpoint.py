@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Unpack
 import pulumi
 import pulumi.dynamic as dynamic
 from botocore.exceptions import ClientError
+from pulumi.output import UNKNOWN
 
 from sagemaker_hosting import (
     autoscaling,
@@ -67,12 +68,13 @@ class EndpointProvider(Provider, Deployer):
 
     def preview(self, olds: Mapping[str, Any], news: Mapping[str, Any], creates: bool) -> None:
         """The rollout plan of a create or a move to another config (`rollout`), then `preflight`'s
-        warnings: rollback alarms that do not exist, a quota the deployment would exceed."""
-        planned = rollout.planned(olds, news, creates)
+        warnings: rollback alarms that do not exist, a quota the deployment would exceed. At preview
+        only (`naming.PREVIEW_KEY`): `up` checks and diffs again, and would print it twice."""
+        planned = rollout.planned(olds, news, creates) if normalize.is_unknown(news.get(naming.PREVIEW_KEY)) else None
         if planned is None:
             return
         print("\n".join(rollout.preview_lines(olds, news, planned)), flush=True)
-        if news.get(naming.ACCOUNT_KEY) is None or normalize.is_unknown(news.get("region")):
+        if not self.preview_checks or news.get(naming.ACCOUNT_KEY) is None or normalize.is_unknown(news.get("region")):
             return
         place = f"account {news.get(naming.ACCOUNT_KEY)}, region {news.get('region')}"
         alarms = rollout.alarm_names(news.get("deployment_config"))
@@ -357,6 +359,7 @@ class Endpoint(dynamic.Resource, module="sagemaker", name="Endpoint"):
         **args: Unpack[EndpointArgs],
     ) -> None:
         props = resource_props("sagemaker:Endpoint", resource_name, args, OUTPUT_KEYS, opts)
+        props[naming.PREVIEW_KEY] = UNKNOWN if pulumi.runtime.is_dry_run() else False
         facts = variants.facts_of(args.get("endpoint_config_name"))
         if facts is not None:  # what `check` needs to refuse a move SageMaker cannot make in place
             props[naming.CONFIG_VARIANTS_KEY] = facts

@@ -34,6 +34,10 @@ if TYPE_CHECKING:
     from mypy_boto3_sagemaker import SageMakerClient
 
 
+PREVIEW_CHECKS = "sagemaker-hosting:previewChecks"
+"""The stack config that turns preview's optional checks and their reads off ("false")."""
+
+
 class Provider(dynamic.ResourceProvider):
     """Base of the resource providers: stack config, inputs, API requests."""
 
@@ -42,6 +46,8 @@ class Provider(dynamic.ResourceProvider):
 
     settings = aws.AwsSettings()
     waiter = waiting.Waiter()
+    preview_checks = True
+    """Whether preview makes the reads of its optional checks (`preflight`)."""
 
     check_inputs: Callable[[Mapping[str, Any], Mapping[str, Any]], tuple[dict[str, Any], list[normalize.InputError]]]
     """The resource's validation (module `validate`): canonical inputs and the problems with them."""
@@ -176,8 +182,10 @@ class Provider(dynamic.ResourceProvider):
         return False
 
     def configure(self, req: dynamic.ConfigureRequest) -> None:
-        """Take `aws:region` and `aws:profile` from the stack config when set."""
+        """Take `aws:region` and `aws:profile` from the stack config when set, and whether preview
+        makes its optional checks (`sagemaker-hosting:previewChecks`, true unless "false")."""
         self.settings = aws.AwsSettings(region=req.config.get("aws:region"), profile=req.config.get("aws:profile"))
+        self.preview_checks = str(req.config.get(PREVIEW_CHECKS)).lower() != "false"
 
     def client(self, props: Mapping[str, Any]) -> SageMakerClient:
         """A SageMaker client in the resource's region (for state from before resources had a

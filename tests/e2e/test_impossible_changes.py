@@ -303,7 +303,7 @@ def test_up_without_preview_creates_the_new_config_only(tmp_path, emulator: Emul
     with pytest.raises(auto.CommandError) as refused:
         project.up()
     assert "SageMaker cannot update an endpoint from instance-based to serverless" in str(refused.value)
-    assert [call["action"] for call in writes(emulator)] == ["CreateEndpointConfig"]
+    assert [call["action"] for call in emulator.writes()] == ["CreateEndpointConfig"]
     assert endpoint_state(emulator) == serving
 
     project.set_config(spec=json.dumps({"variants": [{**INSTANCE, "model": "model-b"}], "deployment": "none"}))
@@ -347,13 +347,7 @@ def assert_refused(project: Project, emulator: Emulator, messages: tuple[str, ..
     for message in messages:
         assert message in str(preview.value)
         assert message in up.stdout + up.stderr
-    assert writes(emulator) == []
-
-
-def writes(emulator: Emulator) -> list[dict[str, Any]]:
-    """SageMaker calls recorded that are not reads."""
-    reads = ("Describe", "List", "GetCallerIdentity")
-    return [call for call in emulator.calls() if not str(call["action"]).startswith(reads)]
+    assert emulator.writes() == []
 
 
 def endpoint_state(emulator: Emulator) -> tuple[str, str]:
@@ -399,5 +393,5 @@ def test_state_from_before_the_hidden_input(tmp_path, emulator: Emulator) -> Non
     with pytest.raises(auto.CommandError) as preview:
         project.preview()
     assert "SageMaker cannot update an endpoint from instance-based to serverless" in str(preview.value)
-    assert writes(emulator) == []
+    assert emulator.writes() == []
     project.destroy()

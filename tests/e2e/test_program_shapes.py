@@ -16,8 +16,6 @@ from sagemaker_hosting import aws
 from sagemaker_hosting.emulator.testing import DUMMY_CREDENTIAL, REGION
 from sagemaker_hosting.testing import Project, client, create_models, make_project
 
-READS = ("Describe", "List")
-
 STAND_INS = '''
 import uuid
 
@@ -105,7 +103,7 @@ pulumi.export("endpoint", endpoint.name)
 
 
 def sagemaker_writes(emulator) -> list[str]:
-    return [call["action"] for call in emulator.calls() if not call["action"].startswith(READS)]
+    return [call["action"] for call in emulator.writes()]
 
 
 def endpoints_and_configs(emulator, region: str = "us-east-1") -> tuple[dict[str, str], list[str]]:

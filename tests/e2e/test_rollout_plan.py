@@ -156,7 +156,10 @@ def test_the_plan_preview_prints_is_what_the_deployment_does(tmp_path, emulator:
             check_readme_plan(output)
         assert fleet == "4 x ml.m5.large"
         emulator.clear_calls()  # and the events
-        project.up()
+        result = project.up()
+        # The plan and its reads are preview's: `up` checks and diffs again, and prints none of it.
+        assert "rollout plan" not in result.stdout, result.stdout
+        assert not [call for call in emulator.calls() if call["action"].startswith(("servicequotas:", "cloudwatch:"))]
         events = [event for event in emulator.events() if event["name"] == name]
         assert events[-1]["status"] == "InService"
         emulated = emulated_steps(events)
@@ -222,6 +225,13 @@ def test_a_deployment_over_the_instance_quota_is_a_warning_then_refused(tmp_path
         assert f"4 more ml.m5.large {over} in account 123456789012, region us-east-1" in output, output
         assert "ResourceLimitExceeded" in output
         assert emulator.writes() == []
+        # A stack can turn the checks off: the plan is printed, nothing is read for it.
+        project.stack.set_config("sagemaker-hosting:previewChecks", auto.ConfigValue("false"))
+        emulator.clear_calls()
+        output = project.preview().stdout
+        assert "rollout plan (canary)" in output and "over the quota" not in output
+        assert not [call for call in emulator.calls() if call["action"].startswith("servicequotas:")]
+        project.stack.remove_config("sagemaker-hosting:previewChecks")
         try:
             project.up()
         except auto.CommandError as refused:
