@@ -250,37 +250,55 @@ def traffic(seconds: dict[str, float]) -> list[dict[str, Any]]:
 
 
 FLOOR_PROGRAM = """
+import json
+import time
 import pulumi
-from pulumi.dynamic import CheckResult, CreateResult, DiffResult, Resource, ResourceProvider
+from pulumi.dynamic import CheckResult, CreateResult, DiffResult, Resource, ResourceProvider, UpdateResult
 
-class Nothing(ResourceProvider):
+class Waiting(ResourceProvider):
     serialize_as_secret_always = False
     def check(self, olds, news): return CheckResult(news, [])
-    def diff(self, id, olds, news): return DiffResult(changes=False)
-    def create(self, props): return CreateResult("nothing", props)
+    def diff(self, id, olds, news):
+        changed = olds.get("value") != news.get("value")
+        return DiffResult(changes=changed, replaces=["value"] if changed and news["replace"] else [])
+    def create(self, props):
+        time.sleep(props["create"])
+        return CreateResult("waited", props)
+    def update(self, id, olds, news):
+        time.sleep(news["update"])
+        return UpdateResult(news)
+    def delete(self, id, props): time.sleep(props["delete"])
 
-class Placeholder(Resource):
-    def __init__(self, name): super().__init__(Nothing(), name, {"value": 1})
-
-for i in range(pulumi.Config().require_int("endpoints")):
-    Placeholder(f"config-{i}")
-    Placeholder(f"endpoint-{i}")
+settings = pulumi.Config()
+value, seconds = settings.require("instances"), json.loads(settings.require("seconds"))
+for i in range(settings.require_int("endpoints")):
+    instant = {"create": 0, "update": 0, "delete": 0}
+    config = Resource(Waiting(), f"config-{i}", {"value": value, "replace": True, **instant})
+    Resource(Waiting(), f"endpoint-{i}", {"value": value, "replace": False, **seconds},
+             pulumi.ResourceOptions(depends_on=[config]))
 """
-"""The same number of dynamic resources as the benchmark's stacks, with a provider that does nothing."""
+"""The benchmark's stack shape (a config and an endpoint on it, per endpoint) with a dynamic provider
+that does nothing but wait as long as the emulator takes: the endpoint's create, update and delete;
+a change replaces each config (created at once) and updates its endpoint."""
 
 
-def engine_floor(n: int) -> float:
-    """A no-op preview of `n` pairs of do-nothing dynamic resources against 1 pair: what the engine
-    and the SDK alone add as a stack grows, the floor under our preview ratio."""
-    walls: dict[int, float] = {}
+def engine_floor(n: int, minimum: dict[str, float]) -> dict[str, float]:
+    """Each operation of the do-nothing stack (`FLOOR_PROGRAM`) of `n` endpoints against 1: what the
+    engine and the SDK alone add as a stack grows, the floor under our ratios (no dynamic provider
+    can do better on this machine). `minimum`: the emulator's seconds per operation."""
+    walls: dict[int, dict[str, float]] = {}
+    waits = {"create": minimum["create"], "update": minimum["update"], "delete": minimum["destroy"]}
     with Emulator() as emulator:
         for size in (1, n):
             with tempfile.TemporaryDirectory() as tmp:
                 project = make_project(Path(tmp), emulator, FLOOR_PROGRAM, name=f"floor{size}")
-                project.set_config(endpoints=str(size))
-                project.up()
-                walls[size] = fastest(functools.partial(project.preview, expect_no_changes=True))
-    return walls[n] / walls[1]
+                project.set_config(endpoints=str(size), instances="1", seconds=json.dumps(waits))
+                walls[size] = {"create": timed(project.up)}
+                walls[size]["preview"] = fastest(functools.partial(project.preview, expect_no_changes=True))
+                project.set_config(instances="2")
+                walls[size]["update"] = timed(project.up)
+                walls[size]["destroy"] = timed(project.destroy)
+    return {op: walls[n][op] / walls[1][op] for op in OPERATIONS}
 
 
 def startup(runs: int = 3) -> float:
@@ -319,13 +337,16 @@ def targets(report: dict[str, Any], quick: bool) -> list[tuple[str, str, str, st
         sign = "≤" if at_most else "≥"
         rows.append((name, f"{measured:.2f}{unit}", f"{sign} {limit:g}{unit}", "met" if ok else "MISSED"))
 
+    largest = fleets[-1]
     for result in fleets[1:]:
         limit = 1.5 if quick or result["n"] > 16 else 1.3
         for op in ("create", "update", "destroy"):
             row(f"{op} of {result['n']} vs 1", ratio(result, base, op), limit, "x")
-    largest = fleets[-1]
+            if result is largest:
+                floor = f"{report['engine_floor'][op]:.2f}x"
+                rows.append(("the same, a provider that only waits (engine floor)", floor, "-", "reference"))
     row(f"no-op preview of {largest['n']} vs 1", ratio(largest, base, "preview"), 1.5, "x")
-    floor = f"{report['preview_floor']:.2f}x"
+    floor = f"{report['engine_floor']['preview']:.2f}x"
     rows.append(("the same, a do-nothing dynamic provider (engine floor)", floor, "-", "reference"))
     checks = largest["change_preview"]
     row(
@@ -476,12 +497,13 @@ def main() -> int:
         seconds = {"create_seconds": 10.0, "update_seconds": 10.0, "delete_seconds": 2.0}
         notice_times = [5.0, 60.0]
         probed = {"create_seconds": 3.0, "update_seconds": 3.0, "delete_seconds": 1.0, "time_scale": 0.02}
+    fleets = [fleet(n, seconds) for n in sizes]
     report = {
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": sys.version.split()[0]},
         "startup_seconds": startup(),
-        "fleets": [fleet(n, seconds) for n in sizes],
+        "fleets": fleets,
         "notices": [noticing(t) for t in notice_times],
-        "preview_floor": engine_floor(sizes[-1]),
+        "engine_floor": engine_floor(sizes[-1], fleets[0]["minimum"]),
         "traffic": traffic(probed),
         "traffic_settings": probed,
     }

@@ -7,9 +7,11 @@ so each checks the other."""
 
 from __future__ import annotations
 
+import http.server
 import json
 import os
 import re
+import threading
 from typing import Any
 
 from pulumi import automation as auto
@@ -19,6 +21,7 @@ from sagemaker_hosting.testing import client, create_alarm, create_models, make_
 from scripts import readme_blocks
 
 PROGRAM = """
+import http.server
 import json
 import pulumi
 from sagemaker_hosting import Endpoint, EndpointConfig
@@ -253,3 +256,55 @@ def test_a_deployment_over_the_instance_quota_is_a_warning_then_refused(tmp_path
     finally:
         emulator.settings(instance_quota=0)
     project.destroy()
+
+
+class Refusing(http.server.BaseHTTPRequestHandler):
+    """Answers every request as AWS answers one the caller's policy does not allow."""
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        body = json.dumps({"__type": "AccessDeniedException", "message": "not authorized"}).encode()
+        self.send_response(403)
+        self.send_header("Content-Type", "application/x-amz-json-1.1")
+        self.send_header("x-amzn-ErrorType", "AccessDeniedException")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_a_refused_check_read_is_skipped_with_a_note(tmp_path, emulator: Emulator) -> None:
+    """Issue 20 item 4: without permission for a check's read (CloudWatch and Service Quotas answer
+    AccessDenied, from a server standing in for them), preview says that check was skipped, prints
+    the plan, and succeeds. Negative control: the same preview against the emulator makes both
+    checks (a missing alarm warned of, the quota read)."""
+    emulator.reset()
+    create_models(emulator, "m0")
+    project = make_project(tmp_path, emulator, PROGRAM)
+    project.set_config(spec=json.dumps({"model": "m0", "deployment": dict(DEPLOYMENTS)["canary"]}))
+    emulator.settings(instance_quota=100)
+    try:
+        emulator.clear_calls()
+        output = project.preview().stdout
+        assert "do not exist in account" in output and "skipped" not in output, output
+        assert any(call["action"] == "servicequotas:ListServiceQuotas" for call in emulator.calls())
+        with http.server.ThreadingHTTPServer(("127.0.0.1", 0), Refusing) as refusing:
+            threading.Thread(target=refusing.serve_forever, daemon=True).start()
+            url = f"http://127.0.0.1:{refusing.server_address[1]}"
+            workspace = project.stack.workspace
+            assert isinstance(workspace, auto.LocalWorkspace) and workspace.env_vars is not None
+            workspace.env_vars = {
+                **workspace.env_vars,
+                "AWS_ENDPOINT_URL_CLOUDWATCH": url,
+                "AWS_ENDPOINT_URL_SERVICE_QUOTAS": url,
+            }
+            output = project.preview().stdout
+            refusing.shutdown()
+    finally:
+        emulator.settings(instance_quota=0)
+    assert "rollout plan (create)" in output
+    assert "Whether the rollback alarms exist could not be read, so that check was skipped" in output, output
+    assert "could not be read, so the quota check was skipped" in output, output
+    assert "AccessDenied" in output
