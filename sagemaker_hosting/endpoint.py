@@ -21,7 +21,6 @@ from sagemaker_hosting import (
     config_users,
     consistency,
     deadlines,
-    known_facts,
     naming,
     normalize,
     ownership,
@@ -78,8 +77,7 @@ class EndpointProvider(Provider, Deployer):
             return
         place = f"account {news.get(naming.ACCOUNT_KEY)}, region {news.get('region')}"
         alarms = rollout.alarm_names(news.get("deployment_config"))
-        name = known_facts.shown(news.get("name"))
-        for line in preflight.warnings(self.client(news), name, planned, alarms, place):
+        for line in preflight.warnings(self.client(news), news.get("name"), planned, alarms, place):
             print(line, flush=True)
 
     @reported("create")

@@ -1,5 +1,6 @@
 """The checks `pulumi preview` makes of an endpoint's rollout plan (issue 20), with their reads:
-rollback alarms that do not exist (CloudWatch DescribeAlarms), and a deployment that the account's
+rollback alarms that do not exist (CloudWatch DescribeAlarms), autoscaling that the deployment sets
+aside (Application Auto Scaling DescribeScalableTargets), and a deployment that the account's
 instance quota would refuse (Service Quotas, and the region's endpoints as SageMaker describes them).
 Reads only; each check is optional: a refused read skips that check, and the warning says so
 (`aws.OPTIONAL_IAM_ACTIONS`). What the checks decide is pure (`capacity`, `rollout`).
@@ -12,17 +13,22 @@ so a run that moves many endpoints is judged as a whole.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from sagemaker_hosting import aws, capacity, rollout
+from sagemaker_hosting import aws, capacity, known_facts, normalize, rollout, scaling_aside
 from sagemaker_hosting.errors import is_not_found
 
 if TYPE_CHECKING:
     from mypy_boto3_sagemaker import SageMakerClient
 
 __all__ = ["warnings"]
+
+READERS = 8
+"""Reads of the region's endpoints made at once (botocore's standard retry mode takes throttling)."""
 
 _lock = threading.Lock()
 _quotas: dict[Any, dict[str, int]] = {}
@@ -35,47 +41,71 @@ _planned: dict[Any, dict[str, int]] = {}
 """Per SageMaker client: instances per type the deployments checked so far need beside them."""
 
 
-def warnings(sagemaker: SageMakerClient, name: str, plan: rollout.Rollout, alarms: list[str], place: str) -> list[str]:
-    """The lines preview prints after the plan of endpoint `name` in `place` ("account A, region R"):
-    a warning per missing rollback alarm and per instance type whose quota the deployment would
-    exceed, or a note that a check was skipped because its read was refused."""
+def warnings(
+    sagemaker: SageMakerClient, endpoint: object, plan: rollout.Rollout, alarms: list[str], place: str
+) -> list[str]:
+    """The lines preview prints after the plan of endpoint `endpoint` (its name, maybe unknown) in
+    `place` ("account A, region R"): a warning per missing rollback alarm and per instance type whose
+    quota the deployment would exceed, whose autoscaling is set aside, or a note that a check was
+    skipped because its read was refused."""
+    name = known_facts.shown(endpoint)
+    checks: list[tuple[str, Callable[[], list[str]]]] = [
+        ("Whether the rollback alarms exist", lambda: _alarm_warnings(sagemaker, name, alarms, place)),
+        ("Whether autoscaling is set aside", lambda: _autoscaling_lines(sagemaker, endpoint, name, plan)),
+        (
+            "The account's endpoint instance quotas, or the instances its endpoints run,",
+            lambda: _quota_warnings(sagemaker, name, plan, place),
+        ),
+    ]
     lines: list[str] = []
-    named = [alarm for alarm in alarms if alarm != rollout.LATER]
-    if named:
+    for read, check in checks:
         try:
-            missing = missing_alarms(sagemaker, named)
+            lines.extend(check())
         except (BotoCoreError, ClientError) as error:
-            lines.append(f"Whether the rollback alarms exist could not be read, so that check was skipped: {error}")
-        else:
-            if missing:
-                lines.append(
-                    f"warning: Endpoint {name}: rollback alarm(s) {', '.join(missing)} of "
-                    f"`deployment_config.auto_rollback_configuration` do not exist in {place}, so they cannot roll "
-                    "a deployment back. Create them there, or fix the names."
-                )
+            lines.append(f"{read} could not be read, so that check was skipped: {error}")
+    return lines
+
+
+def _alarm_warnings(sagemaker: SageMakerClient, name: str, alarms: list[str], place: str) -> list[str]:
+    named = [alarm for alarm in alarms if alarm != rollout.LATER]
+    missing = missing_alarms(sagemaker, named) if named else []
+    if not missing:
+        return []
+    return [
+        f"warning: Endpoint {name}: rollback alarm(s) {', '.join(missing)} of "
+        f"`deployment_config.auto_rollback_configuration` do not exist in {place}, so they cannot roll "
+        "a deployment back. Create them there, or fix the names."
+    ]
+
+
+def _autoscaling_lines(sagemaker: SageMakerClient, endpoint: object, name: str, plan: rollout.Rollout) -> list[str]:
+    if not plan.retyped or not isinstance(endpoint, str) or normalize.is_unknown(endpoint):
+        return []
+    scaled = scaling_aside.scalable_targets(aws.autoscaling_client(sagemaker), endpoint, plan.retyped)
+    if not scaled:
+        return []
+    return [
+        f"Endpoint {name}: autoscaling of {', '.join(sorted(scaled))} (registered scalable targets) is set aside "
+        "during the deployment, its policies and scheduled actions recorded, and put back after"
+    ]
+
+
+def _quota_warnings(sagemaker: SageMakerClient, name: str, plan: rollout.Rollout, place: str) -> list[str]:
     needed = {kind: count for kind, count in (plan.extra or {}).items() if count}
     if not needed:
-        return lines
-    try:
-        quotas = endpoint_quotas(sagemaker, set(needed))
-        running = region_usage(sagemaker) if quotas.keys() & needed.keys() else {}
-    except (BotoCoreError, ClientError) as error:
-        lines.append(
-            "The account's endpoint instance quotas, or the instances its endpoints run, could not be read, "
-            f"so the quota check was skipped: {error}"
-        )
-        return lines
+        return []
+    quotas = endpoint_quotas(sagemaker, set(needed))
+    running = region_usage(sagemaker) if quotas.keys() & needed.keys() else {}
     with _lock:
         planned = _planned.setdefault(sagemaker, {})
         found = capacity.shortfalls(needed, running, planned, quotas)
         capacity.add(planned, needed)
-    lines.extend(
+    return [
         f"warning: Endpoint {name}: {shortfall.words()} in {place}, so SageMaker would refuse the deployment "
         "(ResourceLimitExceeded). Request a quota increase in Service Quotas first, or use fewer or other "
         "instances (a rolling deployment needs one batch beside the old fleet, blue/green the whole new fleet)."
         for shortfall in found
-    )
-    return lines
+    ]
 
 
 def missing_alarms(sagemaker: SageMakerClient, names: list[str]) -> list[str]:
@@ -111,17 +141,25 @@ def region_usage(sagemaker: SageMakerClient) -> dict[str, int]:
     with _lock:
         if sagemaker in _usage:
             return _usage[sagemaker]
+        names = [
+            summary["EndpointName"]
+            for page in sagemaker.get_paginator("list_endpoints").paginate(PaginationConfig={"PageSize": 100})
+            for summary in page["Endpoints"]
+        ]
+
+        def endpoint(name: str) -> dict[str, Any] | None:
+            return _described(sagemaker.describe_endpoint, EndpointName=name)
+
+        def config(name: str) -> dict[str, Any] | None:
+            return _described(sagemaker.describe_endpoint_config, EndpointConfigName=name)
+
+        with ThreadPoolExecutor(READERS) as readers:  # reads, not a wait: the region's endpoints at once
+            endpoints = [found for found in readers.map(endpoint, names) if found is not None]
+            config_names = sorted({found.get("EndpointConfigName", "") for found in endpoints})
+            configs = dict(zip(config_names, readers.map(config, config_names), strict=True))
         total: dict[str, int] = {}
-        configs: dict[str, dict[str, Any] | None] = {}
-        for page in sagemaker.get_paginator("list_endpoints").paginate(PaginationConfig={"PageSize": 100}):
-            for summary in page["Endpoints"]:
-                endpoint = _described(sagemaker.describe_endpoint, EndpointName=summary["EndpointName"])
-                if endpoint is None:
-                    continue
-                named = endpoint.get("EndpointConfigName", "")
-                if named not in configs:
-                    configs[named] = _described(sagemaker.describe_endpoint_config, EndpointConfigName=named)
-                capacity.add(total, capacity.endpoint_usage(endpoint, configs[named]))
+        for found in endpoints:
+            capacity.add(total, capacity.endpoint_usage(found, configs[found.get("EndpointConfigName", "")]))
         _usage[sagemaker] = total
         return total
 
@@ -140,4 +178,5 @@ def _described(read: Any, **request: str) -> dict[str, Any] | None:
 def _pages(client: Any, operation: str) -> list[dict[str, Any]]:
     """Every quota of SageMaker that a paginated Service Quotas list operation returns."""
     paginator = client.get_paginator(operation)
-    return [quota for page in paginator.paginate(ServiceCode="sagemaker") for quota in page.get("Quotas", [])]
+    pages = paginator.paginate(ServiceCode="sagemaker", PaginationConfig={"PageSize": 100})
+    return [quota for page in pages for quota in page.get("Quotas", [])]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sagemaker_hosting import deadlines, known_facts, naming, normalize
@@ -54,6 +54,9 @@ class Rollout:
     alarms: tuple[str, ...] = ()
     unknown: tuple[str, ...] = ()
     """What preview cannot know yet, in words."""
+    retyped: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    """Variant -> (old, new) instance type, of the variants whose instance type the move changes
+    (what sets their autoscaling aside, `autoscaling.to_set_aside`)."""
 
     def lines(self, name: str, config: object) -> list[str]:
         """The plan as preview prints it, one line a step."""
@@ -74,6 +77,12 @@ class Rollout:
             if self.execution_timeout is not None:
                 lines.append(f"  at most {self.execution_timeout} s (maximum_execution_timeout_in_seconds)")
             lines.append(f"  rolled back by alarms: {', '.join(self.alarms) if self.alarms else 'none'}")
+            if self.retyped:
+                changes = ", ".join(f"{name} ({old} -> {new})" for name, (old, new) in sorted(self.retyped.items()))
+                lines.append(
+                    f"  instance type changes: {changes}; a variant registered for autoscaling has it set aside "
+                    "during the deployment and put back after"
+                )
         lines.extend(f"  {UNKNOWN}: {what}" for what in self.unknown)
         return lines
 
@@ -232,7 +241,30 @@ def planned(olds: Mapping[str, Any], news: Mapping[str, Any], creates: bool) -> 
         return plan_create(facts)
     if olds.get("endpoint_config_name") == news.get("endpoint_config_name"):
         return None
-    return plan_update(news, facts)
+    old_facts = known_facts.facts_of(olds.get(naming.CONFIG_VARIANTS_KEY), olds.get("endpoint_config_name"))
+    return replace(plan_update(news, facts), retyped=instance_type_changes(old_facts, facts))
+
+
+def instance_type_changes(
+    old_facts: Mapping[str, Any] | None, new_facts: Mapping[str, Any] | None
+) -> dict[str, tuple[str, str]]:
+    """Variant -> (old, new) instance type of the production variants of both configs whose known
+    instance type differs."""
+    old, new = (types_of(facts) for facts in (old_facts, new_facts))
+    return {name: (old[name], kind) for name, kind in new.items() if name in old and old[name] != kind}
+
+
+KNOWN_TYPE = ("variant_name", "instance_type")
+
+
+def types_of(facts: Mapping[str, Any] | None) -> dict[str, str]:
+    """Variant -> instance type, of a config's production variants whose name and type are known."""
+    variants = (known_facts.variants(facts) if facts is not None else None) or []
+    return {
+        v["variant_name"]: v["instance_type"]
+        for v in variants
+        if all(isinstance(v.get(key), str) and not normalize.is_unknown(v.get(key)) for key in KNOWN_TYPE)
+    }
 
 
 def preview_lines(olds: Mapping[str, Any], news: Mapping[str, Any], rollout: Rollout) -> list[str]:

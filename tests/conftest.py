@@ -9,7 +9,7 @@ import pytest
 from sagemaker_hosting import aws
 
 FIRST = ("tests/e2e/test_stateful.py",)
-"""Tests that take minutes on one worker: run first, so that the other worker takes the rest of the
+"""Tests that take minutes on one worker: run first, so that the other workers take the rest of the
 suite meanwhile (pytest-xdist's worksteal) instead of the suite ending on their tail."""
 
 

@@ -132,7 +132,16 @@ def serving(sagemaker: Any, name: str) -> tuple[str, str]:
 def test_an_autoscaled_variant_moves_to_another_instance_type(project: Project, emulator: Emulator) -> None:
     sagemaker, scaling = client(emulator, "sagemaker"), client(emulator, "application-autoscaling")
     name = project.outputs()["name"]
+    # The plan says so at preview (issue 20): the type change, and once the variant is registered
+    # (only then; the negative control is the preview before), that its autoscaling is set aside.
+    project.set_config(instanceType="ml.m5.xlarge")
+    output = project.preview().stdout
+    assert "instance type changes: primary (ml.m5.large -> ml.m5.xlarge)" in output, output
+    set_aside = "autoscaling of primary (registered scalable targets) is set aside during the deployment"
+    assert set_aside not in output
     attach_autoscaling(scaling, name)
+    assert set_aside in project.preview().stdout
+    project.set_config(instanceType="ml.m5.large")
     before = scaling_state(scaling)
     assert len(before["targets"]) == 1 and len(before["policies"]) == 2 and len(before["scheduled"]) == 1
 

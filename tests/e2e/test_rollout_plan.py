@@ -306,5 +306,5 @@ def test_a_refused_check_read_is_skipped_with_a_note(tmp_path, emulator: Emulato
         emulator.settings(instance_quota=0)
     assert "rollout plan (create)" in output
     assert "Whether the rollback alarms exist could not be read, so that check was skipped" in output, output
-    assert "could not be read, so the quota check was skipped" in output, output
+    assert "or the instances its endpoints run, could not be read, so that check was skipped" in output, output
     assert "AccessDenied" in output

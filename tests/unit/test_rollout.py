@@ -132,3 +132,35 @@ def test_preview_lines_only_for_a_create_or_a_move(olds, creates, first) -> None
     assert (lines[0] if lines else None) == first
     if first and not creates:
         assert lines[-1].startswith("  the provider waits at least ")
+
+
+def facts(*variants: tuple[str, Any]) -> dict[str, Any]:
+    return {"variants": [{"variant_name": name, "serverless": False, "instance_type": kind} for name, kind in variants]}
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (facts(("a", "ml.m5.large")), facts(("a", "ml.m5.xlarge")), {"a": ("ml.m5.large", "ml.m5.xlarge")}),
+        (facts(("a", "ml.m5.large")), facts(("a", "ml.m5.large")), {}),  # the same type
+        (facts(("a", "ml.m5.large")), facts(("b", "ml.m5.xlarge")), {}),  # another variant
+        (facts(("a", "ml.m5.large")), facts(("a", UNKNOWN)), {}),  # not known at preview
+        (None, facts(("a", "ml.m5.xlarge")), {}),  # the old config's facts not known
+    ],
+)
+def test_instance_type_changes(old, new, expected) -> None:
+    assert rollout.instance_type_changes(old, new) == expected
+
+
+def test_a_move_that_changes_an_instance_type_says_autoscaling_is_set_aside() -> None:
+    old_facts = {**facts(("a", "ml.m5.large")), "config_name": "old"}
+    olds = {"endpoint_config_name": "old", naming.CONFIG_VARIANTS_KEY: old_facts}
+    news = {
+        "name": "ep",
+        "endpoint_config_name": "new",
+        naming.CONFIG_VARIANTS_KEY: {**facts(("a", "ml.m5.xlarge")), "config_name": "new"},
+    }
+    planned = rollout.planned(olds, news, False)
+    assert planned is not None and planned.retyped == {"a": ("ml.m5.large", "ml.m5.xlarge")}
+    said = "  instance type changes: a (ml.m5.large -> ml.m5.xlarge); "
+    assert any(line.startswith(said) for line in planned.lines("ep", "new"))
