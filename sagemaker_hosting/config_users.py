@@ -129,10 +129,11 @@ def recorded_names(tags: Mapping[str, str]) -> set[str]:
     return names
 
 
-def config_users(client: SageMakerClient, config_name: str, config_arn: str) -> list[ConfigUser]:
+def config_users(client: SageMakerClient, config_name: str, config_tags: Mapping[str, str]) -> list[ConfigUser]:
     """The endpoints that run on a config, are moving to it, or may be moving off it, of those its
-    records name (a few calls, no scan of the account, unless a record says `MANY`); with their tags."""
-    names = recorded_names(aws.list_tags(client, config_arn))
+    records name (among the config's `config_tags`, which the caller has read: a few calls, no scan
+    of the account, unless a record says `MANY`); with their tags."""
+    names = recorded_names(config_tags)
     if MANY in names:
         names = (names - {MANY}) | {
             endpoint["EndpointName"]

@@ -38,14 +38,20 @@ class Deployer:
     waiter: waiting.Waiter
 
     def deploy(
-        self, client: SageMakerClient, name: str, inputs: Mapping[str, Any], listed: bool = True
+        self,
+        client: SageMakerClient,
+        name: str,
+        inputs: Mapping[str, Any],
+        listed: bool = True,
+        tags: Mapping[str, str] | None = None,
     ) -> Mapping[str, Any]:
         """UpdateEndpoint to the new config, wait, and verify the endpoint now runs it. A deployment
         already in flight (an interrupted `pulumi up`, AWS maintenance) is waited out first; if it
         already brought the endpoint to the new config, no new one is started. Variants registered
         with Application Auto Scaling whose instance type changes are set aside for the deployment
         and registered again after it, whatever its outcome (module `autoscaling`). `listed`: whether
-        the stack lists the endpoint already (an update), or not yet (a create that takes one over)."""
+        the stack lists the endpoint already (an update), or not yet (a create that takes one over).
+        `tags`: the endpoint's tags when the caller has just read them (an update's owner check)."""
         config_name = inputs["endpoint_config_name"]
         config = self.referenced_config(client, inputs)
         current: Mapping[str, Any] | None = aws.find_endpoint(client, name)
@@ -65,7 +71,7 @@ class Deployer:
             current = settled
         if current["EndpointStatus"] not in aws.SERVING:
             raise ProviderError(not_updatable(current, config_name))
-        aside = scaling_aside.set_aside(client, current, config)
+        aside = scaling_aside.set_aside(client, current, config, tags)
         try:
             described = self.update_and_wait(client, name, inputs, current, config, listed)
         except Exception as error:  # whatever failed, the targets go back on the fleet that serves

@@ -207,14 +207,15 @@ class EndpointProvider(Provider, Deployer):
     def update(self, name: str, old_outputs: dict[str, Any], news: dict[str, Any]) -> dynamic.UpdateResult:
         inputs = with_instance(self.inputs(news), old_outputs)
         client = self.client(old_outputs)
-        if not self.still_ours(client, old_outputs["arn"], old_outputs):
+        tags = self.own_tags(client, old_outputs["arn"], old_outputs)  # read once: whose, and what it records
+        if tags is None:
             raise ProviderError(
                 f'Endpoint "{name}" is not changed: it is no longer this resource\'s (see above). Run `pulumi '
                 "refresh` to drop it from this stack."
             )
         described: Mapping[str, Any] | None = None
         if plan.moves_endpoint(old_outputs, inputs):  # `deploy` finds out what runs, and moves it if need be
-            described = self.deploy(client, name, inputs)
+            described = self.deploy(client, name, inputs, tags=tags)
         try:
             aws.update_tags(
                 client,

@@ -34,6 +34,7 @@ from sagemaker_hosting.canonical import owner_of, owner_tag, request, tag_list
 from sagemaker_hosting.errors import ProviderError, api_failure, is_already_existing, is_not_found, reported
 from sagemaker_hosting.properties import resource_props, with_secret_inputs
 from sagemaker_hosting.provider import Provider, jsonable, new_instance, with_instance
+from sagemaker_hosting.tag_keys import OWNER_TAG
 
 if TYPE_CHECKING:
     from mypy_boto3_sagemaker import SageMakerClient
@@ -191,14 +192,17 @@ class EndpointConfigProvider(Provider):
         """Delete the config unless an endpoint runs on it or is moving to or from it: SageMaker
         would delete it, and that endpoint's next update or rollback would then fail. One of the
         name that another stack made since (this one's was deleted outside Pulumi) is left alone."""
-        if props.get("arn") and not self.still_ours(client, props["arn"], props):
-            return
-        try:
-            users = config_users.config_users(client, name, props["arn"]) if props.get("arn") else []
-        except ClientError as error:
-            if is_not_found(error):
-                return
-            raise api_failure("ListTags", f'endpoint config "{name}"', error) from error
+        users: list[config_users.ConfigUser] = []
+        if props.get("arn"):  # one read of its tags: whose it is, and the endpoints it records
+            try:
+                tags = aws.list_tags(client, props["arn"])
+                if not self.holds(props["arn"], ownership.parse(tags.get(OWNER_TAG)), props):
+                    return
+                users = config_users.config_users(client, name, tags)
+            except ClientError as error:
+                if is_not_found(error):  # gone: nothing to delete
+                    return
+                raise api_failure("ListTags", f'endpoint config "{name}"', error) from error
         owner = owner_of(props)
         retained = [user for user in users if self.retained_by(user, owner.stack_id)]
         # `destroy` with `retain_on_delete` on the endpoint (and any run that drops the config and

@@ -29,6 +29,7 @@ from sagemaker_hosting import (
 )
 from sagemaker_hosting.canonical import owner_of
 from sagemaker_hosting.errors import is_not_found
+from sagemaker_hosting.tag_keys import OWNER_TAG
 
 if TYPE_CHECKING:
     from mypy_boto3_sagemaker import SageMakerClient
@@ -117,13 +118,19 @@ class Provider(dynamic.ResourceProvider):
     def still_ours(self, client: SageMakerClient, arn: str, props: Mapping[str, Any]) -> bool:
         """Whether the resource at `arn`, which the state says is this resource, is still this state
         entry's (`holds`, from its owner tag); one that is gone is."""
+        return self.own_tags(client, arn, props) is not None
+
+    def own_tags(self, client: SageMakerClient, arn: str, props: Mapping[str, Any]) -> dict[str, str] | None:
+        """The tags of the resource at `arn` when it is still this state entry's (`still_ours`, from
+        the same one read, for a caller that needs the tags too); None when it is not. One that is
+        gone has none."""
         try:
-            found = aws.owner(client, arn)
+            tags = aws.list_tags(client, arn)
         except ClientError as error:
             if is_not_found(error):
-                return True
+                return {}
             raise
-        return self.holds(arn, found, props)
+        return tags if self.holds(arn, ownership.parse(tags.get(OWNER_TAG)), props) else None
 
     def holds(self, arn: str, found: ownership.Owner | None, props: Mapping[str, Any]) -> bool:
         """Whether the resource at `arn`, tagged with the owner `found`, is still this state entry's

@@ -75,15 +75,19 @@ def _unless_gone(call: Callable[..., object], **request: Any) -> None:
 
 
 def set_aside(
-    client: SageMakerClient, current: Mapping[str, Any], config: Mapping[str, Any]
+    client: SageMakerClient,
+    current: Mapping[str, Any],
+    config: Mapping[str, Any],
+    tags: Mapping[str, str] | None = None,
 ) -> list[autoscaling.SetAside]:
     """Before an UpdateEndpoint that changes the instance type of variants registered as
     scalable targets (SageMaker refuses it otherwise): record their targets, scaling policies and scheduled actions
     on the endpoint (tags), then delete the policies and deregister the targets. Returns what is
-    set aside, a record left by an interrupted run included. No Application Auto Scaling call
-    unless an instance type changes."""
+    set aside, a record left by an interrupted run included (in the endpoint's `tags`, read here
+    unless given). No Application Auto Scaling call unless an instance type changes."""
     name, arn = current["EndpointName"], current["EndpointArn"]
-    tags = aws.list_tags(client, arn)
+    if tags is None:
+        tags = aws.list_tags(client, arn)
     earlier = autoscaling.read_record(tags)
     fresh: list[autoscaling.SetAside] = []
     new = autoscaling.instance_types(config.get("ProductionVariants", []))

@@ -454,7 +454,9 @@ def test_an_endpoint_that_moved_off_is_dropped_when_another_is_recorded(configs:
     config_users.RECORDS = config_users.Records()  # a later `pulumi up`
     config_users.record(sagemaker, c1, "e2", "s")
     assert record_of(sagemaker, "c1") == "e2"
-    assert config_users.config_users(sagemaker, "c1", c1["EndpointConfigArn"]) == []  # e2 is not there yet
+    assert (
+        config_users.config_users(sagemaker, "c1", aws.list_tags(sagemaker, c1["EndpointConfigArn"])) == []
+    )  # e2 is not there yet
 
 
 def test_a_lagging_read_never_drops_a_name_this_process_recorded(configs: Any, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -466,5 +468,5 @@ def test_a_lagging_read_never_drops_a_name_this_process_recorded(configs: Any, m
         config_users.record(sagemaker, c1, "e2", "s")
     assert record_of(sagemaker, "c1") == "e1 e2"
     put_on(sagemaker, "e1", "c1")
-    users = config_users.config_users(sagemaker, "c1", c1["EndpointConfigArn"])
+    users = config_users.config_users(sagemaker, "c1", aws.list_tags(sagemaker, c1["EndpointConfigArn"]))
     assert [user.name for user in users] == ["e1"]
