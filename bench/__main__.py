@@ -78,9 +78,9 @@ def call_counts(calls: list[dict[str, Any]], endpoints: int) -> dict[str, float]
     return {"writes": (len(calls) - reads) / endpoints, "reads": reads / endpoints}
 
 
-CHECK_RUNS = 5
-"""Previews of a change timed with and without the checks, each: their cost is a few hundredths of
-a second of about 2.5 s, so more runs than the no-op preview's keep the fastest of each steady."""
+CHECK_RUNS = 7
+"""Previews of a change timed with and without the checks, each: their cost is about a tenth of a
+second of about 2.5 s, so more runs than the no-op preview's keep the fastest of each steady."""
 
 
 def with_and_without_checks(project: Any, runs: int = CHECK_RUNS) -> tuple[float, float]:
@@ -360,18 +360,10 @@ def targets(report: dict[str, Any], quick: bool) -> list[tuple[str, str, str, st
     row(f"no-op preview of {largest['n']} vs 1", ratio(largest, base, "preview"), 1.5, "x")
     floor = f"{report['engine_floor']['preview']:.2f}x"
     rows.append(("the same, a do-nothing dynamic provider (engine floor)", floor, "-", "reference"))
-    # Issue 20's "no slower by more than 10 %": shown, not yet a target. The checks cost about 7 % here
-    # (1.06x to 1.08x in four runs), and one run measured 1.11x: a target that close to its limit
-    # would fail CI by chance. Cheaper checks first (their reads overlapped), then a target.
+    # Issue 20's "no slower by more than 10 %". The checks cost 4-6 % here since their clients share one
+    # boto3 session (`aws._new_client`); before, 7 % (1.03x-1.11x over five runs, one CI failed on it).
     checks = largest["change_preview"]
-    rows.append(
-        (
-            f"preview of a change of {largest['n']}: checks on vs off",
-            f"{checks['checks'] / checks['no_checks']:.2f}x",
-            "≤ 1.1x (issue 20)",
-            "reference",
-        )
-    )
+    row(f"preview of a change of {largest['n']}: checks on vs off", checks["checks"] / checks["no_checks"], 1.1, "x")
     for result in fleets:
         row(f"non-read calls of a no-op preview, N={result['n']}", result["calls"]["preview"]["writes"], 0)
         row(f"non-read calls of a change's preview, N={result['n']}", result["change_preview"]["writes"], 0)

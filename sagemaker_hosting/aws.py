@@ -115,8 +115,8 @@ def caller_account(settings: AwsSettings) -> str | None:
     credential chain's lookups can take seconds)."""
     if settings not in _accounts:
         try:
-            session = boto3.session.Session(profile_name=settings.profile, region_name=settings.default_region())
-            sts = session.client("sts", config=botocore.config.Config(user_agent_extra=USER_AGENT))
+            with _clients_lock:
+                sts = _session(settings).client("sts", config=botocore.config.Config(user_agent_extra=USER_AGENT))
             _accounts[settings] = sts.get_caller_identity()["Account"]
         except (BotoCoreError, ClientError):
             _accounts[settings] = None
@@ -169,8 +169,24 @@ def companion_client(sagemaker: SageMakerClient, service: str) -> Any:
         return entry[1]
 
 
+_sessions: dict[AwsSettings, boto3.session.Session] = {}
+"""One boto3 session per settings, so its clients share the loaded models and endpoint rules, and
+resolve credentials once (each new session loads them again: about 50 ms per client)."""
+
+
+def _session(settings: AwsSettings) -> boto3.session.Session:
+    """The boto3 session of `settings`; called under `_clients_lock` (a session is not thread-safe)."""
+    session = _sessions.get(settings)
+    if session is None:
+        session = _sessions[settings] = boto3.session.Session(
+            profile_name=settings.profile, region_name=settings.region
+        )
+    return session
+
+
 def _new_client(service: str, settings: AwsSettings) -> Any:
-    session = boto3.session.Session(profile_name=settings.profile, region_name=settings.region)
+    """A client of `service` for `settings`, with our retries and User-Agent; under `_clients_lock`."""
+    session = _session(settings)
     # boto3 exposes the standard configuration's values only through its botocore session.
     attempts = session._session.get_config_variable("max_attempts") or MAX_ATTEMPTS
     config = botocore.config.Config(
