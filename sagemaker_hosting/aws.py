@@ -315,6 +315,11 @@ def list_tags(client: SageMakerClient, arn: str) -> dict[str, str]:
     return tags
 
 
+def find_tags(client: SageMakerClient, arn: str) -> dict[str, str] | None:
+    """`list_tags`, or None when the resource does not exist."""
+    return _found(lambda: list_tags(client, arn))
+
+
 def user_tags(tags: Mapping[str, str]) -> dict[str, str]:
     """`tags` without the provider's bookkeeping."""
     return {key: value for key, value in tags.items() if not key.startswith(TAG_PREFIX)}

@@ -23,7 +23,6 @@ from sagemaker_hosting import (
     deadlines,
     naming,
     normalize,
-    ownership,
     plan,
     preflight,
     rollout,
@@ -277,7 +276,7 @@ class EndpointProvider(Provider, Deployer):
         if described is None or described["EndpointStatus"] in aws.DELETING:  # nothing stops a delete
             return dynamic.ReadResult(None, {})
         tags = aws.list_tags(client, described["EndpointArn"])
-        if not self.holds(described["EndpointArn"], ownership.parse(tags.get(tag_keys.OWNER_TAG)), props):
+        if not self.holds(described["EndpointArn"], tags, props):
             return dynamic.ReadResult(None, {})
         inputs = self.inputs(props)
         for key in (*OUTPUT_KEYS, naming.PENDING_KEY):

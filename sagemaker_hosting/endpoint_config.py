@@ -34,7 +34,6 @@ from sagemaker_hosting.canonical import owner_of, owner_tag, request, tag_list
 from sagemaker_hosting.errors import ProviderError, api_failure, is_already_existing, is_not_found, reported
 from sagemaker_hosting.properties import resource_props, with_secret_inputs
 from sagemaker_hosting.provider import Provider, jsonable, new_instance, with_instance
-from sagemaker_hosting.tag_keys import OWNER_TAG
 
 if TYPE_CHECKING:
     from mypy_boto3_sagemaker import SageMakerClient
@@ -144,7 +143,7 @@ class EndpointConfigProvider(Provider):
         if described is None:
             return dynamic.ReadResult(None, {})
         tags = aws.list_tags(client, described["EndpointConfigArn"])
-        if not self.holds(described["EndpointConfigArn"], ownership.parse(tags.get(tag_keys.OWNER_TAG)), props):
+        if not self.holds(described["EndpointConfigArn"], tags, props):
             return dynamic.ReadResult(None, {})
         inputs = live_inputs(self.inputs(props), described)
         inputs["tags"] = aws.managed_tags(tags, props.get("tags"))
@@ -195,14 +194,12 @@ class EndpointConfigProvider(Provider):
         users: list[config_users.ConfigUser] = []
         if props.get("arn"):  # one read of its tags: whose it is, and the endpoints it records
             try:
-                tags = aws.list_tags(client, props["arn"])
-                if not self.holds(props["arn"], ownership.parse(tags.get(OWNER_TAG)), props):
-                    return
-                users = config_users.config_users(client, name, tags)
+                tags = aws.find_tags(client, props["arn"])
             except ClientError as error:
-                if is_not_found(error):  # gone: nothing to delete
-                    return
                 raise api_failure("ListTags", f'endpoint config "{name}"', error) from error
+            if tags is None or not self.holds(props["arn"], tags, props):  # gone, or not ours: nothing to delete
+                return
+            users = config_users.config_users(client, name, tags)
         owner = owner_of(props)
         retained = [user for user in users if self.retained_by(user, owner.stack_id)]
         # `destroy` with `retain_on_delete` on the endpoint (and any run that drops the config and

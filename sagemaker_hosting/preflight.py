@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from sagemaker_hosting import aws, capacity, known_facts, normalize, rollout, scaling_aside
-from sagemaker_hosting.errors import is_not_found
 
 if TYPE_CHECKING:
     from mypy_boto3_sagemaker import SageMakerClient
@@ -31,10 +30,9 @@ READERS = 8
 """Reads of the region's endpoints made at once (botocore's standard retry mode takes throttling)."""
 
 _lock = threading.Lock()
-_quotas: dict[Any, dict[str, int]] = {}
-"""Per SageMaker client (an account and region): the endpoint quotas read so far."""
-_with_defaults: set[Any] = set()
-"""SageMaker clients whose default quotas were read too."""
+_quotas: dict[Any, tuple[dict[str, int], bool]] = {}
+"""Per SageMaker client (an account and region): the endpoint quotas read so far, and whether the
+default ones were read too."""
 _usage: dict[Any, dict[str, int]] = {}
 """Per SageMaker client: instances per type the region's endpoints ran when first read."""
 _planned: dict[Any, dict[str, int]] = {}
@@ -124,13 +122,14 @@ def endpoint_quotas(sagemaker: SageMakerClient, instance_types: set[str]) -> dic
     Each list is read once per process; a type in neither has no quota to judge by."""
     quotas = aws.companion_client(sagemaker, "service-quotas")
     with _lock:
-        known = _quotas.get(sagemaker)
-        if known is None:
-            known = _quotas[sagemaker] = capacity.quota_values(_pages(quotas, "list_service_quotas"))
-        if instance_types - known.keys() and sagemaker not in _with_defaults:
-            _with_defaults.add(sagemaker)
+        known, with_defaults = _quotas.get(sagemaker) or (
+            capacity.quota_values(_pages(quotas, "list_service_quotas")),
+            False,
+        )
+        if instance_types - known.keys() and not with_defaults:
             defaults = capacity.quota_values(_pages(quotas, "list_aws_default_service_quotas"))
-            known.update({kind: value for kind, value in defaults.items() if kind not in known})
+            known, with_defaults = defaults | known, True
+        _quotas[sagemaker] = known, with_defaults
         return {kind: value for kind, value in known.items() if kind in instance_types}
 
 
@@ -147,32 +146,17 @@ def region_usage(sagemaker: SageMakerClient) -> dict[str, int]:
             for summary in page["Endpoints"]
         ]
 
-        def endpoint(name: str) -> dict[str, Any] | None:
-            return _described(sagemaker.describe_endpoint, EndpointName=name)
-
-        def config(name: str) -> dict[str, Any] | None:
-            return _described(sagemaker.describe_endpoint_config, EndpointConfigName=name)
-
         with ThreadPoolExecutor(READERS) as readers:  # reads, not a wait: the region's endpoints at once
-            endpoints = [found for found in readers.map(endpoint, names) if found is not None]
+            described = readers.map(lambda name: aws.find_endpoint(sagemaker, name), names)
+            endpoints = [found for found in described if found is not None]
             config_names = sorted({found.get("EndpointConfigName", "") for found in endpoints})
-            configs = dict(zip(config_names, readers.map(config, config_names), strict=True))
+            found_configs = readers.map(lambda name: aws.find_endpoint_config(sagemaker, name), config_names)
+            configs = dict(zip(config_names, found_configs, strict=True))
         total: dict[str, int] = {}
         for found in endpoints:
             capacity.add(total, capacity.endpoint_usage(found, configs[found.get("EndpointConfigName", "")]))
         _usage[sagemaker] = total
         return total
-
-
-def _described(read: Any, **request: str) -> dict[str, Any] | None:
-    """`read(**request)`, or None for a resource that is gone."""
-    try:
-        found: dict[str, Any] = read(**request)
-    except ClientError as error:
-        if is_not_found(error):
-            return None
-        raise
-    return found
 
 
 def _pages(client: Any, operation: str) -> list[dict[str, Any]]:

@@ -28,7 +28,6 @@ from sagemaker_hosting import (
     waiting,
 )
 from sagemaker_hosting.canonical import owner_of
-from sagemaker_hosting.errors import is_not_found
 from sagemaker_hosting.tag_keys import OWNER_TAG
 
 if TYPE_CHECKING:
@@ -124,19 +123,16 @@ class Provider(dynamic.ResourceProvider):
         """The tags of the resource at `arn` when it is still this state entry's (`still_ours`, from
         the same one read, for a caller that needs the tags too); None when it is not. One that is
         gone has none."""
-        try:
-            tags = aws.list_tags(client, arn)
-        except ClientError as error:
-            if is_not_found(error):
-                return {}
-            raise
-        return tags if self.holds(arn, ownership.parse(tags.get(OWNER_TAG)), props) else None
+        tags = aws.find_tags(client, arn)
+        if tags is None:
+            return {}
+        return tags if self.holds(arn, tags, props) else None
 
-    def holds(self, arn: str, found: ownership.Owner | None, props: Mapping[str, Any]) -> bool:
-        """Whether the resource at `arn`, tagged with the owner `found`, is still this state entry's
-        (`ownership.still_ours`): if another stack made one of the name since, or a replacement of this
-        resource took it over (a revert), it is not touched, and says so."""
-        ours = owner_of(props)
+    def holds(self, arn: str, tags: Mapping[str, str], props: Mapping[str, Any]) -> bool:
+        """Whether the resource at `arn`, with tags `tags`, is still this state entry's
+        (`ownership.still_ours`, by its owner tag): if another stack made one of the name since, or a
+        replacement of this resource took it over (a revert), it is not touched, and says so."""
+        found, ours = ownership.parse(tags.get(OWNER_TAG)), owner_of(props)
         if ownership.still_ours(found, ours):
             return True
         assert found is not None
