@@ -66,7 +66,7 @@ class Deployer:
                 "refresh drops the endpoint from the stack, and the `up` creates it again once the delete ends."
             )
         if current["EndpointStatus"] in aws.IN_PROGRESS:
-            settled = self.settle(client, name, inputs, aws.UPDATABLE)
+            settled = self.settle(client, name, inputs, aws.UPDATABLE, current["EndpointStatus"])
             assert settled is not None  # gone is no target here
             current = settled
         if current["EndpointStatus"] not in aws.SERVING:
@@ -99,14 +99,16 @@ class Deployer:
         """UpdateEndpoint (unless the endpoint already runs the config), wait, and verify."""
         config_name = inputs["endpoint_config_name"]
         timeout = self.timeout(inputs, "update", self.update_limit(inputs, current, config))
+        seen = current["EndpointStatus"]
         if current.get("EndpointConfigName") != config_name:
             config_users.record(client, config, name, owner_of(inputs).stack_id)
             body = request("UpdateEndpoint", inputs, EndpointName=name)
             consistency.call_while_not_found(
                 self.waiter, client, "UpdateEndpoint", f'endpoint "{name}"', lambda: client.update_endpoint(**body)
             )
+            seen = "Updating"
         try:
-            described = aws.wait_endpoint(self.waiter, client, name, aws.DEPLOYED, timeout)
+            described = aws.wait_endpoint(self.waiter, client, name, aws.DEPLOYED, timeout, seen=seen)
         except waiting.WaitError as error:
             advice = ""
             if (error.last or {}).get("EndpointStatus") == "UpdateRollbackFailed":
@@ -153,12 +155,13 @@ class Deployer:
             ) from error
 
     def settle(
-        self, client: SageMakerClient, name: str, inputs: Mapping[str, Any], transition: aws.Transition
+        self, client: SageMakerClient, name: str, inputs: Mapping[str, Any], transition: aws.Transition, seen: str
     ) -> Mapping[str, Any] | None:
-        """Wait for an operation already in progress (another deployment, AWS maintenance) to end."""
+        """Wait for an operation already in progress (another deployment, AWS maintenance; `seen`:
+        the status it was seen in) to end."""
         timeout = self.timeout(inputs, "update", deadlines.update_seconds(None, []))
         try:
-            return aws.wait_endpoint(self.waiter, client, name, transition, timeout)
+            return aws.wait_endpoint(self.waiter, client, name, transition, timeout, seen=seen)
         except waiting.WaitError as error:
             raise ProviderError(f'Endpoint "{name}" is busy: {error}') from error
 

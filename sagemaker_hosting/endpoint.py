@@ -99,7 +99,7 @@ class EndpointProvider(Provider, Deployer):
         timeout = self.timeout(inputs, "create", deadlines.create_seconds(config.get("ProductionVariants", [])))
         try:
             described = aws.wait_endpoint(
-                self.waiter, client, name, aws.CREATED, timeout, consistency.VISIBILITY_SECONDS
+                self.waiter, client, name, aws.CREATED, timeout, consistency.VISIBILITY_SECONDS, seen="Creating"
             )
         except waiting.WaitError as error:
             raise ProviderError(self.failed_create(name, error, inputs)) from error
@@ -156,7 +156,7 @@ class EndpointProvider(Provider, Deployer):
                 "account of the stack's credentials), or remove `adopt_existing` to create it."
             )
         if current["EndpointStatus"] in aws.CREATING | aws.UPDATING:
-            current = self.settle(client, name, inputs, aws.UPDATABLE)
+            current = self.settle(client, name, inputs, aws.UPDATABLE, current["EndpointStatus"])
             assert current is not None  # gone is no target here
         if current["EndpointStatus"] not in aws.SERVING:
             raise ProviderError(
@@ -244,7 +244,7 @@ class EndpointProvider(Provider, Deployer):
         if current is None or not self.still_ours(client, current["EndpointArn"], props):
             return
         if current["EndpointStatus"] in aws.CREATING | aws.UPDATING:
-            current = self.settle(client, name, props, aws.DELETABLE)
+            current = self.settle(client, name, props, aws.DELETABLE, current["EndpointStatus"])
         if current is not None and current["EndpointStatus"] not in aws.DELETING:
             try:
                 client.delete_endpoint(EndpointName=name)
@@ -253,7 +253,7 @@ class EndpointProvider(Provider, Deployer):
                     raise api_failure("DeleteEndpoint", f'endpoint "{name}"', error) from error
         timeout = self.timeout(props, "delete", deadlines.delete_seconds())
         try:
-            aws.wait_endpoint(self.waiter, client, name, aws.DELETED, timeout)
+            aws.wait_endpoint(self.waiter, client, name, aws.DELETED, timeout, seen="Deleting")
         except waiting.WaitError as error:
             if error.last is None or error.last.get("EndpointStatus") in aws.DELETING:
                 raise ProviderError(

@@ -53,10 +53,18 @@ class Waiter:
     delay: Callable[[float], float] = poll_delay
     progress: Callable[[str], None] = field(default=lambda message: print(message, flush=True))
 
-    def poll(self, attempt: Callable[[float], T | None], limit: float) -> T | None:
+    def poll(
+        self,
+        attempt: Callable[[float], T | None],
+        limit: float,
+        pause: Callable[[float], None] | None = None,
+        delay: Callable[[float], float] | None = None,
+    ) -> T | None:
         """Call `attempt(elapsed)` until it returns something, backing off between calls (`delay`,
         never past `limit`), for at most `limit` seconds; None if it never does. `attempt` ends the
-        loop early by raising."""
+        loop early by raising. `pause` and `delay` replace the waiter's own `sleep` and `delay` for
+        this loop (a shared poller's pause ends early with news)."""
+        pause, delay = pause or self.sleep, delay or self.delay
         start = self.clock()
         while True:
             elapsed = self.clock() - start
@@ -66,7 +74,7 @@ class Waiter:
             elapsed = self.clock() - start
             if elapsed >= limit:
                 return None
-            self.sleep(min(self.delay(elapsed), max(0.0, limit - elapsed)))
+            pause(min(delay(elapsed), max(0.0, limit - elapsed)))
 
     def wait(
         self,
@@ -76,9 +84,12 @@ class Waiter:
         pending: Collection[str],
         target: Collection[str | None],
         timeout: float,
+        pause: Callable[[float], None] | None = None,
+        delay: Callable[[float], float] | None = None,
     ) -> Mapping[str, Any] | None:
         """Poll until the status is in `target` (None in `target` means "gone") and return the last
-        description. Raise WaitError on any other status, or when `timeout` seconds pass."""
+        description. Raise WaitError on any other status, or when `timeout` seconds pass. `pause`
+        and `delay` as `poll` takes them."""
         last: dict[str, Any] = {}
         reported: dict[str, Any] = {"at": self.clock(), "seen": None}
 
@@ -102,7 +113,7 @@ class Waiter:
             last.update(described=described, status=status, elapsed=elapsed)
             return None
 
-        outcome = self.poll(attempt, timeout)
+        outcome = self.poll(attempt, timeout, pause, delay)
         if outcome is None:
             raise WaitError(
                 f"{what} is still {last['status']} after {_format_elapsed(last['elapsed'])} "

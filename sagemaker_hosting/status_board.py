@@ -1,0 +1,175 @@
+"""Shared polling (issue 17): one status read per tick serves every endpoint the provider process
+waits on in one account and region, so the reads per second do not grow with the number of endpoints.
+
+A `Board` runs a thread while anything is watched. Each tick it reads the watched endpoints at once
+(the read is injected: `aws.EndpointStatusReader` lists the endpoints of the statuses they were last
+seen in, or describes each when that is fewer calls) and hands each `Watch` its endpoint's `Seen`;
+a watch whose endpoint's status changed is woken, the others sleep on. Ticks follow the youngest
+watch's schedule (`waiting.poll_delay`: 1 s, then 10 % of the time waited), so every waiter is
+polled at least as often as it would poll alone, and a finished operation is still noticed within
+10 % of its time plus 1 s. A read that fails (throttling that outlasted botocore's retries, an
+outage) is handed to the watches as an error, and the board goes on ticking. No AWS call of its own.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from sagemaker_hosting import waiting
+
+__all__ = ["MOVED_ON", "Board", "Read", "Seen", "Watch"]
+
+MOVED_ON = "(moved on)"
+"""The status a read gives an endpoint that is no longer listed in the status it was last seen in:
+its waiter describes it."""
+
+
+@dataclass(frozen=True)
+class Seen:
+    """What a read tells of one endpoint: its status (None: not found), and its description when the
+    read described it."""
+
+    status: str | None
+    description: Mapping[str, Any] | None = None
+    described: bool = False
+
+    @classmethod
+    def of(cls, description: Mapping[str, Any] | None) -> Seen:
+        """A DescribeEndpoint's answer (None: "Could not find")."""
+        status = None if description is None else str(description.get("EndpointStatus"))
+        return cls(status, description, described=True)
+
+
+Read = Callable[[Mapping[str, str | None]], Mapping[str, Seen]]
+"""Reads the watched endpoints, given the status each was last seen in (None: not seen, or not
+found): a `Seen` of each."""
+
+
+def steady_delay(elapsed: float) -> float:
+    """The tick interval for a watch `elapsed` seconds old: `waiting.poll_delay` without its jitter
+    (one board polls for all, so there is no lockstep to break)."""
+    return waiting.poll_delay(elapsed, lambda: 0.0)
+
+
+class Watch:
+    """One waiter's view of the board: the latest `Seen` of its endpoint, and a pause that ends early
+    when a read brings news of it (a changed status, or an error)."""
+
+    def __init__(self, board: Board, name: str, status: str | None, start: float) -> None:
+        self.name, self.start = name, start
+        self._lock = board.lock
+        self._woken = threading.Condition(board.lock)  # only this watch's waiter sleeps on it
+        self._latest = Seen(status)
+        self._error: Exception | None = None
+        self._news = False
+
+    @property
+    def status(self) -> str | None:
+        """The status the endpoint was last seen in."""
+        return self._latest.status
+
+    def latest(self) -> Seen:
+        """The endpoint as last seen; raises the last read's error instead, once, if it failed."""
+        with self._lock:
+            self._news = False
+            if self._error is not None:
+                error, self._error = self._error, None
+                raise error
+            return self._latest
+
+    def saw(self, description: Mapping[str, Any] | None) -> Seen:
+        """Record what the waiter's own DescribeEndpoint found (None: not found), for the board's next
+        read to start from."""
+        with self._lock:
+            self._latest = Seen.of(description)
+            return self._latest
+
+    def pause(self, seconds: float) -> None:
+        """Sleep up to `seconds`, ending early when a read brings news of this endpoint."""
+        with self._lock:
+            self._woken.wait_for(lambda: self._news, timeout=max(0.0, seconds))
+
+    def deliver(self, seen: Seen, error: Exception | None) -> None:
+        """Record a read's `seen`, or its `error`, and wake the waiter if it is news (the board calls
+        this under its lock)."""
+        if error is None:
+            changed = seen.status != self._latest.status
+            self._latest = seen
+            if not changed:
+                return
+        else:
+            self._error = error
+        self._news = True
+        self._woken.notify()
+
+
+class Board:
+    """The shared poller of one account and region (see the module's docstring)."""
+
+    def __init__(
+        self,
+        read: Read,
+        clock: Callable[[], float] = time.monotonic,
+        interval: Callable[[float], float] = steady_delay,
+    ) -> None:
+        self._read, self._clock, self._interval = read, clock, interval
+        self.lock = threading.Lock()
+        self._tick_due = threading.Condition(self.lock)  # the board's thread sleeps on it
+        self._watches: list[Watch] = []
+        self._thread: threading.Thread | None = None
+        self._next_tick = 0.0
+        self.reads = 0
+        """Reads made so far."""
+
+    @contextmanager
+    def watch(self, name: str, status: str | None = None) -> Iterator[Watch]:
+        """Watch endpoint `name`, known to be in `status` (None: not known), until the block ends,
+        however it ends (the wait's success, timeout or error); the first read of it comes within
+        `interval(0)` seconds."""
+        with self.lock:
+            now = self._clock()
+            watch = Watch(self, name, status, now)
+            self._watches.append(watch)
+            first = now + self._interval(0.0)
+            if self._thread is None:
+                self._next_tick = first
+                self._thread = threading.Thread(target=self._run, name="sagemaker-status-board", daemon=True)
+                self._thread.start()
+            elif first < self._next_tick:
+                self._next_tick = first
+                self._tick_due.notify()
+        try:
+            yield watch
+        finally:
+            with self.lock:
+                self._watches.remove(watch)
+
+    def _run(self) -> None:
+        """The board's thread: a read per tick while anything is watched."""
+        while True:
+            with self.lock:
+                while self._watches and self._clock() < self._next_tick:
+                    self._tick_due.wait(self._next_tick - self._clock())
+                if not self._watches:
+                    self._thread = None
+                    return
+                last = {watch.name: watch.status for watch in self._watches}
+            found: Mapping[str, Seen] = {}
+            error: Exception | None = None
+            try:
+                found = self._read(last)
+            except Exception as failure:
+                error = failure
+            with self.lock:
+                self.reads += 1
+                now = self._clock()
+                for watch in self._watches:
+                    if watch.name in last:  # one that came during the read waits for the next
+                        watch.deliver(found.get(watch.name, Seen(None, described=True)), error)
+                ages = [now - watch.start for watch in self._watches]
+                self._next_tick = now + (min(self._interval(age) for age in ages) if ages else 0.0)
