@@ -18,7 +18,7 @@
 #          through what users do, invariants after every step), for long runs in the background
 #   lint   ruff check, ruff format --check, mypy
 #   demo   the example stack against the local emulator: up, blue/green update, destroy
-#   bench  the benchmark (N = 1, 4, 16, 32 endpoints), its tables written into README.md
+#   bench  the benchmark (N = 1, 16, 100 endpoints), its tables written into README.md
 #   bench-quick  the CI variant (N = 1 and 16, short emulator times); fails when a target is missed
 #   readme the generated parts of README.md: the coverage table, the captured `pulumi preview` and plan
 #   clean  remove .venv and tool caches in the repository

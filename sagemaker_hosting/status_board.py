@@ -150,12 +150,23 @@ class Board:
                 self._watches.remove(watch)
 
     def _run(self) -> None:
-        """The board's thread: a read per tick while anything is watched."""
+        """The board's thread: a read per tick while anything is watched. Should it ever fail, every
+        waiter is told, and the next watch starts another thread."""
+        try:
+            self._tick_while_watched()
+        except Exception as failure:
+            with self.lock:
+                self._thread = None
+                for watch in self._watches:
+                    watch.deliver(Seen(None), failure)
+            raise
+
+    def _tick_while_watched(self) -> None:
         while True:
             with self.lock:
                 while self._watches and self._clock() < self._next_tick:
                     self._tick_due.wait(self._next_tick - self._clock())
-                if not self._watches:
+                if not self._watches:  # decided under the lock: a watch that comes next starts a thread
                     self._thread = None
                     return
                 last = {watch.name: watch.status for watch in self._watches}
