@@ -20,7 +20,7 @@ import boto3
 import botocore.config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from sagemaker_hosting import ownership, status_board, waiting
+from sagemaker_hosting import ownership
 from sagemaker_hosting.errors import is_not_found
 from sagemaker_hosting.tag_keys import OWNER_TAG, TAG_PREFIX
 
@@ -247,102 +247,6 @@ DELETABLE = Transition(CREATING | UPDATING, SETTLED | DELETING | GONE)
 """Before DeleteEndpoint, when another operation is running."""
 
 
-def wait_endpoint(
-    waiter: waiting.Waiter,
-    client: SageMakerClient,
-    name: str,
-    transition: Transition,
-    timeout: float,
-    invisible_for: float = 0.0,
-    seen: str | None = None,
-) -> Mapping[str, Any] | None:
-    """Wait through `transition` on the account and region's shared poller (`status_board`); the
-    last description (None: gone). `seen`: the status the caller knows the endpoint is in (the one
-    its call just started), so that the first read need not describe it. The endpoint is described
-    when the poller sees its status change, and on its way out of the transition; between, the wait
-    sleeps until the poller brings news, waking every `waiting.PROGRESS_EVERY` seconds for a
-    progress line. An endpoint not found in its first `invisible_for` seconds counts as pending
-    (reads lag a create)."""
-    start = waiter.clock()
-    with endpoint_board(client).watch(name, seen) as watch:
-        shown: list[str | None] = [seen]
-
-        def fetch() -> Mapping[str, Any] | None:
-            latest = watch.latest()
-            if not latest.described and (latest.status not in transition.pending or latest.status != shown[0]):
-                latest = watch.saw(find_endpoint(client, name))
-            shown[0] = latest.status
-            if latest.status is None and waiter.clock() - start < invisible_for:
-                return {"EndpointStatus": next(iter(transition.pending))}
-            if latest.status is None:
-                return None
-            return latest.description if latest.described else {"EndpointName": name, "EndpointStatus": latest.status}
-
-        return waiter.wait(
-            f'Endpoint "{name}"',
-            fetch,
-            "EndpointStatus",
-            transition.pending,
-            transition.target,
-            timeout,
-            pause=watch.pause,
-            delay=lambda elapsed: waiting.PROGRESS_EVERY,
-        )
-
-
-LIST_PAGE_SIZE = 100
-"""ListEndpoints' largest page (botocore's model: MaxResults 1-100)."""
-
-_boards: dict[int, tuple[SageMakerClient, status_board.Board]] = {}
-
-
-def endpoint_board(client: SageMakerClient) -> status_board.Board:
-    """The shared poller of the SageMaker client's account and region, one per process."""
-    with _clients_lock:
-        entry = _boards.get(id(client))
-        if entry is None:
-            entry = _boards[id(client)] = (client, status_board.Board(EndpointStatusReader(client)))
-        return entry[1]
-
-
-class EndpointStatusReader:
-    """The shared poller's read (`status_board.Read`): the fewest calls that tell the status of every
-    endpoint waited on. An endpoint last seen in an operation's status (`IN_PROGRESS`) is looked for
-    in ListEndpoints of that status (StatusEquals, pages of 100: the region's endpoints in that
-    status, whatever their number and ours); one no longer in it has moved on, and its waiter
-    describes it. One not yet seen, or settled, is described here. When describing every endpoint
-    waited on is no more calls than that, each is described."""
-
-    def __init__(self, client: SageMakerClient) -> None:
-        self.client = client
-        self.pages: dict[str, int] = {}
-        """Pages each status's list took when last read."""
-
-    def __call__(self, last: Mapping[str, str | None]) -> dict[str, status_board.Seen]:
-        listed = {status for status in last.values() if status in IN_PROGRESS}
-        unlisted = [name for name, status in last.items() if status not in IN_PROGRESS]
-        if len(last) <= sum(self.pages.get(status, 1) for status in listed) + len(unlisted):
-            return {name: self.describe(name) for name in last}
-        found: dict[str, status_board.Seen] = {}
-        for status in sorted(listed):
-            pages = self.client.get_paginator("list_endpoints").paginate(
-                StatusEquals=status,  # type: ignore[arg-type]  # one of IN_PROGRESS
-                PaginationConfig={"PageSize": LIST_PAGE_SIZE},
-            )
-            self.pages[status] = 0
-            for page in pages:
-                self.pages[status] += 1
-                for summary in page.get("Endpoints", []):
-                    if summary["EndpointName"] in last:
-                        found[summary["EndpointName"]] = status_board.Seen(str(summary["EndpointStatus"]))
-        moved_on = status_board.Seen(status_board.MOVED_ON)
-        return {name: self.describe(name) if name in unlisted else found.get(name, moved_on) for name in last}
-
-    def describe(self, name: str) -> status_board.Seen:
-        """DescribeEndpoint of `name`, as the poller records it."""
-        return status_board.Seen.of(find_endpoint(self.client, name))
-
-
 def _found(describe: Callable[[], Mapping[str, Any]]) -> dict[str, Any] | None:
     """A Describe* call's answer, or None when SageMaker says "Could not find"."""
     try:
@@ -366,6 +270,29 @@ def find_model(client: SageMakerClient, name: str) -> dict[str, Any] | None:
 def find_endpoint_config(client: SageMakerClient, name: str) -> dict[str, Any] | None:
     """DescribeEndpointConfig, or None when the config does not exist."""
     return _found(lambda: client.describe_endpoint_config(EndpointConfigName=name))
+
+
+_created_configs: dict[tuple[int, str], dict[str, Any]] = {}
+"""Configs this process created, as reads first saw them, by SageMaker client and name. A config
+never changes, so an endpoint put on one in the same run needs no second read of it (issue 17);
+one this process deletes is forgotten."""
+
+
+def remember_created_config(client: SageMakerClient, description: Mapping[str, Any]) -> None:
+    """Keep the description of a config this process created and has seen."""
+    _created_configs[(id(client), str(description["EndpointConfigName"]))] = dict(description)
+
+
+def created_config(client: SageMakerClient, name: str) -> dict[str, Any] | None:
+    """The description of config `name` if this process created it (and has not deleted it)."""
+    known = _created_configs.get((id(client), name))
+    return None if known is None else dict(known)
+
+
+def delete_endpoint_config(client: SageMakerClient, name: str) -> bool:
+    """DeleteEndpointConfig; False when the config does not exist."""
+    _created_configs.pop((id(client), name), None)
+    return _found(lambda: client.delete_endpoint_config(EndpointConfigName=name)) is not None
 
 
 def list_endpoint_configs(client: SageMakerClient, name_contains: str, created_after: datetime) -> list[dict[str, Any]]:

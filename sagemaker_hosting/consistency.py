@@ -34,8 +34,11 @@ refresh reads right after its create. Short, so that a misspelt name fails in se
 
 
 def await_config(waiter: Waiter, client: SageMakerClient, name: str, limit: float) -> dict[str, Any]:
-    """DescribeEndpointConfig until reads see the config; WaitError after `limit` seconds."""
-    found: dict[str, Any] = {}
+    """DescribeEndpointConfig until reads see the config (no read for one this process created and
+    saw: `aws.created_config`); WaitError after `limit` seconds."""
+    found = aws.created_config(client, name) or {}
+    if found:
+        return found
 
     def fetch() -> Mapping[str, Any]:
         found.update(aws.find_endpoint_config(client, name) or {})

@@ -20,6 +20,7 @@ from sagemaker_hosting import (
     deadlines,
     naming,
     normalize,
+    polling,
     scaling_aside,
     schema,
     waiting,
@@ -108,7 +109,7 @@ class Deployer:
             )
             seen = "Updating"
         try:
-            described = aws.wait_endpoint(self.waiter, client, name, aws.DEPLOYED, timeout, seen=seen)
+            described = polling.wait_endpoint(self.waiter, client, name, aws.DEPLOYED, timeout, seen=seen)
         except waiting.WaitError as error:
             advice = ""
             if (error.last or {}).get("EndpointStatus") == "UpdateRollbackFailed":
@@ -161,7 +162,7 @@ class Deployer:
         the status it was seen in) to end."""
         timeout = self.timeout(inputs, "update", deadlines.update_seconds(None, []))
         try:
-            return aws.wait_endpoint(self.waiter, client, name, transition, timeout, seen=seen)
+            return polling.wait_endpoint(self.waiter, client, name, transition, timeout, seen=seen)
         except waiting.WaitError as error:
             raise ProviderError(f'Endpoint "{name}" is busy: {error}') from error
 

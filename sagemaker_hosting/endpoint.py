@@ -24,6 +24,7 @@ from sagemaker_hosting import (
     naming,
     normalize,
     plan,
+    polling,
     preflight,
     rollout,
     schema,
@@ -98,7 +99,7 @@ class EndpointProvider(Provider, Deployer):
         )
         timeout = self.timeout(inputs, "create", deadlines.create_seconds(config.get("ProductionVariants", [])))
         try:
-            described = aws.wait_endpoint(
+            described = polling.wait_endpoint(
                 self.waiter, client, name, aws.CREATED, timeout, consistency.VISIBILITY_SECONDS, seen="Creating"
             )
         except waiting.WaitError as error:
@@ -253,7 +254,7 @@ class EndpointProvider(Provider, Deployer):
                     raise api_failure("DeleteEndpoint", f'endpoint "{name}"', error) from error
         timeout = self.timeout(props, "delete", deadlines.delete_seconds())
         try:
-            aws.wait_endpoint(self.waiter, client, name, aws.DELETED, timeout, seen="Deleting")
+            polling.wait_endpoint(self.waiter, client, name, aws.DELETED, timeout, seen="Deleting")
         except waiting.WaitError as error:
             if error.last is None or error.last.get("EndpointStatus") in aws.DELETING:
                 raise ProviderError(

@@ -31,7 +31,7 @@ from sagemaker_hosting import (
     waiting,
 )
 from sagemaker_hosting.canonical import owner_of, owner_tag, request, tag_list
-from sagemaker_hosting.errors import ProviderError, api_failure, is_already_existing, is_not_found, reported
+from sagemaker_hosting.errors import ProviderError, api_failure, is_already_existing, reported
 from sagemaker_hosting.properties import resource_props, with_secret_inputs
 from sagemaker_hosting.provider import Provider, jsonable, new_instance, with_instance
 
@@ -121,9 +121,11 @@ class EndpointConfigProvider(Provider):
         """The config just created, once reads see it (so an endpoint can be created on it, and its
         creation time is known)."""
         try:
-            return consistency.await_config(self.waiter, client, name, consistency.VISIBILITY_SECONDS)
+            found = consistency.await_config(self.waiter, client, name, consistency.VISIBILITY_SECONDS)
         except waiting.WaitError as error:
             raise ProviderError(f'Endpoint config "{name}" was created but never became visible: {error}') from error
+        aws.remember_created_config(client, found)
+        return found
 
     @staticmethod
     def is_own_earlier_create(client: SageMakerClient, existing: dict[str, Any], inputs: dict[str, Any]) -> bool:
@@ -234,10 +236,9 @@ class EndpointConfigProvider(Provider):
                 f"endpoint can move off it); then run the command again.{lost_track}"
             )
         try:
-            client.delete_endpoint_config(EndpointConfigName=name)
+            aws.delete_endpoint_config(client, name)
         except ClientError as error:
-            if not is_not_found(error):
-                raise api_failure("DeleteEndpointConfig", f'endpoint config "{name}"', error) from error
+            raise api_failure("DeleteEndpointConfig", f'endpoint config "{name}"', error) from error
 
     @staticmethod
     def of_stack(user: config_users.ConfigUser, stack_id: str | None) -> bool:

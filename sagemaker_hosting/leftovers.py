@@ -110,10 +110,6 @@ def delete(client: SageMakerClient, names: list[str], ours: ownership.Owner) -> 
         described = aws.find_endpoint_config(client, name)
         if described is None or not unrecorded(aws.list_tags(client, described["EndpointConfigArn"]), ours):
             continue
-        try:
-            client.delete_endpoint_config(EndpointConfigName=name)
-        except ClientError as error:
-            if not is_not_found(error):
-                raise
+        aws.delete_endpoint_config(client, name)
         deleted.append(name)
     return deleted

@@ -2,7 +2,7 @@
 waits on in one account and region, so the reads per second do not grow with the number of endpoints.
 
 A `Board` runs a thread while anything is watched. Each tick it reads the watched endpoints at once
-(the read is injected: `aws.EndpointStatusReader` lists the endpoints of the statuses they were last
+(the read is injected: `polling.EndpointStatusReader` lists the endpoints of the statuses they were last
 seen in, or describes each when that is fewer calls) and hands each `Watch` its endpoint's `Seen`;
 a watch whose endpoint's status changed is woken, the others sleep on. Ticks follow the youngest
 watch's schedule (`waiting.poll_delay`: 1 s, then 10 % of the time waited), so every waiter is

@@ -1,0 +1,111 @@
+"""Waiting on endpoints, in the AWS layer: `wait_endpoint` waits through one of `aws`'s transitions
+on the shared poller of the client's account and region (`status_board.Board`), whose read is
+`EndpointStatusReader` (issue 17: reads that do not grow with the number of endpoints)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from sagemaker_hosting import aws, status_board, waiting
+
+if TYPE_CHECKING:
+    from mypy_boto3_sagemaker import SageMakerClient
+
+
+def wait_endpoint(
+    waiter: waiting.Waiter,
+    client: SageMakerClient,
+    name: str,
+    transition: aws.Transition,
+    timeout: float,
+    invisible_for: float = 0.0,
+    seen: str | None = None,
+) -> Mapping[str, Any] | None:
+    """Wait through `transition` on the account and region's shared poller (`status_board`); the
+    last description (None: gone). `seen`: the status the caller knows the endpoint is in (the one
+    its call just started), so that the first read need not describe it. The endpoint is described
+    when the poller sees its status change, and on its way out of the transition; between, the wait
+    sleeps until the poller brings news, waking every `waiting.PROGRESS_EVERY` seconds for a
+    progress line. An endpoint not found in its first `invisible_for` seconds counts as pending
+    (reads lag a create)."""
+    start = waiter.clock()
+    with endpoint_board(client).watch(name, seen) as watch:
+        shown: list[str | None] = [seen]
+
+        def fetch() -> Mapping[str, Any] | None:
+            latest = watch.latest()
+            if not latest.described and (latest.status not in transition.pending or latest.status != shown[0]):
+                latest = watch.saw(aws.find_endpoint(client, name))
+            shown[0] = latest.status
+            if latest.status is None and waiter.clock() - start < invisible_for:
+                return {"EndpointStatus": next(iter(transition.pending))}
+            if latest.status is None:
+                return None
+            return latest.description if latest.described else {"EndpointName": name, "EndpointStatus": latest.status}
+
+        return waiter.wait(
+            f'Endpoint "{name}"',
+            fetch,
+            "EndpointStatus",
+            transition.pending,
+            transition.target,
+            timeout,
+            pause=watch.pause,
+            delay=lambda elapsed: waiting.PROGRESS_EVERY,
+        )
+
+
+LIST_PAGE_SIZE = 100
+"""ListEndpoints' largest page (botocore's model: MaxResults 1-100)."""
+
+_boards: dict[int, tuple[SageMakerClient, status_board.Board]] = {}
+_boards_lock = threading.Lock()
+
+
+def endpoint_board(client: SageMakerClient) -> status_board.Board:
+    """The shared poller of the SageMaker client's account and region, one per process."""
+    with _boards_lock:
+        entry = _boards.get(id(client))
+        if entry is None:
+            entry = _boards[id(client)] = (client, status_board.Board(EndpointStatusReader(client)))
+        return entry[1]
+
+
+class EndpointStatusReader:
+    """The shared poller's read (`status_board.Read`): the fewest calls that tell the status of every
+    endpoint waited on. An endpoint last seen in an operation's status (`IN_PROGRESS`) is looked for
+    in ListEndpoints of that status (StatusEquals, pages of 100: the region's endpoints in that
+    status, whatever their number and ours); one no longer in it has moved on, and its waiter
+    describes it. One not yet seen, or settled, is described here. When describing every endpoint
+    waited on is no more calls than that, each is described."""
+
+    def __init__(self, client: SageMakerClient) -> None:
+        self.client = client
+        self.pages: dict[str, int] = {}
+        """Pages each status's list took when last read."""
+
+    def __call__(self, last: Mapping[str, str | None]) -> dict[str, status_board.Seen]:
+        listed = {status for status in last.values() if status in aws.IN_PROGRESS}
+        unlisted = [name for name, status in last.items() if status not in aws.IN_PROGRESS]
+        if len(last) <= sum(self.pages.get(status, 1) for status in listed) + len(unlisted):
+            return {name: self.describe(name) for name in last}
+        found: dict[str, status_board.Seen] = {}
+        for status in sorted(listed):
+            pages = self.client.get_paginator("list_endpoints").paginate(
+                StatusEquals=status,  # type: ignore[arg-type]  # one of IN_PROGRESS
+                PaginationConfig={"PageSize": LIST_PAGE_SIZE},
+            )
+            self.pages[status] = 0
+            for page in pages:
+                self.pages[status] += 1
+                for summary in page.get("Endpoints", []):
+                    if summary["EndpointName"] in last:
+                        found[summary["EndpointName"]] = status_board.Seen(str(summary["EndpointStatus"]))
+        moved_on = status_board.Seen(status_board.MOVED_ON)
+        return {name: self.describe(name) if name in unlisted else found.get(name, moved_on) for name in last}
+
+    def describe(self, name: str) -> status_board.Seen:
+        """DescribeEndpoint of `name`, as the poller records it."""
+        return status_board.Seen.of(aws.find_endpoint(self.client, name))
