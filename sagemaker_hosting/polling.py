@@ -28,18 +28,19 @@ def wait_endpoint(
     its call just started), so that the first read need not describe it. The endpoint is described
     when the poller sees its status change, and on its way out of the transition; between, the wait
     sleeps until the poller brings news, waking every `waiting.PROGRESS_EVERY` seconds for a
-    progress line. An endpoint not found in its first `invisible_for` seconds counts as pending
-    (reads lag a create)."""
+    progress line; its last look, at the timeout, is a DescribeEndpoint of its own. An endpoint not
+    found in its first `invisible_for` seconds counts as pending (reads lag a create)."""
     start = waiter.clock()
     with endpoint_board(client).watch(name, seen) as watch:
         shown: list[str | None] = [seen]
 
         def fetch() -> Mapping[str, Any] | None:
-            latest = watch.latest()
-            if not latest.described and (latest.status not in transition.pending or latest.status != shown[0]):
+            latest, elapsed = watch.latest(), waiter.clock() - start
+            moved = not latest.described and (latest.status not in transition.pending or latest.status != shown[0])
+            if moved or elapsed >= timeout:  # the last look before a timeout is a read of its own, not a tick's
                 latest = watch.saw(aws.find_endpoint(client, name))
             shown[0] = latest.status
-            if latest.status is None and waiter.clock() - start < invisible_for:
+            if latest.status is None and elapsed < invisible_for:
                 return {"EndpointStatus": next(iter(transition.pending))}
             if latest.status is None:
                 return None
