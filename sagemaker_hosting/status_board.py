@@ -1,14 +1,16 @@
 """Shared polling (issue 17): one status read per tick serves every endpoint the provider process
-waits on in one account and region, so the reads per second do not grow with the number of endpoints.
+waits on in one account and region, so the reads per second do not grow with the number of
+endpoints.
 
 A `Board` runs a thread while anything is watched. Each tick it reads the watched endpoints at once
-(the read is injected: `polling.EndpointStatusReader` lists the endpoints of the statuses they were last
-seen in, or describes each when that is fewer calls) and hands each `Watch` its endpoint's `Seen`;
-a watch whose endpoint's status changed is woken, the others sleep on. Ticks follow the youngest
-watch's schedule (`waiting.poll_delay`: 1 s, then 10 % of the time waited), so every waiter is
-polled at least as often as it would poll alone, and a finished operation is still noticed within
-10 % of its time plus 1 s. A read that fails (throttling that outlasted botocore's retries, an
-outage) is handed to the watches as an error, and the board goes on ticking. No AWS call of its own.
+(the read is injected: `polling.EndpointStatusReader` lists the endpoints of the statuses they were
+last seen in, or describes each when that is fewer calls) and hands each `Watch` its endpoint's
+`Seen`; a watch whose endpoint's status changed is woken, the others sleep on. A tick comes when a
+watch's schedule says its endpoint is due a read (`waiting.poll_delay`: 1 s, then 10 % of the time
+waited) and serves every watch, so every waiter is read at least as often as it would poll alone,
+and a finished operation is still noticed within 10 % of its time plus 1 s. A read that fails
+(throttling that outlasted botocore's retries, an outage) is handed to the watches as an error, and
+the board goes on ticking. No AWS call of its own.
 """
 
 from __future__ import annotations
@@ -50,6 +52,12 @@ Read = Callable[[Mapping[str, str | None]], Mapping[str, Seen]]
 found): a `Seen` of each."""
 
 
+EARLY = 0.1
+"""Seconds before its due time that a tick counts as a watch's own read: each watch is read when its
+schedule says (never later, and at most this much earlier, so that an operation that ends right on
+schedule is seen then), and the ticks, one read for all, come at most about ten a second."""
+
+
 def steady_delay(elapsed: float) -> float:
     """The tick interval for a watch `elapsed` seconds old: `waiting.poll_delay` without its jitter
     (one board polls for all, so there is no lockstep to break)."""
@@ -60,8 +68,8 @@ class Watch:
     """One waiter's view of the board: the latest `Seen` of its endpoint, and a pause that ends early
     when a read brings news of it (a changed status, or an error)."""
 
-    def __init__(self, board: Board, name: str, status: str | None, start: float) -> None:
-        self.name, self.start = name, start
+    def __init__(self, board: Board, name: str, status: str | None, start: float, due: float) -> None:
+        self.name, self.start, self.due = name, start, due
         self._lock = board.lock
         self._woken = threading.Condition(board.lock)  # only this watch's waiter sleeps on it
         self._latest = Seen(status)
@@ -122,7 +130,6 @@ class Board:
         self._tick_due = threading.Condition(self.lock)  # the board's thread sleeps on it
         self._watches: list[Watch] = []
         self._thread: threading.Thread | None = None
-        self._next_tick = 0.0
         self.reads = 0
         """Reads made so far."""
 
@@ -133,15 +140,12 @@ class Board:
         `interval(0)` seconds."""
         with self.lock:
             now = self._clock()
-            watch = Watch(self, name, status, now)
+            watch = Watch(self, name, status, now, now + self._interval(0.0))
             self._watches.append(watch)
-            first = now + self._interval(0.0)
             if self._thread is None:
-                self._next_tick = first
                 self._thread = threading.Thread(target=self._run, name="sagemaker-status-board", daemon=True)
                 self._thread.start()
-            elif first < self._next_tick:
-                self._next_tick = first
+            else:
                 self._tick_due.notify()
         try:
             yield watch
@@ -164,8 +168,8 @@ class Board:
     def _tick_while_watched(self) -> None:
         while True:
             with self.lock:
-                while self._watches and self._clock() < self._next_tick:
-                    self._tick_due.wait(self._next_tick - self._clock())
+                while self._watches and self._clock() < min(watch.due for watch in self._watches):
+                    self._tick_due.wait(min(watch.due for watch in self._watches) - self._clock())
                 if not self._watches:  # decided under the lock: a watch that comes next starts a thread
                     self._thread = None
                     return
@@ -180,7 +184,8 @@ class Board:
                 self.reads += 1
                 now = self._clock()
                 for watch in self._watches:
-                    if watch.name in last:  # one that came during the read waits for the next
-                        watch.deliver(found.get(watch.name, Seen(None, described=True)), error)
-                ages = [now - watch.start for watch in self._watches]
-                self._next_tick = now + (min(self._interval(age) for age in ages) if ages else 0.0)
+                    if watch.name not in last:  # one that came during the read waits for the next
+                        continue
+                    watch.deliver(found.get(watch.name, Seen(None, described=True)), error)
+                    if watch.due <= now + EARLY:  # served: its next read is due an interval from now
+                        watch.due = now + self._interval(now - watch.start)
