@@ -58,6 +58,11 @@ schedule says (never later, and at most this much earlier, so that an operation 
 schedule is seen then), and the ticks, one read for all, come at most about ten a second."""
 
 
+FIRST_READ = 0.25
+"""Seconds from a watch's start to its first read: soon, as an operation may already be over when
+its call returns, yet late enough that the watches a burst of calls starts share one read."""
+
+
 def steady_delay(elapsed: float) -> float:
     """The tick interval for a watch `elapsed` seconds old: `waiting.poll_delay` without its jitter
     (one board polls for all, so there is no lockstep to break)."""
@@ -136,11 +141,11 @@ class Board:
     @contextmanager
     def watch(self, name: str, status: str | None = None) -> Iterator[Watch]:
         """Watch endpoint `name`, known to be in `status` (None: not known), until the block ends,
-        however it ends (the wait's success, timeout or error); the first read of it comes within
-        `interval(0)` seconds."""
+        however it ends (the wait's success, timeout or error); its first read comes `FIRST_READ`
+        seconds after."""
         with self.lock:
             now = self._clock()
-            watch = Watch(self, name, status, now, now + self._interval(0.0))
+            watch = Watch(self, name, status, now, now + FIRST_READ)
             self._watches.append(watch)
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="sagemaker-status-board", daemon=True)
