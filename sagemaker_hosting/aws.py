@@ -272,26 +272,27 @@ def find_endpoint_config(client: SageMakerClient, name: str) -> dict[str, Any] |
     return _found(lambda: client.describe_endpoint_config(EndpointConfigName=name))
 
 
-_created_configs: dict[tuple[int, str], dict[str, Any]] = {}
-"""Configs this process created, as reads first saw them, by SageMaker client and name. A config
+_created_configs: dict[tuple[SageMakerClient, str], dict[str, Any]] = {}
+"""Configs this process created, as reads first saw them, by SageMaker client (the client itself, not
+its id, which a client made after another is gone may reuse) and name. A config
 never changes, so an endpoint put on one in the same run needs no second read of it (issue 17);
 one this process deletes is forgotten."""
 
 
 def remember_created_config(client: SageMakerClient, description: Mapping[str, Any]) -> None:
     """Keep the description of a config this process created and has seen."""
-    _created_configs[(id(client), str(description["EndpointConfigName"]))] = dict(description)
+    _created_configs[(client, str(description["EndpointConfigName"]))] = dict(description)
 
 
 def created_config(client: SageMakerClient, name: str) -> dict[str, Any] | None:
     """The description of config `name` if this process created it (and has not deleted it)."""
-    known = _created_configs.get((id(client), name))
+    known = _created_configs.get((client, name))
     return None if known is None else dict(known)
 
 
 def delete_endpoint_config(client: SageMakerClient, name: str) -> bool:
     """DeleteEndpointConfig; False when the config does not exist."""
-    _created_configs.pop((id(client), name), None)
+    _created_configs.pop((client, name), None)
     return _found(lambda: client.delete_endpoint_config(EndpointConfigName=name)) is not None
 
 

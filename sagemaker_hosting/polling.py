@@ -61,17 +61,17 @@ def wait_endpoint(
 LIST_PAGE_SIZE = 100
 """ListEndpoints' largest page (botocore's model: MaxResults 1-100)."""
 
-_boards: dict[int, tuple[SageMakerClient, status_board.Board]] = {}
+_boards: dict[SageMakerClient, status_board.Board] = {}
 _boards_lock = threading.Lock()
 
 
 def endpoint_board(client: SageMakerClient) -> status_board.Board:
     """The shared poller of the SageMaker client's account and region, one per process."""
     with _boards_lock:
-        entry = _boards.get(id(client))
-        if entry is None:
-            entry = _boards[id(client)] = (client, status_board.Board(EndpointStatusReader(client)))
-        return entry[1]
+        board = _boards.get(client)
+        if board is None:
+            board = _boards[client] = status_board.Board(EndpointStatusReader(client))
+        return board
 
 
 class EndpointStatusReader:
