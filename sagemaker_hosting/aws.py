@@ -20,7 +20,7 @@ import boto3
 import botocore.config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from sagemaker_hosting import ownership
+from sagemaker_hosting import ownership, read_budget
 from sagemaker_hosting.errors import is_not_found
 from sagemaker_hosting.tag_keys import OWNER_TAG, TAG_PREFIX
 
@@ -183,8 +183,19 @@ def _session(settings: AwsSettings) -> boto3.session.Session:
     return session
 
 
+_read_rate = read_budget.READS_PER_SECOND
+
+
+def set_read_rate(rate: float) -> None:
+    """The read budget's rate (reads per second) for the SageMaker clients made from now on (the
+    provider's `configure` sets it before any client is made)."""
+    global _read_rate
+    _read_rate = rate
+
+
 def _new_client(service: str, settings: AwsSettings) -> Any:
-    """A client of `service` for `settings`, with our retries and User-Agent; under `_clients_lock`."""
+    """A client of `service` for `settings`, with our retries and User-Agent, and for SageMaker the
+    read budget (`read_budget`, on every attempt); under `_clients_lock`."""
     session = _session(settings)
     # boto3 exposes the standard configuration's values only through its botocore session.
     attempts = session._session.get_config_variable("max_attempts") or MAX_ATTEMPTS
@@ -192,7 +203,11 @@ def _new_client(service: str, settings: AwsSettings) -> Any:
         retries={"mode": "standard", "total_max_attempts": int(attempts)},
         user_agent_extra=USER_AGENT,
     )
-    return session.client(service, config=config)  # type: ignore[call-overload]
+    client = session.client(service, config=config)  # type: ignore[call-overload]
+    if service == "sagemaker":
+        budget = read_budget.Bucket(_read_rate, _read_rate * read_budget.BURST_SECONDS)
+        client.meta.events.register("before-send.sagemaker", budget.before_send)
+    return client
 
 
 # --- the endpoint's state model ------------------------------------------------------------------

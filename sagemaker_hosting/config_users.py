@@ -61,6 +61,11 @@ class Records:
         self.guard = threading.Lock()
         self.locks: defaultdict[str, threading.Lock] = defaultdict(threading.Lock)
         self.recorded: defaultdict[str, set[str]] = defaultdict(set)
+        self.known: dict[tuple[SageMakerClient, str], str | None] = {}
+        """The value of this stack's record tag on a config (by client and ARN) when this process
+        knows it without a read: None on a config it created, then what it wrote (issue 17: no
+        ListTags per endpoint put on a config of the same run). Only this stack writes its tag,
+        one run at a time."""
 
     def lock(self, arn: str) -> threading.Lock:
         with self.guard:
@@ -76,6 +81,12 @@ def users_key(stack_id: str | None) -> str:
     return USERS_TAG_PREFIX + (stack_id or NO_STACK)
 
 
+def created(client: SageMakerClient, arn: str) -> None:
+    """Note that this process created the config `arn` (CreateEndpointConfig answered): it carries
+    no record yet, so the first `record` on it needs no read."""
+    RECORDS.known[(client, arn)] = None
+
+
 def record(client: SageMakerClient, config: Mapping[str, Any], endpoint_name: str, stack_id: str | None) -> None:
     """Record on `config` that `endpoint_name` of the stack `stack_id` is put on it (before
     CreateEndpoint / UpdateEndpoint); names of the stack's endpoints that no longer use it are dropped."""
@@ -83,7 +94,10 @@ def record(client: SageMakerClient, config: Mapping[str, Any], endpoint_name: st
     with RECORDS.lock(arn):
         mine = RECORDS.recorded[arn]
         mine.add(endpoint_name)
-        value = aws.list_tags(client, arn).get(key)
+        if (client, arn) in RECORDS.known and aws.created_config(client, str(config["EndpointConfigName"])):
+            value = RECORDS.known[(client, arn)]  # not deleted since (`aws.delete_endpoint_config` forgets it)
+        else:
+            value = aws.list_tags(client, arn).get(key)
         names = set((value or "").split())
         if MANY in names:
             return
@@ -95,6 +109,7 @@ def record(client: SageMakerClient, config: Mapping[str, Any], endpoint_name: st
             return
         try:
             client.add_tags(ResourceArn=arn, Tags=[{"Key": key, "Value": new_value}])
+            RECORDS.known[(client, arn)] = new_value
         except ClientError as error:
             raise ProviderError(
                 f'Endpoint "{endpoint_name}" was not put on config "{config["EndpointConfigName"]}": the record of '

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from sagemaker_hosting import (
+    autoscaling,
     aws,
     config_users,
     consistency,
@@ -45,6 +46,7 @@ class Deployer:
         inputs: Mapping[str, Any],
         listed: bool = True,
         tags: Mapping[str, str] | None = None,
+        olds: Mapping[str, Any] | None = None,
     ) -> Mapping[str, Any]:
         """UpdateEndpoint to the new config, wait, and verify the endpoint now runs it. A deployment
         already in flight (an interrupted `pulumi up`, AWS maintenance) is waited out first; if it
@@ -52,7 +54,9 @@ class Deployer:
         with Application Auto Scaling whose instance type changes are set aside for the deployment
         and registered again after it, whatever its outcome (module `autoscaling`). `listed`: whether
         the stack lists the endpoint already (an update), or not yet (a create that takes one over).
-        `tags`: the endpoint's tags when the caller has just read them (an update's owner check)."""
+        `tags`: the endpoint's tags when the caller has just read them (an update's owner check);
+        `olds`: the stack's outputs of the endpoint (an update), which may tell the running config's
+        instance types (`autoscaling.recorded_instance_types`)."""
         config_name = inputs["endpoint_config_name"]
         config = self.referenced_config(client, inputs)
         current: Mapping[str, Any] | None = aws.find_endpoint(client, name)
@@ -72,7 +76,8 @@ class Deployer:
             current = settled
         if current["EndpointStatus"] not in aws.SERVING:
             raise ProviderError(not_updatable(current, config_name))
-        aside = scaling_aside.set_aside(client, current, config, tags)
+        live = autoscaling.recorded_instance_types(olds, current) if olds is not None else None
+        aside = scaling_aside.set_aside(client, current, config, tags, live)
         try:
             described = self.update_and_wait(client, name, inputs, current, config, listed)
         except Exception as error:  # whatever failed, the targets go back on the fleet that serves

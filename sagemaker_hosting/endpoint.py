@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any, Unpack
 import pulumi
 import pulumi.dynamic as dynamic
 from botocore.exceptions import ClientError
-from pulumi.output import UNKNOWN
 
 from sagemaker_hosting import (
     autoscaling,
@@ -215,7 +214,7 @@ class EndpointProvider(Provider, Deployer):
             )
         described: Mapping[str, Any] | None = None
         if plan.moves_endpoint(old_outputs, inputs):  # `deploy` finds out what runs, and moves it if need be
-            described = self.deploy(client, name, inputs, tags=tags)
+            described = self.deploy(client, name, inputs, tags=tags, olds=old_outputs)
         try:
             aws.update_tags(
                 client,
@@ -358,7 +357,6 @@ class Endpoint(dynamic.Resource, module="sagemaker", name="Endpoint"):
         **args: Unpack[EndpointArgs],
     ) -> None:
         props = resource_props("sagemaker:Endpoint", resource_name, args, OUTPUT_KEYS, opts)
-        props[naming.PREVIEW_KEY] = UNKNOWN if pulumi.runtime.is_dry_run() else False
         facts = variants.facts_of(args.get("endpoint_config_name"))
         if facts is not None:  # what `check` needs to refuse a move SageMaker cannot make in place
             props[naming.CONFIG_VARIANTS_KEY] = facts

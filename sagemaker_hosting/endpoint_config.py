@@ -62,7 +62,7 @@ class EndpointConfigProvider(Provider):
 
         def create_config() -> str:
             try:
-                return client.create_endpoint_config(**body)["EndpointConfigArn"]
+                arn = str(client.create_endpoint_config(**body)["EndpointConfigArn"])
             except ClientError as error:
                 existing = aws.find_endpoint_config(client, name) if is_already_existing(error) else None
                 if existing is None:
@@ -79,6 +79,8 @@ class EndpointConfigProvider(Provider):
                 arn = str(existing["EndpointConfigArn"])
                 client.add_tags(ResourceArn=arn, Tags=tag_list(owner_tag(inputs)))  # this entry's from now on
                 return arn
+            config_users.created(client, arn)
+            return arn
 
         arn = consistency.call_while_not_found(
             self.waiter, client, "CreateEndpointConfig", f'endpoint config "{name}"', create_config

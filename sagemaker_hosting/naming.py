@@ -68,10 +68,11 @@ RETAINED_KEY = "__retain_on_delete"
 an endpoint the stack keeps on `destroy` is marked (`tag_keys.RETAINED_TAG`) and its config stays
 with it. A change is an update in place (`plan.ENDPOINT_EXTRA_INPUTS`)."""
 PREVIEW_KEY = "__preview"
-"""The input in which an `Endpoint` says whether the engine runs a preview: unknown at preview (so a
+"""The input in which a resource says whether the engine runs a preview: unknown at preview (so a
 saved plan lets `up` give it any value), False at `up`. The dynamic-provider API tells `check` and
 `diff` nothing of the kind, and both run at `up` too; with it the rollout plan and its reads are
-preview's alone (`EndpointProvider.preview`). Never compared by `diff`, never sent to SageMaker."""
+preview's alone (`EndpointProvider.preview`), and so is `check`'s owner read (`Provider.check`).
+Never compared by `diff`, never sent to SageMaker."""
 HIDDEN_KEYS = (
     SEED_KEY,
     ACCOUNT_KEY,

@@ -7,6 +7,7 @@ from collections.abc import Collection, Mapping
 from typing import Any
 
 import pulumi
+from pulumi.runtime.rpc import UNKNOWN
 
 from sagemaker_hosting import identity, naming
 
@@ -19,8 +20,8 @@ def resource_props(
     opts: pulumi.ResourceOptions | None,
 ) -> dict[str, Any]:
     """A resource class's properties: the user's arguments, the name prefix and name seed that a
-    generated name is made from, the stack's id and label (`identity`), and every output as None
-    (only keys given become outputs)."""
+    generated name is made from, the stack's id and label (`identity`), whether the engine runs a
+    preview (`naming.PREVIEW_KEY`), and every output as None (only keys given become outputs)."""
     props: dict[str, Any] = dict(args)
     if props.get("name") is None:
         props["name_prefix"] = props.get("name_prefix") or resource_name
@@ -29,6 +30,7 @@ def resource_props(
         pulumi.get_project(), pulumi.get_stack(), resource_type, resource_name, parent_type
     )
     props[naming.OWNER_KEY] = identity.owner_input()
+    props[naming.PREVIEW_KEY] = UNKNOWN if pulumi.runtime.is_dry_run() else False
     if opts is not None and opts.retain_on_delete:
         props[naming.RETAINED_KEY] = True
     props.setdefault("name", None)

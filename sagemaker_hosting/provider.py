@@ -25,6 +25,7 @@ from sagemaker_hosting import (
     ownership,
     plan,
     process,
+    read_budget,
     waiting,
 )
 from sagemaker_hosting.canonical import owner_of
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
 
 
 PREVIEW_CHECKS = "sagemaker-hosting:previewChecks"
+READS_PER_SECOND = "sagemaker-hosting:readsPerSecond"
 """The stack config that turns preview's optional checks and their reads off ("false")."""
 
 
@@ -48,6 +50,8 @@ class Provider(dynamic.ResourceProvider):
     waiter = waiting.Waiter()
     preview_checks = True
     """Whether preview makes the reads of its optional checks (`preflight`)."""
+    config_problem: str | None = None
+    """What is wrong with the stack config the provider reads, if anything (`check` refuses with it)."""
 
     check_inputs: Callable[[Mapping[str, Any], Mapping[str, Any]], tuple[dict[str, Any], list[normalize.InputError]]]
     """The resource's validation (module `validate`): canonical inputs and the problems with them."""
@@ -68,9 +72,10 @@ class Provider(dynamic.ResourceProvider):
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> dynamic.CheckResult:
         """Validate and normalise the inputs, with the region, profile and account settled; for a
-        create, refuse a resource of the name owned elsewhere (`owned_elsewhere`). It runs at preview,
-        so it writes nothing: it reads STS GetCallerIdentity (once per process) and, for a create, the
-        resource under the name and its tags."""
+        create at preview, refuse a resource of the name owned elsewhere (`owned_elsewhere`; at `up`,
+        the create itself refuses it before any write, so `up`'s check reads nothing of it). It runs
+        at preview, so it writes nothing: it reads STS GetCallerIdentity (once per process) and, for
+        a create at preview, the resource under the name and its tags."""
         news = normalize.with_wire_unknowns(news)
         if news.get("region") is None:
             news["region"] = self.settings.default_region()
@@ -83,7 +88,9 @@ class Provider(dynamic.ResourceProvider):
         # No property named: the engine would print its value (secrets too) before the reason, which
         # names the field itself.
         failures = [dynamic.CheckFailure("", messages.conceal(p.reason, secrets)) for p in problems if not p.warning]
-        if not olds and not failures:
+        if self.config_problem:
+            failures.insert(0, dynamic.CheckFailure("", self.config_problem))
+        if not olds and not failures and news.get(naming.PREVIEW_KEY) is not False:
             failures = [dynamic.CheckFailure("", reason) for reason in self.owned_elsewhere(inputs)]
         if not olds and not failures:
             self.preview(olds, inputs, True)
@@ -91,7 +98,7 @@ class Provider(dynamic.ResourceProvider):
         return dynamic.CheckResult(with_checked_instance(inputs, olds), failures)
 
     def owned_elsewhere(self, inputs: Mapping[str, Any]) -> list[str]:
-        """Before a create (at preview, and again at `up` once every name is known): a resource of
+        """Before a create, at preview (a name known only at `up` is left to the create): a resource of
         this kind that already exists under the name and carries another owner's tag (another stack,
         another resource of this one, a tag that cannot tell stacks apart) is refused, naming that
         owner (`ownership`). One Describe and one ListTags, and only when the name, region and
@@ -185,10 +192,15 @@ class Provider(dynamic.ResourceProvider):
         return False
 
     def configure(self, req: dynamic.ConfigureRequest) -> None:
-        """Take `aws:region` and `aws:profile` from the stack config when set, and whether preview
-        makes its optional checks (`sagemaker-hosting:previewChecks`, true unless "false")."""
+        """Take `aws:region` and `aws:profile` from the stack config when set, whether preview
+        makes its optional checks (`sagemaker-hosting:previewChecks`, true unless "false"), and the
+        read budget's rate (`sagemaker-hosting:readsPerSecond`, `read_budget.READS_PER_SECOND` unless set)."""
         self.settings = aws.AwsSettings(region=req.config.get("aws:region"), profile=req.config.get("aws:profile"))
         self.preview_checks = str(req.config.get(PREVIEW_CHECKS)).lower() != "false"
+        try:
+            aws.set_read_rate(read_budget.rate_of(req.config.get(READS_PER_SECOND), READS_PER_SECOND))
+        except ValueError as error:  # `check` refuses every resource with it (no traceback, at preview)
+            self.config_problem = str(error)
 
     def client(self, props: Mapping[str, Any]) -> SageMakerClient:
         """A SageMaker client in the resource's region (for state from before resources had a

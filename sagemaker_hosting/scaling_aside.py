@@ -79,12 +79,15 @@ def set_aside(
     current: Mapping[str, Any],
     config: Mapping[str, Any],
     tags: Mapping[str, str] | None = None,
+    live: Mapping[str, str | None] | None = None,
 ) -> list[autoscaling.SetAside]:
     """Before an UpdateEndpoint that changes the instance type of variants registered as
     scalable targets (SageMaker refuses it otherwise): record their targets, scaling policies and scheduled actions
     on the endpoint (tags), then delete the policies and deregister the targets. Returns what is
     set aside, a record left by an interrupted run included (in the endpoint's `tags`, read here
-    unless given). No Application Auto Scaling call unless an instance type changes."""
+    unless given). `live`: the instance types of the config the endpoint runs, when the stack knows
+    them (`autoscaling.recorded_instance_types`); read otherwise. No Application Auto Scaling call
+    unless an instance type changes."""
     name, arn = current["EndpointName"], current["EndpointArn"]
     if tags is None:
         tags = aws.list_tags(client, arn)
@@ -92,8 +95,9 @@ def set_aside(
     fresh: list[autoscaling.SetAside] = []
     new = autoscaling.instance_types(config.get("ProductionVariants", []))
     if current.get("EndpointConfigName") != config.get("EndpointConfigName"):
-        live_config = aws.find_endpoint_config(client, current["EndpointConfigName"])
-        live = autoscaling.instance_types(live_config["ProductionVariants"]) if live_config else None
+        if live is None:
+            live_config = aws.find_endpoint_config(client, current["EndpointConfigName"])
+            live = autoscaling.instance_types(live_config["ProductionVariants"]) if live_config else None
         changing = autoscaling.to_set_aside(live, new, new)
         scaling = aws.autoscaling_client(client) if changing else None
         targets = scalable_targets(scaling, name, changing) if changing else {}

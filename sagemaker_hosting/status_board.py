@@ -7,8 +7,10 @@ A `Board` runs a thread while anything is watched. Each tick it reads the watche
 last seen in, or describes each when that is fewer calls) and hands each `Watch` its endpoint's
 `Seen`; a watch whose endpoint's status changed is woken, the others sleep on. A tick comes when a
 watch's schedule says its endpoint is due a read (`waiting.poll_delay`: 1 s, then 10 % of the time
-waited) and serves every watch, so every waiter is read at least as often as it would poll alone,
-and a finished operation is still noticed within 10 % of its time plus 1 s. A read that fails
+waited, counted from its last read) and serves every watch, so every waiter is read at least as
+often as it would poll alone, and a finished operation is still noticed within 10 % of its time plus
+1 s. As each tick reads every watch, the next comes on the youngest watch's schedule (or a new
+watch's first read): the ticks do not multiply with watches started at different times. A read that fails
 (throttling that outlasted botocore's retries, an outage) is handed to the watches as an error, and
 the board goes on ticking. No AWS call of its own.
 """
@@ -50,12 +52,6 @@ class Seen:
 Read = Callable[[Mapping[str, str | None]], Mapping[str, Seen]]
 """Reads the watched endpoints, given the status each was last seen in (None: not seen, or not
 found): a `Seen` of each."""
-
-
-EARLY = 0.1
-"""Seconds before its due time that a tick counts as a watch's own read: each watch is read when its
-schedule says (never later, and at most this much earlier, so that an operation that ends right on
-schedule is seen then), and the ticks, one read for all, come at most about ten a second."""
 
 
 FIRST_READ = 0.25
@@ -192,5 +188,4 @@ class Board:
                     if watch.name not in last:  # one that came during the read waits for the next
                         continue
                     watch.deliver(found.get(watch.name, Seen(None, described=True)), error)
-                    if watch.due <= now + EARLY:  # served: its next read is due an interval from now
-                        watch.due = now + self._interval(now - watch.start)
+                    watch.due = now + self._interval(now - watch.start)  # read now: its next read from now

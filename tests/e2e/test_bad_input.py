@@ -46,6 +46,11 @@ Endpoint("main", endpoint_config_name=endpoint_config.name)
             ["`name` must match the pattern", "'bad_name'"],
             id="pattern",
         ),
+        pytest.param(  # the stack's read budget (issue 17), read by the provider, not by a resource
+            {"sagemaker-hosting:readsPerSecond": "0"},
+            ["`sagemaker-hosting:readsPerSecond` is '0'", "must be a positive number of SageMaker reads per second"],
+            id="read-budget",
+        ),
     ],
 )
 def test_bad_input_fails_preview_before_any_call(tmp_path, emulator, config, messages) -> None:
@@ -58,6 +63,7 @@ def test_bad_input_fails_preview_before_any_call(tmp_path, emulator, config, mes
         project.preview()
     for message in messages:
         assert message in str(preview.value)
+    assert "Traceback" not in str(preview.value)
     with pytest.raises(auto.CommandError):
         project.up()
     assert emulator.writes() == []  # preview reads (owners under the names), never writes

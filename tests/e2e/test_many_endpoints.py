@@ -1,7 +1,13 @@
-"""A stack of ten endpoints deploys, updates blue/green and destroys correctly."""
+"""A stack of ten endpoints deploys, updates blue/green and destroys correctly, and its reads keep
+to the stack's read budget."""
 
 from __future__ import annotations
 
+import bisect
+from typing import Any
+
+from sagemaker_hosting import read_budget
+from sagemaker_hosting.provider import READS_PER_SECOND
 from sagemaker_hosting.testing import client, create_models, make_project
 
 PROGRAM = """
@@ -50,3 +56,69 @@ def test_ten_endpoints(tmp_path, emulator) -> None:
     project.destroy()
     assert sagemaker.list_endpoints()["Endpoints"] == []
     assert sagemaker.list_endpoint_configs()["EndpointConfigs"] == []
+
+
+def busiest(times: list[float], window: float) -> int:
+    """The most of `times` (sorted) within any `window` seconds."""
+    return max((bisect.bisect_right(times, t + window) - i for i, t in enumerate(times)), default=0)
+
+
+def over_budget(calls: list[dict[str, Any]], rate: float) -> list[tuple[float, int, float]]:
+    """The windows (length, reads, allowed) in which the SageMaker reads of `calls` exceed a budget of
+    `rate` a second with a burst of `read_budget.BURST_SECONDS` of it (one read of slack: the
+    emulator stamps a call when it answers it, a little after it was sent)."""
+    reads = read_budget.READ_PREFIXES
+    times = sorted(c["time"] for c in calls if ":" not in c["action"] and c["action"].startswith(reads))
+    burst = rate * read_budget.BURST_SECONDS
+    windows = ((w, busiest(times, w), burst + rate * w + 1) for w in (0.5, 1.0, 2.0, 5.0, 10.0))
+    return [(w, reads, allowed) for w, reads, allowed in windows if reads > allowed]
+
+
+def test_reads_stay_within_the_stack_read_budget(tmp_path, emulator) -> None:
+    """Issue 17's read budget, through the CLI: with `sagemaker-hosting:readsPerSecond` 2 (a burst of
+    20), the destroy of ten endpoints (about 60 reads, all at once) spreads its reads over the time
+    the budget allows, in every window; the same destroy without a budget (negative control) does
+    not, so the check can fail."""
+    emulator.reset()
+    create_models(emulator, "fleet-model")
+    project = make_project(tmp_path, emulator, PROGRAM)
+    sagemaker = client(emulator, "sagemaker")
+    project.set_config(instances="1")
+    for rate, limited in ((1000.0, False), (2.0, True)):
+        project.set_config(**{READS_PER_SECOND: str(rate)})
+        project.up()
+        emulator.clear_calls()
+        project.destroy()
+        assert sagemaker.list_endpoints()["Endpoints"] == []
+        assert sagemaker.list_endpoint_configs()["EndpointConfigs"] == []
+        exceeded = over_budget(emulator.calls(), 2.0)
+        assert (exceeded == []) is limited, exceeded
+
+
+def test_a_throttled_fleet_deploys_and_updates(tmp_path, emulator) -> None:
+    """Throttling slows the shared poller's ticks, not the correctness (issue 17): with a fifth of
+    SageMaker's answers a ThrottlingException, ten endpoints are created and moved to new configs,
+    every one noticed InService on its new config, nothing left behind, and the poller's own reads
+    were among those throttled (retried by botocore)."""
+    emulator.reset()
+    create_models(emulator, "fleet-model")
+    project = make_project(tmp_path, emulator, PROGRAM)
+    sagemaker = client(emulator, "sagemaker")
+    throttled: set[str] = set()
+    for count in ("1", "2"):
+        emulator.clear_calls()
+        project.set_config(instances=count)
+        emulator.settings(throttle_rate=0.2)
+        project.up()
+        emulator.settings(throttle_rate=0.0)  # the checks' own reads are not the provider's
+        throttled |= {c["action"] for c in emulator.calls() if c["error"] == "ThrottlingException"}
+        described = [
+            sagemaker.describe_endpoint(EndpointName=e["EndpointName"]) for e in sagemaker.list_endpoints()["Endpoints"]
+        ]
+        assert len(described) == 10
+        assert all(d["EndpointStatus"] == "InService" for d in described)
+        assert all(d["ProductionVariants"][0]["CurrentInstanceCount"] == int(count) for d in described)
+        assert len(sagemaker.list_endpoint_configs(MaxResults=100)["EndpointConfigs"]) == 10
+    assert throttled & {"ListEndpoints", "DescribeEndpoint"}, throttled
+    project.destroy()
+    assert sagemaker.list_endpoints()["Endpoints"] == []
