@@ -7,7 +7,7 @@ One `pulumi up` that moves every endpoint of a stack to a new config, simulated 
   `before-send` hook takes one);
 - the shared poller: each watch first read `status_board.FIRST_READ` after it starts, then on
   `status_board.steady_delay` from its last read; a tick reads every watch, and costs one
-  ListEndpoints page per `polling.LIST_PAGE_SIZE` endpoints in progress;
+  ListEndpoints page per `aws.LIST_PAGE_SIZE` endpoints in progress;
 - retries: botocore's standard mode, as `aws` configures it: `aws.MAX_ATTEMPTS` attempts, a
   throttled attempt waiting rand * min(2^(attempt-1), 20) s, and the client's retry quota (500,
   5 a retry, given back by a retry that succeeds, 1 back for a first attempt that does;
@@ -37,7 +37,7 @@ import random
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 
-from sagemaker_hosting import aws, polling, process, read_budget, status_board
+from sagemaker_hosting import aws, process, read_budget, status_board
 
 BEFORE = 4
 """SageMaker reads an endpoint's move makes before its UpdateEndpoint (measured: the config's
@@ -225,7 +225,7 @@ class Simulation:
                 yield due - self.now
                 continue
             tick = self.now
-            for _ in range(math.ceil(len(self.watches) / polling.LIST_PAGE_SIZE)):
+            for _ in range(math.ceil(len(self.watches) / aws.LIST_PAGE_SIZE)):
                 yield from self.read()
             for index, (start, _, finish) in list(self.watches.items()):
                 if finish <= tick:  # the watch wakes: its endpoint left Updating

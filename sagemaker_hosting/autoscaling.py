@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sagemaker_hosting import known_facts, naming, tag_keys
+from sagemaker_hosting import tag_keys
 
 NAMESPACE = "sagemaker"
 DIMENSION = "sagemaker:variant:DesiredInstanceCount"
@@ -69,30 +69,6 @@ def variant_of(resource: str, endpoint: str) -> str | None:
 def instance_types(variants: Iterable[Mapping[str, Any]]) -> dict[str, str | None]:
     """Variant name -> instance type (None: serverless) of a config's ProductionVariants."""
     return {str(v["VariantName"]): v.get("InstanceType") for v in variants}
-
-
-def recorded_instance_types(olds: Mapping[str, Any], current: Mapping[str, Any]) -> dict[str, str | None] | None:
-    """The instance types of the config an endpoint runs, from the stack's record of it (`olds`:
-    the facts of the config the last `up` put it on, `naming.CONFIG_VARIANTS_KEY`), when the
-    endpoint (`current`: DescribeEndpoint) is as that `up` left it: on that config, and not changed
-    since (the same LastModifiedTime). None otherwise, or when the facts miss a variant's type: the
-    config is then read (issue 17: no read of the live config per move when the stack knows it)."""
-    modified = current.get("LastModifiedTime")
-    if not isinstance(modified, datetime) or modified.isoformat() != olds.get("last_modified_time"):
-        return None
-    facts = known_facts.facts_of(olds.get(naming.CONFIG_VARIANTS_KEY), current.get("EndpointConfigName"))
-    recorded = known_facts.variants(facts) if facts is not None else None
-    if not recorded:
-        return None
-    types: dict[str, str | None] = {}
-    for variant in recorded:
-        name, serverless, instance_type = (variant.get(k) for k in ("variant_name", "serverless", "instance_type"))
-        if not isinstance(name, str) or serverless not in (True, False):
-            return None
-        if not serverless and not isinstance(instance_type, str):
-            return None
-        types[name] = None if serverless else instance_type
-    return types
 
 
 def to_set_aside(

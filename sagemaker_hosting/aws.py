@@ -27,6 +27,9 @@ from sagemaker_hosting.tag_keys import OWNER_TAG, TAG_PREFIX
 if TYPE_CHECKING:
     from mypy_boto3_sagemaker import SageMakerClient
 
+LIST_PAGE_SIZE = 100
+"""ListEndpoints' largest page (botocore's model: MaxResults 1-100)."""
+
 USER_AGENT = "sagemaker-hosting/0.1"
 """Added to every request's User-Agent, so the provider's calls can be told apart in logs."""
 
@@ -129,9 +132,9 @@ def available(profile: str | None) -> bool:
 
 _clients: dict[AwsSettings, SageMakerClient] = {}
 _clients_lock = threading.Lock()
-_companion_clients: dict[tuple[int, str], tuple[SageMakerClient, Any]] = {}
-"""Application Auto Scaling and CloudWatch clients, by the SageMaker client they go with and their
-service (the SageMaker client is kept, so ids stay unique)."""
+_companion_clients: dict[tuple[SageMakerClient, str], Any] = {}
+"""Application Auto Scaling and CloudWatch clients, by the SageMaker client they go with (the client
+itself, not its id, which a client made after another is gone may reuse) and their service."""
 
 
 def sagemaker_client(settings: AwsSettings) -> SageMakerClient:
@@ -158,14 +161,13 @@ def companion_client(sagemaker: SageMakerClient, service: str) -> Any:
     same settings (profile, region, standard configuration, `AWS_ENDPOINT_URL`), retries and
     User-Agent; one per SageMaker client and service."""
     with _clients_lock:
-        entry = _companion_clients.get((id(sagemaker), service))
-        if entry is None:
+        companion = _companion_clients.get((sagemaker, service))
+        if companion is None:
             settings = next((s for s, c in _clients.items() if c is sagemaker), None)
             if settings is None:  # not one of ours: its region, the default profile
                 settings = AwsSettings(region=sagemaker.meta.region_name)
-            entry = (sagemaker, _new_client(service, settings))
-            _companion_clients[(id(sagemaker), service)] = entry
-        return entry[1]
+            companion = _companion_clients[(sagemaker, service)] = _new_client(service, settings)
+        return companion
 
 
 _sessions: dict[AwsSettings, boto3.session.Session] = {}

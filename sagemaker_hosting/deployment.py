@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from sagemaker_hosting import (
-    autoscaling,
     aws,
     config_users,
     consistency,
     deadlines,
+    known_facts,
     naming,
     normalize,
     polling,
@@ -56,7 +56,7 @@ class Deployer:
         the stack lists the endpoint already (an update), or not yet (a create that takes one over).
         `tags`: the endpoint's tags when the caller has just read them (an update's owner check);
         `olds`: the stack's outputs of the endpoint (an update), which may tell the running config's
-        instance types (`autoscaling.recorded_instance_types`)."""
+        instance types (`known_facts.recorded_instance_types`)."""
         config_name = inputs["endpoint_config_name"]
         config = self.referenced_config(client, inputs)
         current: Mapping[str, Any] | None = aws.find_endpoint(client, name)
@@ -76,7 +76,7 @@ class Deployer:
             current = settled
         if current["EndpointStatus"] not in aws.SERVING:
             raise ProviderError(not_updatable(current, config_name))
-        live = autoscaling.recorded_instance_types(olds, current) if olds is not None else None
+        live = known_facts.recorded_instance_types(olds, current) if olds is not None else None
         aside = scaling_aside.set_aside(client, current, config, tags, live)
         try:
             described = self.update_and_wait(client, name, inputs, current, config, listed)

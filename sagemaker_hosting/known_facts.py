@@ -6,9 +6,10 @@ their messages name a config and its members. Pure: no AWS call."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
-from sagemaker_hosting import normalize
+from sagemaker_hosting import naming, normalize
 from sagemaker_hosting.normalize import InputError
 
 
@@ -56,3 +57,28 @@ def variants(facts: Mapping[str, Any]) -> list[Mapping[str, Any]] | None:
     if not isinstance(variants, list) or not all(isinstance(v, Mapping) for v in variants):
         return None
     return variants
+
+
+def recorded_instance_types(olds: Mapping[str, Any], current: Mapping[str, Any]) -> dict[str, str | None] | None:
+    """The instance types of the config an endpoint runs, from the stack's record of it (`olds`:
+    the facts of the config the last `up` put it on, `naming.CONFIG_VARIANTS_KEY`), when the
+    endpoint (`current`: DescribeEndpoint) is as that `up` left it: on that config, and not changed
+    since (the same LastModifiedTime). None otherwise, or when the facts miss a variant's type: the
+    config is then read (issue 17: no read of the live config per move when the stack knows it).
+    Beside `autoscaling.instance_types`, which reads the same of a described config."""
+    modified = current.get("LastModifiedTime")
+    if not isinstance(modified, datetime) or modified.isoformat() != olds.get("last_modified_time"):
+        return None
+    facts = facts_of(olds.get(naming.CONFIG_VARIANTS_KEY), current.get("EndpointConfigName"))
+    recorded = variants(facts) if facts is not None else None
+    if not recorded:
+        return None
+    types: dict[str, str | None] = {}
+    for variant in recorded:
+        name, serverless, instance_type = (variant.get(k) for k in ("variant_name", "serverless", "instance_type"))
+        if not isinstance(name, str) or serverless not in (True, False):
+            return None
+        if not serverless and not isinstance(instance_type, str):
+            return None
+        types[name] = None if serverless else instance_type
+    return types

@@ -58,9 +58,6 @@ def wait_endpoint(
         )
 
 
-LIST_PAGE_SIZE = 100
-"""ListEndpoints' largest page (botocore's model: MaxResults 1-100)."""
-
 _boards: dict[SageMakerClient, status_board.Board] = {}
 _boards_lock = threading.Lock()
 
@@ -96,7 +93,7 @@ class EndpointStatusReader:
         for status in sorted(listed):
             pages = self.client.get_paginator("list_endpoints").paginate(
                 StatusEquals=status,  # type: ignore[arg-type]  # one of IN_PROGRESS
-                PaginationConfig={"PageSize": LIST_PAGE_SIZE},
+                PaginationConfig={"PageSize": aws.LIST_PAGE_SIZE},
             )
             self.pages[status] = 0
             for page in pages:

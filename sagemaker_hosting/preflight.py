@@ -142,7 +142,9 @@ def region_usage(sagemaker: SageMakerClient) -> dict[str, int]:
             return _usage[sagemaker]
         names = [
             summary["EndpointName"]
-            for page in sagemaker.get_paginator("list_endpoints").paginate(PaginationConfig={"PageSize": 100})
+            for page in sagemaker.get_paginator("list_endpoints").paginate(
+                PaginationConfig={"PageSize": aws.LIST_PAGE_SIZE}
+            )
             for summary in page["Endpoints"]
         ]
 

@@ -86,7 +86,7 @@ def set_aside(
     on the endpoint (tags), then delete the policies and deregister the targets. Returns what is
     set aside, a record left by an interrupted run included (in the endpoint's `tags`, read here
     unless given). `live`: the instance types of the config the endpoint runs, when the stack knows
-    them (`autoscaling.recorded_instance_types`); read otherwise. No Application Auto Scaling call
+    them (`known_facts.recorded_instance_types`); read otherwise. No Application Auto Scaling call
     unless an instance type changes."""
     name, arn = current["EndpointName"], current["EndpointArn"]
     if tags is None:

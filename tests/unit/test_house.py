@@ -8,6 +8,8 @@ from __future__ import annotations
 import ast
 import graphlib
 import re
+import subprocess
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -154,6 +156,15 @@ def test_the_code_map_names_every_module() -> None:
         if path.stem not in named and path.stem not in {"__init__", "__main__"}
     }
     assert not missing
+
+
+def test_the_emulator_runs_without_pulumi() -> None:
+    """The emulator is installed without the pulumi SDK (`requirements-sdk.txt`, `make test-sdk`): none
+    of what it imports may import pulumi (autoscaling once did, through `known_facts`, and only
+    `make test-sdk` found out)."""
+    blocked = "import sys; sys.modules['pulumi'] = None; import sagemaker_hosting.emulator.server"
+    done = subprocess.run([sys.executable, "-c", blocked], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
 
 
 if __name__ == "__main__":
