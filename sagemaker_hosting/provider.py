@@ -36,8 +36,9 @@ if TYPE_CHECKING:
 
 
 PREVIEW_CHECKS = "sagemaker-hosting:previewChecks"
-READS_PER_SECOND = "sagemaker-hosting:readsPerSecond"
 """The stack config that turns preview's optional checks and their reads off ("false")."""
+READS_PER_SECOND = "sagemaker-hosting:readsPerSecond"
+"""The stack config that sets the read budget's rate (`read_budget`; a positive number)."""
 
 
 class Provider(dynamic.ResourceProvider):
