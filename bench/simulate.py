@@ -104,6 +104,7 @@ class Simulation:
         reads_per_second: float | None = read_budget.READS_PER_SECOND,
         others_per_second: float = 5.0,
         threads: int = process.PROVIDER_THREADS,
+        poll_lane: bool = True,
         seed: int = 17,
     ) -> None:
         self.now = 0.0
@@ -114,13 +115,9 @@ class Simulation:
         self.budget = (
             None
             if reads_per_second is None
-            else read_budget.Bucket(
-                reads_per_second,
-                reads_per_second * read_budget.BURST_SECONDS,
-                clock=lambda: self.now,
-                sleep=lambda seconds: None,
-            )
+            else read_budget.Budget(reads_per_second, clock=lambda: self.now, sleep=lambda seconds: None)
         )
+        self.poll_lane = poll_lane
         self.account = Account(ACCOUNT_BURST, ACCOUNT_RATE - others_per_second)
         self.quota = RETRY_QUOTA
         self.read_times: list[float] = []
@@ -157,11 +154,12 @@ class Simulation:
             max(self.lateness, default=0.0),
         )
 
-    def read(self) -> Wait:
-        """One SageMaker read: a budget token per attempt, throttled attempts retried as botocore does."""
+    def read(self, polling: bool = False) -> Wait:
+        """One SageMaker read: a budget token per attempt (in the poller's lane when `polling`, unless
+        the simulation has none), throttled attempts retried as botocore does."""
         for attempt in range(1, aws.MAX_ATTEMPTS + 1):
             if self.budget is not None:
-                yield self.budget.take()
+                yield self.budget.take(polling and self.poll_lane)
             if self.account.admit(self.now):
                 self.read_times.append(self.now)
                 self.quota = min(RETRY_QUOTA, self.quota + (RETRY_COST if attempt > 1 else SUCCESS_REFUND))
@@ -226,7 +224,7 @@ class Simulation:
                 continue
             tick = self.now
             for _ in range(math.ceil(len(self.watches) / aws.LIST_PAGE_SIZE)):
-                yield from self.read()
+                yield from self.read(polling=True)
             for index, (start, _, finish) in list(self.watches.items()):
                 if finish <= tick:  # the watch wakes: its endpoint left Updating
                     self.noticed[index] = self.now
@@ -251,25 +249,27 @@ BUDGETS: dict[str, float | None] = {"default": read_budget.READS_PER_SECOND, "no
 
 
 def table(deploy_seconds: float = 480.0, sizes: tuple[int, ...] = SIZES) -> list[list[str]]:
-    """Rows of the README's simulation table: each size, with the read budget and without."""
+    """Rows of the README's simulation table: each size, with the read budget and without; and the
+    largest with the budget and a provider thread for each endpoint (all at once)."""
     rows = []
-    for budget, rate in BUDGETS.items():
+    runs = [(f"{n}", budget, rate, n, process.PROVIDER_THREADS) for budget, rate in BUDGETS.items() for n in sizes]
+    runs.append((f"{sizes[-1]}, a thread each", "default", read_budget.READS_PER_SECOND, sizes[-1], sizes[-1]))
+    for label, budget, rate, n, threads in runs:
         base = simulate(1, deploy_seconds=deploy_seconds, reads_per_second=rate)
-        for n in sizes:
-            outcome = simulate(n, deploy_seconds=deploy_seconds, reads_per_second=rate)
-            rows.append(
-                [
-                    f"{n}",
-                    budget,
-                    f"{outcome.wall:.0f}",
-                    f"{outcome.wall / base.wall:.2f}",
-                    f"{outcome.reads / n:.1f}",
-                    f"{outcome.peak_reads_per_second}",
-                    f"{outcome.throttled}",
-                    f"{outcome.failed}",
-                    f"{outcome.latest_notice:.1f}",
-                ]
-            )
+        outcome = simulate(n, deploy_seconds=deploy_seconds, reads_per_second=rate, threads=threads)
+        rows.append(
+            [
+                label,
+                budget,
+                f"{outcome.wall:.0f}",
+                f"{outcome.wall / base.wall:.2f}",
+                f"{outcome.reads / n:.1f}",
+                f"{outcome.peak_reads_per_second}",
+                f"{outcome.throttled}",
+                f"{outcome.failed}",
+                f"{outcome.latest_notice:.1f}",
+            ]
+        )
     return rows
 
 

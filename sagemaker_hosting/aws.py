@@ -207,7 +207,7 @@ def _new_client(service: str, settings: AwsSettings) -> Any:
     )
     client = session.client(service, config=config)  # type: ignore[call-overload]
     if service == "sagemaker":
-        budget = read_budget.Bucket(_read_rate, _read_rate * read_budget.BURST_SECONDS)
+        budget = read_budget.Budget(_read_rate)
         client.meta.events.register("before-send.sagemaker", budget.before_send)
     return client
 

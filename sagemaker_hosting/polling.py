@@ -8,7 +8,7 @@ import threading
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from sagemaker_hosting import aws, status_board, waiting
+from sagemaker_hosting import aws, read_budget, status_board, waiting
 
 if TYPE_CHECKING:
     from mypy_boto3_sagemaker import SageMakerClient
@@ -85,6 +85,10 @@ class EndpointStatusReader:
         """Pages each status's list took when last read."""
 
     def __call__(self, last: Mapping[str, str | None]) -> dict[str, status_board.Seen]:
+        with read_budget.polling():  # the poller's lane of the read budget
+            return self._read(last)
+
+    def _read(self, last: Mapping[str, str | None]) -> dict[str, status_board.Seen]:
         listed = {status for status in last.values() if status in aws.IN_PROGRESS}
         unlisted = [name for name, status in last.items() if status not in aws.IN_PROGRESS]
         if len(last) <= sum(self.pages.get(status, 1) for status in listed) + len(unlisted):

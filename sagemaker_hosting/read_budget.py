@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 READS_PER_SECOND = 10.0
@@ -34,6 +35,20 @@ BURST_SECONDS = 10.0
 """The bucket holds this many seconds of the rate: the reads a stack may make at once."""
 READ_PREFIXES = ("Describe", "List", "Get", "Search")
 """SageMaker operations that count as reads."""
+POLL_SHARE = 0.1
+"""The share of the budget (of its rate and of its burst) that is the shared poller's lane
+(`polling`): the poller's reads never queue behind the deployments' own, so a fleet that waits for
+its budget still has each finish noticed on time. The other reads may take the lane's tokens while
+it holds more than half its burst. At the default rate the lane is a read a second after a burst of
+ten (a tick of a thousand endpoints' list pages): the simulation (`bench/simulate.py`) notices every
+finish of a thousand endpoints moving at once within its promise with it, and not without it."""
+MINIMUM_RATE = 2 / BURST_SECONDS
+"""The lowest rate a stack may set: each lane's bucket must hold at least one read."""
+
+
+def allowed(seconds: float, rate: float = READS_PER_SECOND) -> float:
+    """The most reads a budget of `rate` lets through in any `seconds`: its burst, then the rate."""
+    return rate * BURST_SECONDS + rate * seconds
 
 
 def rate_of(configured: str | None, key: str) -> float:
@@ -45,9 +60,10 @@ def rate_of(configured: str | None, key: str) -> float:
         rate = float(configured)
     except ValueError:
         rate = 0.0
-    if not rate > 0 or rate == float("inf"):
+    if not rate >= MINIMUM_RATE or rate == float("inf"):
         raise ValueError(
-            f"stack config `{key}` is {configured!r}: it must be a positive number of SageMaker reads per second "
+            f"stack config `{key}` is {configured!r}: it must be a number of SageMaker reads per second of at "
+            f"least {MINIMUM_RATE:g} "
             f"(unset: {READS_PER_SECOND:g}); run `pulumi config set {key} <reads per second>` or "
             f"`pulumi config rm {key}`."
         )
@@ -73,12 +89,16 @@ class Bucket:
         """Seconds the takers have waited in all."""
         self.lock = threading.Lock()
 
+    def _refill(self) -> None:
+        """Add the tokens the rate has made since the last call, up to the burst (under the lock)."""
+        now = self.clock()
+        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+
     def take(self) -> float:
         """One token; the seconds waited for it."""
         with self.lock:
-            now = self.clock()
-            self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
-            self.stamp = now
+            self._refill()
             self.tokens -= 1  # below zero: reserved, and owed by the time it is due
             wait = -self.tokens / self.rate if self.tokens < 0 else 0.0
             self.waited += wait
@@ -86,7 +106,60 @@ class Bucket:
             self.sleep(wait)
         return wait
 
+    def spare(self, keep: float) -> bool:
+        """Take a token only if more than `keep` are left, without waiting; whether one was taken."""
+        with self.lock:
+            self._refill()
+            if self.tokens < keep + 1:
+                return False
+            self.tokens -= 1
+            return True
+
+
+_lane = threading.local()
+
+
+@contextmanager
+def polling() -> Iterator[None]:
+    """The reads this thread makes within the block are the shared poller's (`POLL_SHARE`)."""
+    _lane.polling = True
+    try:
+        yield
+    finally:
+        _lane.polling = False
+
+
+class Budget:
+    """The read budget of one account and region: `rate` a second after a burst of `BURST_SECONDS`
+    of it, in two lanes that share both, the poller's (`POLL_SHARE`) and the other reads'."""
+
+    def __init__(
+        self,
+        rate: float,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        burst = rate * BURST_SECONDS
+        polls_burst = max(1.0, burst * POLL_SHARE)  # a read at least, at the lowest rates
+        self.polls = Bucket(rate * POLL_SHARE, polls_burst, clock, sleep)
+        self.others = Bucket(rate * (1 - POLL_SHARE), burst - polls_burst, clock, sleep)
+
+    @property
+    def waited(self) -> float:
+        """Seconds the readers have waited in all."""
+        return self.polls.waited + self.others.waited
+
+    def take(self, polling: bool = False) -> float:
+        """A token for one read, from the poller's lane or else the others' (which may use the
+        poller's spare tokens); the seconds waited for it."""
+        if polling:
+            return self.polls.take()
+        if self.polls.spare(keep=self.polls.burst / 2):
+            return 0.0
+        return self.others.take()
+
     def before_send(self, event_name: str, **_: Any) -> None:
-        """botocore's `before-send.sagemaker.<Operation>` handler: a read takes a token (each attempt)."""
+        """botocore's `before-send.sagemaker.<Operation>` handler: a read takes a token (each attempt),
+        in the poller's lane within `polling()`."""
         if event_name.rpartition(".")[2].startswith(READ_PREFIXES):
-            self.take()
+            self.take(getattr(_lane, "polling", False))

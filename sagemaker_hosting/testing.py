@@ -116,15 +116,18 @@ class Project:
         return {key: value.value for key, value in self.stack.outputs().items()}
 
 
-def make_project(tmp_path: Path, emulator: Emulator, program: str, name: str = "e2e") -> Project:
-    """Write Pulumi.yaml and __main__.py (the program) and create stack `test` on a file backend."""
+def make_project(
+    tmp_path: Path, emulator: Emulator, program: str, name: str = "e2e", env: dict[str, str] | None = None
+) -> Project:
+    """Write Pulumi.yaml and __main__.py (the program) and create stack `test` on a file backend;
+    `env`: variables for the CLI over `offline_environment`'s."""
     work_dir = tmp_path / "project"
     work_dir.mkdir()
     (work_dir / "Pulumi.yaml").write_text(
         f"name: {name}\nruntime:\n  name: python\n  options:\n    virtualenv: {VENV}\n"
     )
     (work_dir / "__main__.py").write_text(textwrap.dedent(program))
-    return _stack(tmp_path, work_dir, emulator)
+    return _stack(tmp_path, work_dir, emulator, env or {})
 
 
 def copy_project(tmp_path: Path, emulator: Emulator, source: Path) -> Project:
@@ -134,7 +137,7 @@ def copy_project(tmp_path: Path, emulator: Emulator, source: Path) -> Project:
     settings = re.sub(r"virtualenv: \S+", f"virtualenv: {VENV}", (source / "Pulumi.yaml").read_text())
     (work_dir / "Pulumi.yaml").write_text(settings)
     (work_dir / "__main__.py").write_text((source / "__main__.py").read_text())
-    return _stack(tmp_path, work_dir, emulator)
+    return _stack(tmp_path, work_dir, emulator, {})
 
 
 def offline_environment(root: Path) -> dict[str, str]:
@@ -155,8 +158,8 @@ def offline_environment(root: Path) -> dict[str, str]:
     }
 
 
-def _stack(tmp_path: Path, work_dir: Path, emulator: Emulator) -> Project:
-    env = {**environment(emulator.url), **offline_environment(tmp_path)}
+def _stack(tmp_path: Path, work_dir: Path, emulator: Emulator, extra: dict[str, str]) -> Project:
+    env = {**environment(emulator.url), **offline_environment(tmp_path), **extra}
     workspace = auto.LocalWorkspaceOptions(
         work_dir=str(work_dir),
         pulumi_home=env["PULUMI_HOME"],

@@ -69,8 +69,7 @@ def over_budget(calls: list[dict[str, Any]], rate: float) -> list[tuple[float, i
     emulator stamps a call when it answers it, a little after it was sent)."""
     reads = read_budget.READ_PREFIXES
     times = sorted(c["time"] for c in calls if ":" not in c["action"] and c["action"].startswith(reads))
-    burst = rate * read_budget.BURST_SECONDS
-    windows = ((w, busiest(times, w), burst + rate * w + 1) for w in (0.5, 1.0, 2.0, 5.0, 10.0))
+    windows = ((w, busiest(times, w), read_budget.allowed(w, rate) + 1) for w in (0.5, 1.0, 2.0, 5.0, 10.0))
     return [(w, reads, allowed) for w, reads, allowed in windows if reads > allowed]
 
 
