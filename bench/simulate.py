@@ -3,8 +3,9 @@
 One `pulumi up` that moves every endpoint of a stack to a new config, simulated on a fake clock
 (discrete events: no thread, no sleep), with the provider's own pieces where they are pure:
 
-- the read budget: `read_budget.Bucket` on the fake clock, a token per attempt (as its
-  `before-send` hook takes one);
+- the read budget: `read_budget.Budget` on the fake clock, a token per attempt (as its
+  `before-send` hook takes one), the poller's from its own lane (`poll_lane=False`: from the
+  others', the negative control of that lane);
 - the shared poller: each watch first read `status_board.FIRST_READ` after it starts, then on
   `status_board.steady_delay` from its last read; a tick reads every watch, and costs one
   ListEndpoints page per `aws.LIST_PAGE_SIZE` endpoints in progress;

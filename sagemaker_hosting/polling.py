@@ -76,8 +76,8 @@ class EndpointStatusReader:
     endpoint waited on. An endpoint last seen in an operation's status (`IN_PROGRESS`) is looked for
     in ListEndpoints of that status (StatusEquals, pages of 100: the region's endpoints in that
     status, whatever their number and ours); one no longer in it has moved on, and its waiter
-    describes it. One not yet seen, or settled, is described here. When describing every endpoint
-    waited on is no more calls than that, each is described."""
+    describes it (it is not read here again meanwhile). One not yet seen, or settled, is described
+    here. When describing every endpoint waited on is no more calls than that, each is described."""
 
     def __init__(self, client: SageMakerClient) -> None:
         self.client = client
@@ -89,10 +89,15 @@ class EndpointStatusReader:
             return self._read(last)
 
     def _read(self, last: Mapping[str, str | None]) -> dict[str, status_board.Seen]:
-        listed = {status for status in last.values() if status in aws.IN_PROGRESS}
-        unlisted = [name for name, status in last.items() if status not in aws.IN_PROGRESS]
-        if len(last) <= sum(self.pages.get(status, 1) for status in listed) + len(unlisted):
-            return {name: self.describe(name) for name in last}
+        moved_on = status_board.Seen(status_board.MOVED_ON)
+        # One that a read saw move on is its waiter's to describe (it was woken to): not read again
+        # here, where it would cost a read of the poller's lane each, and hold up the tick.
+        seen = {name: moved_on for name, status in last.items() if status == status_board.MOVED_ON}
+        wanted = {name: status for name, status in last.items() if name not in seen}
+        listed = {status for status in wanted.values() if status in aws.IN_PROGRESS}
+        unlisted = [name for name, status in wanted.items() if status not in aws.IN_PROGRESS]
+        if len(wanted) <= sum(self.pages.get(status, 1) for status in listed) + len(unlisted):
+            return {**seen, **{name: self.describe(name) for name in wanted}}
         found: dict[str, status_board.Seen] = {}
         for status in sorted(listed):
             pages = self.client.get_paginator("list_endpoints").paginate(
@@ -103,10 +108,12 @@ class EndpointStatusReader:
             for page in pages:
                 self.pages[status] += 1
                 for summary in page.get("Endpoints", []):
-                    if summary["EndpointName"] in last:
+                    if summary["EndpointName"] in wanted:
                         found[summary["EndpointName"]] = status_board.Seen(str(summary["EndpointStatus"]))
-        moved_on = status_board.Seen(status_board.MOVED_ON)
-        return {name: self.describe(name) if name in unlisted else found.get(name, moved_on) for name in last}
+        return {
+            **seen,
+            **{name: self.describe(name) if name in unlisted else found.get(name, moved_on) for name in wanted},
+        }
 
     def describe(self, name: str) -> status_board.Seen:
         """DescribeEndpoint of `name`, as the poller records it."""

@@ -1,9 +1,10 @@
-"""The stack's SageMaker read budget (issue 17): a token bucket that every SageMaker read of the
+"""The stack's SageMaker read budget (issue 17): token buckets that every SageMaker read of the
 provider process (Describe*, List*) takes a token from before each attempt, retries included, one
-bucket per account and region (`aws` hooks it onto the client's `before-send` event). So a stack
+`Budget` per account and region (`aws` hooks it onto the client's `before-send` event). So a stack
 reads at most `BURST_SECONDS` of its rate at once and `READS_PER_SECOND` on average, whatever its
-number of endpoints; a read that finds the bucket empty waits its turn. Pure apart from the
-injected clock and sleep.
+number of endpoints; a read that finds the bucket empty waits its turn. The shared poller's reads
+(`polling()`) have a lane of their own (`POLL_SHARE`), so they never wait behind the deployments'.
+Pure apart from the injected clock and sleep.
 
 Why these numbers: SageMaker publishes no rate for its control-plane reads; AWS throttles them per
 account and region, and every tool of the account shares that rate (the SageMaker Python SDK slowed

@@ -18,7 +18,7 @@ from pulumi import automation as auto
 from sagemaker_hosting import autoscaling, aws, tag_keys
 from sagemaker_hosting.emulator.testing import Emulator
 from sagemaker_hosting.testing import Project, client, create_alarm, create_models, make_project, set_alarm
-from tests.e2e.test_interruptions import interrupt
+from tests.e2e.test_interruptions import interrupt, wait_for
 
 PROGRAM = """
 import pulumi
@@ -257,6 +257,50 @@ def test_an_up_interrupted_after_deregistering_is_restored_by_the_next(project: 
     assert not [t for t in tags if t["Key"].startswith(tag_keys.AUTOSCALING_TAG_PREFIX)]
     project.preview(expect_no_changes=True)
     project.destroy()
+
+
+def test_an_endpoint_moved_outside_pulumi_is_read_again_before_its_autoscaling_is_judged(
+    project: Project, emulator: Emulator
+) -> None:
+    """A sequence across the stack's record of the running config's instance types (issue 17: the
+    deploy takes them from the record while the endpoint is as the last `up` left it): someone moves
+    the endpoint outside Pulumi to an ml.m5.xlarge config (setting its autoscaling aside and back, as
+    AWS requires), then the program changes only the model. The record still says ml.m5.large, as the
+    new config does; the live fleet is ml.m5.xlarge, so the move changes the instance type and AWS
+    refuses it while the variant is registered (the emulator too: the negative control of the first
+    test). The `up` passes only if the provider reads the live config again instead of trusting its
+    record: it sets the autoscaling aside, deploys, and puts it back."""
+    sagemaker, scaling = client(emulator, "sagemaker"), client(emulator, "application-autoscaling")
+    name = project.outputs()["name"]
+    resource_id = attach_autoscaling(scaling, name)
+    where = {"ServiceNamespace": "sagemaker", "ResourceId": resource_id, "ScalableDimension": autoscaling.DIMENSION}
+    for policy in scaling.describe_scaling_policies(**where)["ScalingPolicies"]:
+        scaling.delete_scaling_policy(PolicyName=policy["PolicyName"], **where)
+    scaling.deregister_scalable_target(**where)
+    variant = {
+        "VariantName": "primary",
+        "ModelName": "model-a",
+        "InstanceType": "ml.m5.xlarge",
+        "InitialInstanceCount": 1,
+    }
+    sagemaker.create_endpoint_config(EndpointConfigName="outside", ProductionVariants=[variant])
+    sagemaker.update_endpoint(EndpointName=name, EndpointConfigName="outside")
+    wait_for(lambda: sagemaker.describe_endpoint(EndpointName=name)["EndpointStatus"] == "InService")
+    assert serving(sagemaker, name) == ("InService", "ml.m5.xlarge")
+    attach_autoscaling(scaling, name)
+    before = scaling_state(scaling)
+
+    emulator.clear_calls()
+    project.set_config(model="model-b")
+    project.up()
+    assert serving(sagemaker, name) == ("InService", "ml.m5.large")
+    assert "application-autoscaling:DeregisterScalableTarget" in provider_calls(emulator)
+    assert scaling_state(scaling) == before
+    project.preview(expect_no_changes=True)
+    # the config made outside Pulumi is left alone: it is not the stack's
+    assert sagemaker.describe_endpoint_config(EndpointConfigName="outside")["EndpointConfigName"] == "outside"
+    project.destroy()
+    assert scaling_state(scaling) == {"targets": [], "policies": [], "scheduled": []}
 
 
 @pytest.mark.parametrize("then", ["refresh, preview, up", "up --refresh"])

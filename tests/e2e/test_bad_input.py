@@ -48,7 +48,10 @@ Endpoint("main", endpoint_config_name=endpoint_config.name)
         ),
         pytest.param(  # the stack's read budget (issue 17), read by the provider, not by a resource
             {"sagemaker-hosting:readsPerSecond": "0"},
-            ["`sagemaker-hosting:readsPerSecond` is '0'", "must be a number of SageMaker reads per second of at least 0.2"],
+            [
+                "`sagemaker-hosting:readsPerSecond` is '0'",
+                "must be a number of SageMaker reads per second of at least 0.2",
+            ],
             id="read-budget",
         ),
     ],

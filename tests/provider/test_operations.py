@@ -12,7 +12,17 @@ from typing import Any
 import pytest
 from botocore.exceptions import ConnectionClosedError
 
-from sagemaker_hosting import aws, config_users, consistency, naming, ownership, tag_keys, waiting
+from sagemaker_hosting import (
+    aws,
+    config_users,
+    consistency,
+    naming,
+    ownership,
+    polling,
+    status_board,
+    tag_keys,
+    waiting,
+)
 from sagemaker_hosting.emulator.testing import Emulator, environment
 from sagemaker_hosting.endpoint import EndpointProvider
 from sagemaker_hosting.endpoint_config import EndpointConfigProvider
@@ -213,6 +223,32 @@ def test_throttling_is_retried(sagemaker, emulator) -> None:
             break
     emulator.settings(throttle_rate=0.0)
     assert any(call["error"] == "ThrottlingException" for call in emulator.calls())
+
+
+@pytest.mark.parametrize(
+    ("last", "calls"),
+    [
+        ({"a": status_board.MOVED_ON, "b": status_board.MOVED_ON}, []),  # its waiter's to describe
+        ({"a": status_board.MOVED_ON, "b": "Creating", "c": "Creating"}, ["ListEndpoints"]),
+        ({"a": status_board.MOVED_ON, "b": None}, ["DescribeEndpoint"]),  # negative control: not yet seen
+        ({"a": "Creating"}, ["DescribeEndpoint"]),  # one: a Describe is no more calls than a list
+    ],
+)
+def test_the_poller_leaves_an_endpoint_that_moved_on_to_its_waiter(
+    sagemaker, emulator, last: dict[str, str | None], calls: list[str]
+) -> None:
+    """The shared poller's read (`polling.EndpointStatusReader`): an endpoint seen moving on is
+    described by its waiter, so the poller makes no read for it (at scale, one per endpoint in the
+    poller's lane of the read budget, and each tick held up by them) and hands back "moved on" (no
+    news); what it lists or describes it reads as ever."""
+    reader = polling.EndpointStatusReader(sagemaker)
+    emulator.clear_calls()
+    seen = reader(last)
+    assert set(seen) == set(last)
+    assert all(
+        seen[name].status == status_board.MOVED_ON for name, status in last.items() if status == status_board.MOVED_ON
+    )
+    assert [call["action"] for call in emulator.calls()] == calls
 
 
 def test_eventual_consistency_is_waited_out(sagemaker, emulator) -> None:
