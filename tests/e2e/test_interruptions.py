@@ -344,6 +344,48 @@ def test_fault_matrix(stack, emulator, operation, fault, then) -> None:
     wait_for(lambda: providers_of(emulator) == [], seconds=15)
 
 
+@pytest.mark.parametrize("action", ["CreateEndpointConfig", "UpdateEndpoint", "DeleteEndpointConfig"])
+def test_an_up_killed_with_checkpoints_skipped_converges(stack, emulator, action: str) -> None:
+    """README's advice for large fleets, `PULUMI_SKIP_CHECKPOINTS=true` (issue 17 item 4: the engine
+    saves the state only at the end, so a killed run records nothing of its work): a model change
+    killed (SIGKILL of the process group) once SageMaker has taken `action` leaves the state as it was
+    before the run while the new config exists, the endpoint is moving or has moved, and the old
+    config may be gone. The next plain `up` converges all the same: the replacement config is found
+    again under its name and taken over, the endpoint is not created twice, nothing is left behind,
+    no config is deleted in use, and the preview after is clean."""
+    pulumi(stack, "up", "--yes", "--skip-preview")
+    stack.set_config(model="b")
+    emulator.settings(**SLOW)
+    emulator.clear_calls()
+    running = spawn(stack, "up", env={"PULUMI_SKIP_CHECKPOINTS": "true"})
+    try:
+        wait_for(lambda: any(c["action"] == action and c["status"] == 200 for c in emulator.calls()))
+        os.killpg(running.pid, signal.SIGKILL)
+        running.communicate(timeout=60)
+    finally:
+        running.kill()
+        emulator.settings(**NORMAL)
+    stack.stack.cancel()
+    resources = (stack.stack.export_stack().deployment or {})["resources"]
+    configs = [r for r in resources if r["type"].endswith(":EndpointConfig")]
+    assert [r["outputs"]["production_variants"][0]["model_name"] for r in configs] == ["a"]  # nothing recorded
+
+    pulumi(stack, "up", "--yes", "--skip-preview")
+    final = outputs(stack)
+    assert live(emulator) == ({final["endpoint"]: final["config"]}, [final["config"]])
+    assert (
+        client(emulator, "sagemaker").describe_endpoint_config(EndpointConfigName=final["config"])[
+            "ProductionVariants"
+        ][0]["ModelName"]
+        == "b"
+    )
+    assert [c for c in emulator.calls() if c["action"] == "CreateEndpoint"] == []
+    no_config_deleted_in_use(emulator)
+    pulumi(stack, "preview", "--expect-no-changes")
+    pulumi(stack, "destroy", "--yes", "--skip-preview")
+    assert live(emulator) == ({}, [])
+
+
 @pytest.mark.parametrize("kill", ["process group", "CLI alone"])
 def test_nothing_of_ours_outlives_a_killed_pulumi(stack, emulator, kill) -> None:
     """Issue 19 item 6: within 5 s of a SIGKILL of the CLI's process group (a CI runner's hard
