@@ -61,6 +61,18 @@ for i in range(config.require_int("endpoints")):
 """
 
 
+def cpu_seconds(pid: int | None = None) -> float:
+    """CPU seconds spent so far (user and system, from Linux's /proc): by the whole machine (every
+    core, all processes), or by process `pid`. Written by hand: the standard library has the
+    calling process's own only, and this is all the benchmark needs of psutil."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    if pid is None:
+        counts = [int(field) for field in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        return (sum(counts) - counts[3] - counts[4]) / ticks  # less idle and iowait
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+
+
 def timed(action: Callable[[], Any]) -> float:
     start = time.monotonic()
     action()
@@ -157,7 +169,15 @@ def fleet(
         budget = "lifted" if reads_per_second is not None else "default"
         if setting:
             budget += f", {setting}"
-        result: dict[str, Any] = {"n": n, "budget": budget, "setting": setting, "wall": {}, "minimum": {}, "calls": {}}
+        result: dict[str, Any] = {
+            "n": n,
+            "budget": budget,
+            "setting": setting,
+            "wall": {},
+            "minimum": {},
+            "calls": {},
+            "cpu": {},
+        }
         minimum = {
             "create": seconds["create_seconds"],
             # provision, shift the traffic, terminate the old fleet
@@ -168,10 +188,16 @@ def fleet(
 
         def measure(operation: str, action: Callable[[], Any]) -> None:
             emulator.clear_calls()
+            assert emulator.process is not None
+            busy, served = cpu_seconds(), cpu_seconds(emulator.process.pid)
             result["wall"][operation] = fastest(action) if operation == "preview" else timed(action)
             result["minimum"][operation] = minimum[operation]
             runs = PREVIEW_RUNS if operation == "preview" else 1
             result["calls"][operation] = call_counts(emulator.calls(), n * runs)
+            result["cpu"][operation] = {
+                "machine": (cpu_seconds() - busy) / runs,
+                "emulator": (cpu_seconds(emulator.process.pid) - served) / runs,
+            }
 
         measure("create", project.up)
         deployment = project.stack.export_stack().deployment or {}
@@ -547,6 +573,8 @@ def tables(report: dict[str, Any], verdicts: list[tuple[str, str, str, str]]) ->
                 "reads/endpoint",
                 "SageMaker reads/s",
                 "peak reads/s",
+                "CPU s (machine)",
+                "emulator CPU s",
             ],
             [
                 [
@@ -562,6 +590,7 @@ def tables(report: dict[str, Any], verdicts: list[tuple[str, str, str, str]]) ->
                     f"{result['calls'][op]['reads']:.1f}",
                     f"{result['calls'][op]['reads_per_second']:.1f}",
                     f"{result['calls'][op]['peak_reads_per_second']:.0f}",
+                    *(f"{result['cpu'][op][key]:.1f}" if "cpu" in result else "-" for key in ("machine", "emulator")),
                 ]
                 for result in [*fleets, *(report[key] for key in ("lifted", "skipping") if report.get(key))]
                 for op in OPERATIONS
