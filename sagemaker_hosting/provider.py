@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 PREVIEW_CHECKS = "sagemaker-hosting:previewChecks"
 """The stack config that turns preview's optional checks and their reads off ("false")."""
 READS_PER_SECOND = "sagemaker-hosting:readsPerSecond"
-"""The stack config that sets the read budget's rate (`read_budget`; a positive number)."""
+"""The stack config that sets the read budget's rate (`read_budget`; at least `read_budget.MINIMUM_RATE`)."""
 
 
 class Provider(dynamic.ResourceProvider):
