@@ -7,8 +7,9 @@ One `pulumi up` that moves every endpoint of a stack to a new config, simulated 
   `before-send` hook takes one), the poller's from its own lane (`poll_lane=False`: from the
   others', the negative control of that lane);
 - the shared poller: each watch first read `status_board.FIRST_READ` after it starts, then on
-  `status_board.steady_delay` from its last read; a tick reads every watch, and costs one
-  ListEndpoints page per `aws.LIST_PAGE_SIZE` endpoints in progress;
+  `status_board.steady_delay` from its last read, or `status_board.FOLLOW_UP` after a tick that
+  saw an endpoint finish (`follow_up=False`: never, its negative control); a tick reads every
+  watch, and costs one ListEndpoints page per `aws.LIST_PAGE_SIZE` endpoints in progress;
 - retries: botocore's standard mode, as `aws` configures it: `aws.MAX_ATTEMPTS` attempts, a
   throttled attempt waiting rand * min(2^(attempt-1), 20) s, and the client's retry quota (500,
   5 a retry, given back by a retry that succeeds, 1 back for a first attempt that does;
@@ -106,6 +107,7 @@ class Simulation:
         others_per_second: float = 5.0,
         threads: int = process.PROVIDER_THREADS,
         poll_lane: bool = True,
+        follow_up: bool = True,
         seed: int = 17,
     ) -> None:
         self.now = 0.0
@@ -118,7 +120,7 @@ class Simulation:
             if reads_per_second is None
             else read_budget.Budget(reads_per_second, clock=lambda: self.now, sleep=lambda seconds: None)
         )
-        self.poll_lane = poll_lane
+        self.poll_lane, self.follow_up = poll_lane, follow_up
         self.account = Account(ACCOUNT_BURST, ACCOUNT_RATE - others_per_second)
         self.quota = RETRY_QUOTA
         self.read_times: list[float] = []
@@ -226,13 +228,18 @@ class Simulation:
             tick = self.now
             for _ in range(math.ceil(len(self.watches) / aws.LIST_PAGE_SIZE)):
                 yield from self.read(polling=True)
+            news = False
             for index, (start, _, finish) in list(self.watches.items()):
                 if finish <= tick:  # the watch wakes: its endpoint left Updating
                     self.noticed[index] = self.now
                     del self.watches[index]
                     self.spawn(self.finish(index, finish))
+                    news = True
                 else:
                     self.watches[index][1] = tick + status_board.steady_delay(tick - start)
+            if news and self.follow_up:
+                for watch in self.watches.values():
+                    watch[1] = min(watch[1], self.now + status_board.FOLLOW_UP)
         return True
 
 

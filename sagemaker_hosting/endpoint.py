@@ -238,19 +238,25 @@ class EndpointProvider(Provider, Deployer):
     def delete(self, name: str, props: dict[str, Any]) -> None:
         """Delete in any status: a running operation is waited out, a delete already under way is
         joined, a Failed endpoint is deleted, one already gone (or replaced by another stack's of the
-        same name, which is left alone) is success."""
+        same name, which is left alone) is success. Whose it is comes from the tags of its recorded
+        ARN; it is described first only when SageMaker refuses the delete (an operation in progress),
+        so that a fleet's destroy makes one read per endpoint before its DeleteEndpoint."""
         client = self.client(props)
-        current: Mapping[str, Any] | None = aws.find_endpoint(client, name)
-        if current is None or not self.still_ours(client, current["EndpointArn"], props):
+        arn = props.get("arn")
+        if not arn:  # never recorded (a create that did not finish): found by its name
+            found = aws.find_endpoint(client, name)
+            if found is None:
+                return
+            arn = found["EndpointArn"]
+        tags = aws.find_tags(client, arn)
+        if tags is None or not self.holds(arn, tags, props):  # gone, or not ours: nothing to delete
             return
-        if current["EndpointStatus"] in aws.CREATING | aws.UPDATING:
-            current = self.settle(client, name, props, aws.DELETABLE, current["EndpointStatus"])
-        if current is not None and current["EndpointStatus"] not in aws.DELETING:
-            try:
-                client.delete_endpoint(EndpointName=name)
-            except ClientError as error:
-                if not is_not_found(error) and not is_in_progress(error):
-                    raise api_failure("DeleteEndpoint", f'endpoint "{name}"', error) from error
+        if not self.start_delete(client, name):  # an operation in progress: wait it out, then delete
+            current: Mapping[str, Any] | None = aws.find_endpoint(client, name)
+            if current is not None and current["EndpointStatus"] in aws.CREATING | aws.UPDATING:
+                current = self.settle(client, name, props, aws.DELETABLE, current["EndpointStatus"])
+            if current is not None and current["EndpointStatus"] not in aws.DELETING:
+                self.start_delete(client, name)
         timeout = self.timeout(props, "delete", deadlines.delete_seconds())
         try:
             polling.wait_endpoint(self.waiter, client, name, aws.DELETED, timeout, seen="Deleting")
@@ -261,6 +267,19 @@ class EndpointProvider(Provider, Deployer):
                     "run `pulumi destroy` again (it joins the delete under way), or `pulumi refresh` once it is gone."
                 ) from error
             raise ProviderError(f'Endpoint "{name}" was not deleted: {error}') from error
+
+    @staticmethod
+    def start_delete(client: SageMakerClient, name: str) -> bool:
+        """DeleteEndpoint; False when SageMaker refuses it for an operation in progress (the endpoint
+        being created, updated or deleted). One already gone is deleted."""
+        try:
+            client.delete_endpoint(EndpointName=name)
+        except ClientError as error:
+            if is_in_progress(error):
+                return False
+            if not is_not_found(error):
+                raise api_failure("DeleteEndpoint", f'endpoint "{name}"', error) from error
+        return True
 
     def read(self, id_: str, props: dict[str, Any]) -> dynamic.ReadResult:
         """Refresh: the live config name, tags and state. While a deployment is in flight (or rolling

@@ -10,7 +10,8 @@ watch's schedule says its endpoint is due a read (`waiting.poll_delay`: 1 s, the
 waited, counted from its last read) and serves every watch, so every waiter is read at least as
 often as it would poll alone, and a finished operation is still noticed within 10 % of its time plus
 1 s. As each tick reads every watch, the next comes on the youngest watch's schedule (or a new
-watch's first read): the ticks do not multiply with watches started at different times. A read that fails
+watch's first read): the ticks do not multiply with watches started at different times; and soon
+after a read that found a status change (`FOLLOW_UP`), as the rest of a fleet finishes with it. A read that fails
 (throttling that outlasted botocore's retries, an outage) is handed to the watches as an error, and
 the board goes on ticking. No AWS call of its own.
 """
@@ -57,6 +58,12 @@ found): a `Seen` of each."""
 FIRST_READ = 0.25
 """Seconds from a watch's start to its first read: soon, as an operation may already be over when
 its call returns, yet late enough that the watches a burst of calls starts share one read."""
+FOLLOW_UP = waiting.poll_delay(0.0, lambda: 0.0)
+"""Seconds from a read that found an endpoint's status changed to the next read of every other
+watch (unless one is due sooner): the endpoints one `up` moves were started together and finish
+together, so when one is seen done the others are read again as soon as the shortest poll interval
+allows (a second: no endpoint is read more often) rather than a tick interval (up to 20 s) later. A
+follow-up comes only after a read with news, so it costs at most a read per status change."""
 
 
 def steady_delay(elapsed: float) -> float:
@@ -103,18 +110,20 @@ class Watch:
         with self._lock:
             self._woken.wait_for(lambda: self._news, timeout=max(0.0, seconds))
 
-    def deliver(self, seen: Seen, error: Exception | None) -> None:
+    def deliver(self, seen: Seen, error: Exception | None) -> bool:
         """Record a read's `seen`, or its `error`, and wake the waiter if it is news (the board calls
-        this under its lock)."""
+        this under its lock); whether a status it was known to be in changed."""
+        changed = False
         if error is None:
-            changed = seen.status != self._latest.status
+            known, changed = self._latest.status is not None, seen.status != self._latest.status
             self._latest = seen
             if not changed:
-                return
+                return False
         else:
             self._error = error
         self._news = True
         self._woken.notify()
+        return changed and known
 
 
 class Board:
@@ -184,8 +193,12 @@ class Board:
             with self.lock:
                 self.reads += 1
                 now = self._clock()
+                changed = False
                 for watch in self._watches:
                     if watch.name not in last:  # one that came during the read waits for the next
                         continue
-                    watch.deliver(found.get(watch.name, Seen(None, described=True)), error)
+                    changed |= watch.deliver(found.get(watch.name, Seen(None, described=True)), error)
                     watch.due = now + self._interval(now - watch.start)  # read now: its next read from now
+                if changed:  # the others were likely started with it, and finish with it
+                    for watch in self._watches:
+                        watch.due = min(watch.due, now + FOLLOW_UP)

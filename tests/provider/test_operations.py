@@ -417,6 +417,18 @@ def test_delete_in_every_status(sagemaker, emulator) -> None:
     assert sagemaker.list_endpoints()["Endpoints"] == []
 
 
+def test_a_settled_endpoint_is_deleted_after_one_read(sagemaker, emulator) -> None:
+    """Whose it is comes from the tags of its recorded ARN, and its status from DeleteEndpoint's own
+    answer: a fleet's destroy reads once per endpoint before deleting it (issue 17). One with an
+    operation in progress is described only because SageMaker refused the delete (the busy test)."""
+    provider, endpoint = create_endpoint(create_config("good")["name"])
+    emulator.clear_calls()
+    provider.delete(endpoint["name"], endpoint)
+    actions = [call["action"] for call in emulator.calls()]
+    assert actions[: actions.index("DeleteEndpoint") + 1] == ["ListTags", "DeleteEndpoint"]
+    assert sagemaker.list_endpoints()["Endpoints"] == []
+
+
 def test_tags_change_on_an_endpoint_deleted_outside_pulumi_says_to_refresh(sagemaker) -> None:
     provider, endpoint = create_endpoint(create_config("good")["name"], tags={"team": "ml"})
     sagemaker.delete_endpoint(EndpointName=endpoint["name"])

@@ -12,6 +12,7 @@ from contextlib import nullcontext
 
 import pytest
 
+from sagemaker_hosting import status_board
 from sagemaker_hosting.status_board import Board, Seen
 
 TICK = 0.01
@@ -181,3 +182,36 @@ def test_the_board_stops_when_nothing_is_watched_and_starts_again() -> None:
     done: list[str] = []
     wait_for(board, "a", "InService", done, [])
     assert done == ["a"]
+
+
+@pytest.mark.parametrize("follow_up", [True, False])
+def test_a_read_that_finds_one_done_reads_the_others_again_soon(
+    follow_up: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fleet moved in one `up` finishes together: once a read sees one endpoint done, the others
+    are read again `FOLLOW_UP` seconds later instead of on their own (here: never) schedule. The
+    negative control sets the follow-up as far off as that schedule, and the last is not seen."""
+    if not follow_up:
+        monkeypatch.setattr(status_board, "FOLLOW_UP", 10 * PATIENCE)
+    region = Region({"first": "InService", "rest": "Updating"})  # the first is done by its first read
+    board = Board(region.read, interval=lambda age: 10 * PATIENCE)
+    done: list[str] = []
+    first = threading.Thread(target=wait_for, args=(board, "first", "InService", done, []))
+    rest = threading.Thread(target=wait_for, args=(board, "rest", "InService", done, []), daemon=True)
+    rest.start()
+    first.start()
+    first.join(PATIENCE)
+    assert done == ["first"]
+    region.set("rest", "InService")  # done after that read, before the next tick its schedule gives
+    rest.join(2 * status_board.FOLLOW_UP + 1 if follow_up else 3.0)
+    assert (done == ["first", "rest"]) is follow_up
+    assert len(region.reads) == (2 if follow_up else 1)
+
+
+def test_a_read_without_news_brings_no_follow_up() -> None:
+    region = Region({"a": "Updating", "b": "Updating"})
+    board = Board(region.read, interval=lambda age: 10 * PATIENCE)
+    with board.watch("a", "Updating"), board.watch("b", "Updating"):
+        until(lambda: len(region.reads) == 1, "the first read")
+        time.sleep(3 * status_board.FOLLOW_UP)
+        assert len(region.reads) == 1  # nothing changed: the next read is on the schedule
