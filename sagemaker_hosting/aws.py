@@ -22,7 +22,6 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from sagemaker_hosting import ownership, read_budget
 from sagemaker_hosting.errors import is_not_found
-from sagemaker_hosting.process import PROVIDER_THREADS
 from sagemaker_hosting.tag_keys import OWNER_TAG, TAG_PREFIX
 
 if TYPE_CHECKING:
@@ -205,15 +204,12 @@ def _new_client(service: str, settings: AwsSettings) -> Any:
     config = botocore.config.Config(
         retries={"mode": "standard", "total_max_attempts": int(attempts)},
         user_agent_extra=USER_AGENT,
-        # One kept-alive connection per operation the process runs at once: with botocore's default
-        # of 10, a fleet's eleventh concurrent call opened a connection (TCP and TLS) and dropped it.
-        max_pool_connections=PROVIDER_THREADS,
     )
     client = session.client(service, config=config)  # type: ignore[call-overload]
-    # Load the paginators' model now, once: botocore loads it on a client's first `can_paginate`
-    # without a lock, so a fleet's first hundred concurrent list calls each loaded it again.
-    client.can_paginate(next(iter(client.meta.method_to_api_mapping)))
     if service == "sagemaker":
+        # Load the paginators' model now, once: botocore loads it on a client's first `can_paginate`
+        # without a lock, so a fleet's first hundred concurrent list calls each loaded it again.
+        client.can_paginate("list_endpoints")
         budget = read_budget.Budget(_read_rate)
         client.meta.events.register("before-send.sagemaker", budget.before_send)
     return client
