@@ -123,11 +123,11 @@ _lane = threading.local()
 @contextmanager
 def polling() -> Iterator[None]:
     """The reads this thread makes within the block are the shared poller's (`POLL_SHARE`)."""
-    _lane.polling = True
+    outer, _lane.polling = getattr(_lane, "polling", False), True
     try:
         yield
     finally:
-        _lane.polling = False
+        _lane.polling = outer
 
 
 class Budget:
