@@ -414,11 +414,12 @@ def floor_ratio(report: dict[str, Any], n: int, op: str, setting: str | None = N
 
 
 def floor_cell(report: dict[str, Any], result: dict[str, Any], op: str) -> str:
-    """The engine floor's ratio beside a fleet's, under the fleet's engine setting ("-": not measured)."""
-    try:
-        return f"{floor_ratio(report, result['n'], op, result.get('setting')):.2f}"
-    except KeyError:
+    """The engine floor's ratio beside a fleet's, under the fleet's engine setting ("-" for a preview
+    under a setting: `engine_floor` measures none there)."""
+    setting = result.get("setting")
+    if setting is not None and op == "preview":
         return "-"
+    return f"{floor_ratio(report, result['n'], op, setting):.2f}"
 
 
 def startup(runs: int = 3) -> float:

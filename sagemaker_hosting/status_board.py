@@ -113,17 +113,17 @@ class Watch:
     def deliver(self, seen: Seen, error: Exception | None) -> bool:
         """Record a read's `seen`, or its `error`, and wake the waiter if it is news (the board calls
         this under its lock); whether a status it was known to be in changed."""
-        changed = False
-        if error is None:
-            known, changed = self._latest.status is not None, seen.status != self._latest.status
-            self._latest = seen
-            if not changed:
-                return False
-        else:
+        if error is not None:
             self._error = error
+            changed_from_known = False
+        else:
+            before, self._latest = self._latest.status, seen
+            if seen.status == before:
+                return False
+            changed_from_known = before is not None
         self._news = True
         self._woken.notify()
-        return changed and known
+        return changed_from_known
 
 
 class Board:

@@ -50,7 +50,6 @@ from sagemaker_hosting.emulator.responses import (
 from sagemaker_hosting.emulator.runtime_wire import ACTIONS, INVOCATION_PATH
 from sagemaker_hosting.emulator.settings import Settings
 from sagemaker_hosting.emulator.validation import request_problem, service_model
-from sagemaker_hosting.emulator.world import load_neighbours
 
 StartResponse = Callable[..., Any]
 Environ = dict[str, Any]
@@ -345,7 +344,6 @@ class EmulatorServer:
     def start(self) -> None:
         self.accounts.start()
         self.thread.start()
-        threading.Thread(target=load_neighbours, name="load-neighbours", daemon=True).start()
 
     def stop(self) -> None:
         self.http.shutdown()

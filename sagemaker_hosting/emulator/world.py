@@ -7,28 +7,15 @@ are the provider's (`autoscaling`)."""
 from __future__ import annotations
 
 import contextlib
-import importlib
+import sys
 import urllib.parse
 from typing import Any, Protocol
 
 from sagemaker_hosting.autoscaling import DIMENSION, NAMESPACE, variant_of
 from sagemaker_hosting.emulator.resources import ACCOUNT
 
-NEIGHBOURS = {
-    "moto.s3.models": "s3_backends",
-    "moto.cloudwatch.models": "cloudwatch_backends",
-    "moto.applicationautoscaling.models": "applicationautoscaling_backends",
-}
-"""moto's modules of the backends `MotoWorld` reads, and their backends' names in them."""
-
-
-def load_neighbours(account: str = ACCOUNT) -> None:
-    """Import `NEIGHBOURS` and make their backends of `account` (about a second on a 2-core
-    machine), so that the first call that reads one is not that much slower than the rest: a first
-    DeleteEndpoint, which reads its scalable targets, took 0.8 s, and no AWS call does.
-    `EmulatorServer.start` runs it in the background."""
-    for module, backends in NEIGHBOURS.items():
-        getattr(importlib.import_module(module), backends)[account]
+SCALING_MODELS = "moto.applicationautoscaling.models"
+"""moto's module of Application Auto Scaling's backends (imported by its server on the first call)."""
 
 
 class World(Protocol):
@@ -109,14 +96,16 @@ class MotoWorld:
         return alarm is not None and alarm.state_value == "ALARM"
 
     def scaled_variants(self, region: str, endpoint: str) -> set[str]:
-        from moto.applicationautoscaling.models import applicationautoscaling_backends
-
-        backend = applicationautoscaling_backends[self.account][region]
+        backend = self._scaling(region)
+        if backend is None:
+            return set()
         targets = backend.describe_scalable_targets(NAMESPACE, None, DIMENSION)
         return {variant for target in targets if (variant := variant_of(target.resource_id, endpoint))}
 
     def deregister_scaled_variants(self, region: str, endpoint: str) -> None:
         backend = self._scaling(region)
+        if backend is None:
+            return
         for target in backend.describe_scalable_targets(NAMESPACE, None, DIMENSION):
             if variant_of(target.resource_id, endpoint):
                 self.forget_target(region, NAMESPACE, target.resource_id, DIMENSION)
@@ -124,6 +113,8 @@ class MotoWorld:
 
     def forget_target(self, region: str, namespace: str, resource_id: str, dimension: str) -> None:
         backend = self._scaling(region)
+        if backend is None:
+            return
         target = (namespace, resource_id, dimension)
         for key, policy in list(backend.policies.items()):
             if (policy.service_namespace, policy.resource_id, policy.scalable_dimension) == target:
@@ -136,9 +127,13 @@ class MotoWorld:
         ]
 
     def _scaling(self, region: str) -> Any:
-        from moto.applicationautoscaling.models import applicationautoscaling_backends
-
-        return applicationautoscaling_backends[self.account][region]
+        """moto's Application Auto Scaling backend of `region`, or None while moto has not loaded
+        that service (or another thread is still importing it: its backends come last). The server
+        loads it on the first call to the service, so until then no scalable target exists. Loading
+        it costs about 0.7 CPU-seconds: a fleet's first DeleteEndpoint stalled the rest for 0.8 s,
+        and an emulator that is never asked pays nothing."""
+        backends = getattr(sys.modules.get(SCALING_MODELS), "applicationautoscaling_backends", None)
+        return None if backends is None else backends[self.account][region]
 
 
 def split_s3_url(url: str) -> tuple[str, str]:

@@ -19,6 +19,8 @@ Sources:
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from typing import Any
 
 import boto3
@@ -34,7 +36,7 @@ DIMENSION = "sagemaker:variant:DesiredInstanceCount"
 @pytest.fixture
 def scaling(aws: Aws) -> Any:
     """An application-autoscaling client for the emulator (the `aws` fixture has wiped its state)."""
-    return boto3.client("application-autoscaling", **client_options(aws.url))  # type: ignore[call-overload]
+    return scaling_client(aws.url)
 
 
 def register(scaling: Any, endpoint: str = "ep", variant_name: str = "primary") -> str:
@@ -189,3 +191,44 @@ def test_deregistering_a_target_deletes_its_policies_and_scheduled_actions(aws: 
     assert scheduled(scaling) == [f"{other}:nightly"]
     aws.sagemaker.delete_endpoint(EndpointName="ep")  # deregisters the endpoint's targets: the same
     assert (targets(scaling), scheduled(scaling)) == ([other], [f"{other}:nightly"])
+
+
+SEQUENCE_IN_A_FRESH_PROCESS = """
+import sys
+from sagemaker_hosting.emulator.server import EmulatorServer
+from sagemaker_hosting.emulator.settings import Settings
+from sagemaker_hosting.emulator.world import SCALING_MODELS
+from tests.emulator.helpers import FAST, Aws, in_service, seed
+from tests.emulator.test_autoscaling import register, scaling_client, targets
+
+server = EmulatorServer(settings=Settings(**FAST, consistency_delay_seconds=0.0))
+server.start()
+aws = Aws.at(server.url)
+seed(aws)
+in_service(aws, "first", "blue")
+aws.sagemaker.delete_endpoint(EndpointName="first")
+print("loaded after a delete:", SCALING_MODELS in sys.modules)
+scaling = scaling_client(server.url)
+in_service(aws, "second", "green")
+register(scaling, endpoint="second")
+aws.sagemaker.delete_endpoint(EndpointName="second")
+print("targets after its delete:", targets(scaling))
+server.stop()
+"""
+
+
+def scaling_client(url: str) -> Any:
+    return boto3.client("application-autoscaling", **client_options(url))  # type: ignore[call-overload]
+
+
+def test_an_emulator_never_asked_about_scaling_deletes_without_loading_it() -> None:
+    """moto's Application Auto Scaling costs about 0.7 CPU-seconds to load, and a fleet's first
+    DeleteEndpoint, which asks it for the endpoint's scalable targets, stalled the rest for 0.8 s.
+    Until a call to that service has loaded it no target can exist, so the world answers "none"
+    without loading it; once loaded, a delete still deregisters the endpoint's targets. In a fresh
+    interpreter, since the test session has loaded it long ago."""
+    ran = subprocess.run(
+        [sys.executable, "-c", SEQUENCE_IN_A_FRESH_PROCESS], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.splitlines() == ["loaded after a delete: False", "targets after its delete: []"]
