@@ -20,7 +20,7 @@ import boto3
 import botocore.config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from sagemaker_hosting import ownership, read_budget
+from sagemaker_hosting import endpoint_reads, ownership, read_budget
 from sagemaker_hosting.errors import is_not_found
 from sagemaker_hosting.tag_keys import OWNER_TAG, TAG_PREFIX
 
@@ -212,6 +212,7 @@ def _new_client(service: str, settings: AwsSettings) -> Any:
         client.can_paginate("list_endpoints")
         budget = read_budget.Budget(_read_rate)
         client.meta.events.register("before-send.sagemaker", budget.before_send)
+        endpoint_reads.READS.follow_writes(client)
     return client
 
 
@@ -277,9 +278,18 @@ def _found(describe: Callable[[], Mapping[str, Any]]) -> dict[str, Any] | None:
         raise
 
 
-def find_endpoint(client: SageMakerClient, name: str) -> dict[str, Any] | None:
-    """DescribeEndpoint, or None when the endpoint does not exist."""
-    return _found(lambda: client.describe_endpoint(EndpointName=name))
+def find_endpoint(client: SageMakerClient, name: str, recent: float = 0.0) -> dict[str, Any] | None:
+    """DescribeEndpoint, or None when the endpoint does not exist. With `recent`, a read of this
+    process's started at most that many seconds ago, with no write of its own to the endpoint since,
+    stands in for the call: only AWS or another client could have changed the endpoint meanwhile."""
+    if recent > 0:
+        known, described = endpoint_reads.READS.recent(client, name, recent)
+        if known:
+            return described
+    started = endpoint_reads.READS.clock()
+    described = _found(lambda: client.describe_endpoint(EndpointName=name))
+    endpoint_reads.READS.saw(client, name, started, described)
+    return described
 
 
 def find_model(client: SageMakerClient, name: str) -> dict[str, Any] | None:

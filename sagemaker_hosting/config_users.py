@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from sagemaker_hosting import aws
+from sagemaker_hosting import aws, endpoint_reads
 from sagemaker_hosting.errors import ProviderError, error_text
 from sagemaker_hosting.tag_keys import ENDPOINT_TAG_PREFIX, TAG_VALUE_LIMIT, USERS_TAG_PREFIX
 
@@ -123,8 +123,11 @@ def record(client: SageMakerClient, config: Mapping[str, Any], endpoint_name: st
 
 def uses(client: SageMakerClient, config_name: str, endpoint_name: str) -> dict[str, Any] | None:
     """DescribeEndpoint of `endpoint_name` if it runs on the config, is moving to it, or may be
-    moving off it (a deployment in flight); None otherwise (or if it is gone or being deleted)."""
-    described = aws.find_endpoint(client, endpoint_name)
+    moving off it (a deployment in flight); None otherwise (or if it is gone or being deleted).
+    This process's own read of it in the last `endpoint_reads.RECENT_SECONDS` stands in (issue 17): the delete
+    of a config replaced or destroyed comes right after its endpoint's wait saw it on the new config,
+    or gone."""
+    described = aws.find_endpoint(client, endpoint_name, recent=endpoint_reads.RECENT_SECONDS)
     if described is None or described["EndpointStatus"] in aws.DELETING:  # a delete needs no config
         return None
     pending = (described.get("PendingDeploymentSummary") or {}).get("EndpointConfigName")

@@ -16,6 +16,7 @@ from sagemaker_hosting import (
     aws,
     config_users,
     consistency,
+    endpoint_reads,
     naming,
     ownership,
     polling,
@@ -518,3 +519,38 @@ def test_a_lagging_read_never_drops_a_name_this_process_recorded(configs: Any, m
     put_on(sagemaker, "e1", "c1")
     users = config_users.config_users(sagemaker, "c1", aws.list_tags(sagemaker, c1["EndpointConfigArn"]))
     assert [user.name for user in users] == ["e1"]
+
+
+@pytest.mark.parametrize("recent", [endpoint_reads.RECENT_SECONDS, 0.0])
+def test_a_config_deleted_right_after_its_endpoint_asks_it_nothing_again(
+    sagemaker, emulator, monkeypatch: pytest.MonkeyPatch, recent: float
+) -> None:
+    """A destroy deletes the endpoint, whose wait ends on a read that finds it gone, then its
+    config, whose delete asks each endpoint it records whether it runs on it: that read of a moment
+    ago answers (issue 17: a hundred DescribeEndpoint calls fewer in a destroy of a hundred). The
+    negative control trusts no earlier read, and the config's delete describes the endpoint."""
+    monkeypatch.setattr(endpoint_reads, "RECENT_SECONDS", recent)
+    config = create_config("good")
+    provider, endpoint = create_endpoint(config["name"])
+    provider.delete(endpoint["name"], endpoint)
+    emulator.clear_calls()
+    EndpointConfigProvider().delete(config["name"], config)
+    actions = [call["action"] for call in emulator.calls()]
+    assert ("DescribeEndpoint" in actions) is (recent == 0.0)
+    assert "DeleteEndpointConfig" in actions
+    assert sagemaker.list_endpoint_configs()["EndpointConfigs"] == []
+
+
+@pytest.mark.parametrize("written", [True, False])
+def test_a_write_of_this_process_voids_what_it_read_before(sagemaker, emulator, written: bool) -> None:
+    """The provider's client reports its own writes to an endpoint (through botocore's events), and
+    a read made before one never stands in for a new read; without the write, it does."""
+    _, endpoint = create_endpoint(create_config("good")["name"])
+    ours = aws.sagemaker_client(aws.AwsSettings())
+    assert aws.find_endpoint(ours, endpoint["name"]) is not None
+    if written:
+        ours.update_endpoint(EndpointName=endpoint["name"], EndpointConfigName=create_config("better")["name"])
+    emulator.clear_calls()
+    described = aws.find_endpoint(ours, endpoint["name"], recent=60.0)
+    assert [call["action"] for call in emulator.calls()] == (["DescribeEndpoint"] if written else [])
+    assert described is not None and described["EndpointStatus"] == ("Updating" if written else "InService")
