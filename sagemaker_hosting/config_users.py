@@ -124,9 +124,10 @@ def record(client: SageMakerClient, config: Mapping[str, Any], endpoint_name: st
 def uses(client: SageMakerClient, config_name: str, endpoint_name: str) -> dict[str, Any] | None:
     """DescribeEndpoint of `endpoint_name` if it runs on the config, is moving to it, or may be
     moving off it (a deployment in flight); None otherwise (or if it is gone or being deleted).
-    This process's own read of it in the last `endpoint_reads.RECENT_SECONDS` stands in (issue 17): the delete
-    of a config replaced or destroyed comes right after its endpoint's wait saw it on the new config,
-    or gone."""
+    This process's own read of it in the last `endpoint_reads.RECENT_SECONDS`, with no write of this
+    process to it since, stands in (issue 17): the delete of a config replaced or destroyed comes
+    right after its endpoint's wait saw it on the new config, or gone; `record` asks it too, of the
+    names it may drop (never those this process puts on the config)."""
     described = aws.find_endpoint(client, endpoint_name, recent=endpoint_reads.RECENT_SECONDS)
     if described is None or described["EndpointStatus"] in aws.DELETING:  # a delete needs no config
         return None

@@ -4,18 +4,21 @@ another (part of the AWS layer; `aws.find_endpoint` reads and records, its `rece
 The delete of a config asks each endpoint its records name whether it runs on the config
 (`config_users.uses`). In a fleet's update or destroy that question comes right after the
 endpoint's own wait described it on its new config, or found it gone: a hundred DescribeEndpoint
-calls that tell nothing new (issue 17). A read stands in only when this process has not written to
-the endpoint since it started (its clients report their writes through botocore's events) and it
-started at most `RECENT_SECONDS` ago: within that window only another client (a person, another
-tool) could have moved the endpoint, the same race a fresh read leaves open for the milliseconds
-between it and the delete.
+calls that tell nothing new (issue 17). A read stands in only when it started at most
+`RECENT_SECONDS` ago and no write of this process to an endpoint of that name (through any of its
+clients: each reports its writes through botocore's events) was under way or ended since it
+started; and a read that found none never stands in after this process created the endpoint (a
+read may lag a create). Within that window only another client (a person, another tool) could have
+moved the endpoint: the same race a fresh read leaves open for the milliseconds between it and the
+delete. A write that fails before it is sent (botocore's parameter validation) leaves its mark
+under way for good: that endpoint is then always read afresh.
 """
 
 from __future__ import annotations
 
-import functools
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -36,40 +39,43 @@ _WRITTEN = "sagemaker_hosting.endpoint_written"
 
 class EndpointReads:
     """What this process last read of each endpoint (DescribeEndpoint, or not found) and when the
-    read started, and when its last write to the endpoint ended (infinity while one is under way),
-    by client (the client itself, not its id, which a later client may reuse) and name. Clients
-    report their writes through botocore's events (`follow_writes`), so no call site can forget to."""
+    read started, by client (the client itself, not its id, which a later client may reuse) and
+    name; and, by name alone (whatever the client: a config's delete may use another client than
+    the endpoint's moves), its writes under way and when the last one ended and what it was."""
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self.clock = clock
         self.lock = threading.Lock()
         self.reads: dict[tuple[SageMakerClient, str], tuple[float, dict[str, Any] | None]] = {}
-        self.writes: dict[tuple[SageMakerClient, str], float] = {}
+        self.under_way: Counter[str] = Counter()
+        self.last_write: dict[str, tuple[float, str]] = {}
+        """The end and operation name of the last write to each endpoint name."""
 
     def follow_writes(self, client: SageMakerClient) -> None:
         """Have `client` report its writes to endpoints (`ENDPOINT_WRITES`): from the call's start
         (botocore's `before-parameter-build`, which has its parameters) to its answer or failure
         (`after-call`, `after-call-error`)."""
         events = client.meta.events
-        events.register("before-parameter-build.sagemaker", functools.partial(self.write_started, client))
-        events.register("after-call.sagemaker", functools.partial(self.write_ended, client))
-        events.register("after-call-error.sagemaker", functools.partial(self.write_ended, client))
+        events.register("before-parameter-build.sagemaker", self.write_started)
+        events.register("after-call.sagemaker", self.write_ended)
+        events.register("after-call-error.sagemaker", self.write_ended)
 
-    def write_started(
-        self, client: SageMakerClient, model: Any, params: Mapping[str, Any], context: Any, **_: Any
-    ) -> None:
+    def write_started(self, model: Any, params: Mapping[str, Any], context: Any, **_: Any) -> None:
         """botocore's `before-parameter-build` handler."""
         if model.name in ENDPOINT_WRITES:
-            context[_WRITTEN] = name = str(params.get("EndpointName"))
+            name = str(params.get("EndpointName"))
+            context[_WRITTEN] = (name, model.name)
             with self.lock:
-                self.writes[(client, name)] = float("inf")
+                self.under_way[name] += 1
 
-    def write_ended(self, client: SageMakerClient, context: Any, **_: Any) -> None:
+    def write_ended(self, context: Any, **_: Any) -> None:
         """botocore's `after-call` and `after-call-error` handler."""
-        name = context.get(_WRITTEN) if isinstance(context, Mapping) else None
-        if name is not None:
+        written = context.get(_WRITTEN) if isinstance(context, Mapping) else None
+        if written is not None:
+            name, operation = written
             with self.lock:
-                self.writes[(client, name)] = self.clock()
+                self.under_way[name] -= 1
+                self.last_write[name] = (self.clock(), operation)
 
     def saw(self, client: SageMakerClient, name: str, started: float, described: Mapping[str, Any] | None) -> None:
         """Record a read of `name` started at `started` (None: not found)."""
@@ -77,13 +83,14 @@ class EndpointReads:
             self.reads[(client, name)] = (started, None if described is None else dict(described))
 
     def recent(self, client: SageMakerClient, name: str, within: float) -> tuple[bool, dict[str, Any] | None]:
-        """(True, the description, None if not found) of a read started within `within` seconds and
-        after this process's last write to the endpoint ended; (False, None) if there is none."""
+        """(True, the description, None if not found) of a read that may stand in (the module's
+        docstring) for one made now, within `within` seconds; (False, None) if there is none."""
         with self.lock:
             started, described = self.reads.get((client, name), (None, None))
-            if started is None or started <= self.writes.get((client, name), float("-inf")):
+            ended, operation = self.last_write.get(name, (float("-inf"), ""))
+            if started is None or self.under_way[name] > 0 or started <= ended:
                 return False, None
-            if self.clock() - started > within:
+            if self.clock() - started > within or (described is None and operation == "CreateEndpoint"):
                 return False, None
             return True, None if described is None else dict(described)
 
