@@ -280,8 +280,9 @@ def _found(describe: Callable[[], Mapping[str, Any]]) -> dict[str, Any] | None:
 
 def find_endpoint(client: SageMakerClient, name: str, recent: float = 0.0) -> dict[str, Any] | None:
     """DescribeEndpoint, or None when the endpoint does not exist. With `recent`, a read of this
-    process's started at most that many seconds ago, with no write of its own to the endpoint since,
-    stands in for the call: only AWS or another client could have changed the endpoint meanwhile."""
+    process's started at most that many seconds ago stands in for the call, when `endpoint_reads`
+    allows it: no write of this process to the endpoint (through any of its clients) since, and no
+    "not found" just after its own create."""
     if recent > 0:
         known, described = endpoint_reads.READS.recent(client, name, recent)
         if known:
