@@ -152,18 +152,30 @@ def bench_project(tmp: Path, emulator: Emulator, program: str, name: str, env: d
     return make_project(tmp, emulator, program, name, {"PULUMI_PARALLEL": str(ENGINE_PARALLEL), **env})
 
 
+BASELINE_PASSES = 2
+"""N = 1 is the denominator of every ratio: one stall of the CLI in its single run (a destroy of
+8.0 s once, against 3.0-3.2 s in every other run) moved every ratio of that operation. So N = 1 runs
+its whole sequence this many times and each operation's fastest pass counts, ours and the floor's
+alike (which makes the ratios no kinder: a shorter denominator)."""
+
+
+def passes(n: int) -> int:
+    """How many times a fleet of `n` runs its sequence (`BASELINE_PASSES` at N = 1)."""
+    return BASELINE_PASSES if n == 1 else 1
+
+
 def fleet(
     n: int, seconds: dict[str, float], reads_per_second: float | None = None, setting: str | None = None
 ) -> dict[str, Any]:
     """Create, update (every config replaced), no-op preview and destroy a stack of `n` endpoints,
     with the default read budget unless `reads_per_second` is given, under one of `ENGINE_SETTINGS`
-    when `setting` names it."""
+    when `setting` names it; `passes(n)` times, each operation's fastest pass counting."""
     env = ENGINE_SETTINGS[setting](n) if setting else {}
     with Emulator() as emulator, tempfile.TemporaryDirectory() as tmp:
         settings = emulator.settings(**seconds, instance_quota=100_000)
         create_models(emulator, "bench-model")
         project = bench_project(Path(tmp), emulator, PROGRAM, f"bench{n}", env)
-        project.set_config(endpoints=str(n), instances="1")
+        project.set_config(endpoints=str(n))
         if reads_per_second is not None:
             project.set_config(**{READS_PER_SECOND: f"{reads_per_second:g}"})
         budget = "lifted" if reads_per_second is not None else "default"
@@ -187,32 +199,41 @@ def fleet(
         }
 
         def measure(operation: str, action: Callable[[], Any]) -> None:
+            """Time `operation`; its wall, calls and CPU replace an earlier pass's only if faster."""
             emulator.clear_calls()
             assert emulator.process is not None
             busy, served = cpu_seconds(), cpu_seconds(emulator.process.pid)
-            result["wall"][operation] = fastest(action) if operation == "preview" else timed(action)
-            result["minimum"][operation] = minimum[operation]
+            wall = fastest(action) if operation == "preview" else timed(action)
             runs = PREVIEW_RUNS if operation == "preview" else 1
+            if wall >= result["wall"].get(operation, float("inf")):
+                return
+            result["wall"][operation] = wall
+            result["minimum"][operation] = minimum[operation]
             result["calls"][operation] = call_counts(emulator.calls(), n * runs)
             result["cpu"][operation] = {
                 "machine": (cpu_seconds() - busy) / runs,
                 "emulator": (cpu_seconds(emulator.process.pid) - served) / runs,
             }
 
-        measure("create", project.up)
-        deployment = project.stack.export_stack().deployment or {}
-        ours = [r for r in deployment["resources"] if r["type"].startswith("pulumi-python:dynamic")]
-        result["state_bytes_per_resource"] = max(len(json.dumps(r)) for r in ours)
-        measure("preview", lambda: project.preview(expect_no_changes=True))
-        project.set_config(instances="2")
-        # A preview of the update (every endpoint moved: a rollout plan each, and preview's checks,
-        # whose reads the emulator answers in full: a quota is listed for every instance type).
-        emulator.clear_calls()
-        checked, unchecked = with_and_without_checks(project)
-        changes = call_counts(emulator.calls(), n * CHECK_RUNS * 2)
-        result["change_preview"] = {"checks": checked, "no_checks": unchecked, "writes": changes["writes"]}
-        measure("update", project.up)
-        measure("destroy", project.destroy)
+        for first in [True] + [False] * (passes(n) - 1):
+            project.set_config(instances="1")
+            measure("create", project.up)
+            if first:
+                deployment = project.stack.export_stack().deployment or {}
+                ours = [r for r in deployment["resources"] if r["type"].startswith("pulumi-python:dynamic")]
+                result["state_bytes_per_resource"] = max(len(json.dumps(r)) for r in ours)
+            measure("preview", lambda: project.preview(expect_no_changes=True))
+            project.set_config(instances="2")
+            if first:
+                # A preview of the update (every endpoint moved: a rollout plan each, and preview's
+                # checks, whose reads the emulator answers in full: a quota is listed for every
+                # instance type).
+                emulator.clear_calls()
+                checked, unchecked = with_and_without_checks(project)
+                changes = call_counts(emulator.calls(), n * CHECK_RUNS * 2)
+                result["change_preview"] = {"checks": checked, "no_checks": unchecked, "writes": changes["writes"]}
+            measure("update", project.up)
+            measure("destroy", project.destroy)
         return result
 
 
@@ -380,16 +401,25 @@ def engine_floor(sizes: list[int], minimum: dict[str, float]) -> dict[str, Any]:
     largest = sizes[-1]
 
     def walls(size: int, env: dict[str, str], preview: bool = True) -> dict[str, float]:
+        """Each operation's wall seconds, the fastest of `passes(size)` (as `fleet`'s)."""
+        measured: dict[str, float] = {}
+
+        def measure(operation: str, action: Callable[[], Any]) -> None:
+            wall = fastest(action) if operation == "preview" else timed(action)
+            measured[operation] = min(wall, measured.get(operation, wall))
+
         with tempfile.TemporaryDirectory() as tmp:
             project = bench_project(Path(tmp), emulator, FLOOR_PROGRAM, f"floor{size}", env)
-            project.set_config(endpoints=str(size), instances="1", seconds=json.dumps(waits))
-            measured = {"create": timed(project.up)}
-            if preview:
-                measured["preview"] = fastest(functools.partial(project.preview, expect_no_changes=True))
-            project.set_config(instances="2")
-            measured["update"] = timed(project.up)
-            measured["destroy"] = timed(project.destroy)
-            return measured
+            project.set_config(endpoints=str(size), seconds=json.dumps(waits))
+            for _ in range(passes(size)):
+                project.set_config(instances="1")
+                measure("create", project.up)
+                if preview:
+                    measure("preview", functools.partial(project.preview, expect_no_changes=True))
+                project.set_config(instances="2")
+                measure("update", project.up)
+                measure("destroy", project.destroy)
+        return measured
 
     with Emulator() as emulator:
         by_size = {str(size): walls(size, {}) for size in sizes}
@@ -400,24 +430,26 @@ def engine_floor(sizes: list[int], minimum: dict[str, float]) -> dict[str, Any]:
     return {"walls": by_size, "settings": settings}
 
 
-def floor_ratio(report: dict[str, Any], n: int, op: str, setting: str | None = None) -> float:
-    """The engine floor's own ratio of `n` endpoints against 1 for `op` (the same run's), under one of
-    `ENGINE_SETTINGS` when `setting` names it (measured at the largest N only), against the floor's
-    N = 1 under the default settings."""
+def floor_walls(report: dict[str, Any], n: int, setting: str | None = None) -> dict[str, float]:
+    """The engine floor's wall seconds per operation at `n` endpoints (the same run's), under one of
+    `ENGINE_SETTINGS` when `setting` names it (measured at the largest N only)."""
     floors = report["engine_floor"]
-    walls = (
-        floors["walls"][str(n)]
-        if setting is None
-        else next(s["walls"] for s in floors["settings"] if s["setting"] == setting and s["n"] == n)
-    )
-    return float(walls[op] / floors["walls"]["1"][op])
+    if setting is None:
+        return dict(floors["walls"][str(n)])
+    return dict(next(s["walls"] for s in floors["settings"] if s["setting"] == setting and s["n"] == n))
+
+
+def floor_ratio(report: dict[str, Any], n: int, op: str, setting: str | None = None) -> float:
+    """The engine floor's own ratio of `n` endpoints against 1 for `op`, under `setting` if given,
+    against the floor's N = 1 under the default settings."""
+    return float(floor_walls(report, n, setting)[op] / report["engine_floor"]["walls"]["1"][op])
 
 
 def floor_cell(report: dict[str, Any], result: dict[str, Any], op: str) -> str:
-    """The engine floor's ratio beside a fleet's, under the fleet's engine setting ("-" for a preview
-    under a setting: `engine_floor` measures none there)."""
+    """The engine floor's ratio beside a fleet's, under the fleet's engine setting; "-" where the
+    floor did not measure `op` there."""
     setting = result.get("setting")
-    if setting is not None and op == "preview":
+    if op not in floor_walls(report, result["n"], setting):
         return "-"
     return f"{floor_ratio(report, result['n'], op, setting):.2f}"
 
@@ -683,6 +715,12 @@ def tables(report: dict[str, Any], verdicts: list[tuple[str, str, str, str]]) ->
     return "\n\n".join("\n".join(section) for section in sections) + "\n"
 
 
+FLEET_SECONDS = {"create_seconds": 20.0, "update_seconds": 20.0, "delete_seconds": 2.0}
+"""The emulator's times in `make bench`'s fleets: issue 17's own conditions (its table of 100 vs 1
+was measured with 20 s creates and updates and 2 s deletes, and its targets set on it). SageMaker's
+own take minutes; the shorter the operation, the larger the share of a fixed cost in a ratio."""
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="CI variant: N = 1 and 16, short emulator times")
@@ -696,7 +734,7 @@ def main() -> int:
         probed = {"create_seconds": 1.0, "update_seconds": 1.0, "delete_seconds": 0.3, "time_scale": 0.01}
     else:
         sizes = [1, 16, 100]
-        seconds = {"create_seconds": 10.0, "update_seconds": 10.0, "delete_seconds": 2.0}
+        seconds = FLEET_SECONDS
         notice_times = [5.0, 60.0]
         probed = {"create_seconds": 3.0, "update_seconds": 3.0, "delete_seconds": 1.0, "time_scale": 0.02}
     fleets = [fleet(n, seconds) for n in sizes]
