@@ -218,10 +218,41 @@ def test_malformed_requests_never_get_a_5xx(emulator, target, body) -> None:
     assert_no_server_error(status, answer, (target, body[:80]))
 
 
-@pytest.mark.parametrize("length", ["abc", "-1", "1.5"])
-def test_a_bad_content_length_is_a_client_error(emulator, length) -> None:
-    status, answer = post(emulator.url, "SageMaker.ListEndpoints", b"{}", length=length)
-    assert status == 400 and json.loads(answer)["__type"] == "SerializationException"
+@pytest.mark.parametrize(
+    ("length", "answer"),
+    [
+        # Not a number: refused by the HTTP server before any service sees it, as a front end does.
+        ("abc", b"Malformed Content-Length Header."),
+        ("1.5", b"Malformed Content-Length Header."),
+        # A number, but no length: the service's own error (`server.valid_length`).
+        ("-1", b'"__type": "SerializationException"'),
+    ],
+)
+def test_a_bad_content_length_is_a_client_error(emulator, length, answer) -> None:
+    status, body = post(emulator.url, "SageMaker.ListEndpoints", b"{}", length=length)
+    assert status == 400 and answer in body, body
+
+
+def test_a_connection_is_kept_alive_between_calls(emulator) -> None:
+    """As AWS does, and botocore expects (it keeps a pool of open connections): several requests on
+    one connection, each answered in full, none with `Connection: close`."""
+    parsed = urllib.parse.urlsplit(emulator.url)
+    connection = http.client.HTTPConnection(parsed.hostname or "127.0.0.1", parsed.port, timeout=30)
+    try:
+        for _ in range(3):
+            headers = {
+                "Content-Type": "application/x-amz-json-1.1",
+                "Authorization": AUTH.format(service="sagemaker"),
+                "X-Amz-Date": "20261124T000000Z",
+                "X-Amz-Target": "SageMaker.ListEndpoints",
+            }
+            connection.request("POST", "/", body=b"{}", headers=headers)
+            response = connection.getresponse()
+            assert (response.status, response.getheader("Connection")) == (200, None), response.getheaders()
+            assert "Endpoints" in json.loads(response.read())
+            assert connection.sock is not None  # still open
+    finally:
+        connection.close()
 
 
 def test_operations_moto_does_not_serve_answer_as_aws_would(emulator) -> None:
