@@ -70,9 +70,17 @@ def request_region(environ: Environ) -> str:
 
 
 def read_body(environ: Environ) -> bytes:
-    """The request body, left readable again for whoever handles the request next."""
+    """The request body, left readable again for whoever handles the request next: Content-Length's
+    bytes, or all of a chunked one (`wsgi.input_terminated`: the server ends the input where the
+    chunks end; left unread, they would be taken for the next request on the connection)."""
     length = int(environ.get("CONTENT_LENGTH") or 0)
-    body: bytes = environ["wsgi.input"].read(length) if length else b""
+    if length:
+        body: bytes = environ["wsgi.input"].read(length)
+    elif environ.get("wsgi.input_terminated"):
+        body = environ["wsgi.input"].read()
+        environ["CONTENT_LENGTH"] = str(len(body))
+    else:
+        body = b""
     environ["wsgi.input"] = io.BytesIO(body)
     return body
 
@@ -137,6 +145,9 @@ class EmulatorApp:
         self.calls_lock = threading.Lock()
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        # The path as sent, undecoded, where moto looks for it (werkzeug's server and gunicorn set it,
+        # cheroot only REQUEST_URI): without it S3 decodes a key twice ("a%41" would be "aA").
+        environ.setdefault("RAW_URI", environ.get("REQUEST_URI", ""))
         path = environ.get("PATH_INFO", "")
         if path.startswith("/_emulator/"):
             return self.admin(environ, start_response, path.removeprefix("/_emulator/"))
@@ -323,6 +334,10 @@ SYNs of a hundred endpoints' first calls at once, and TCP retries a dropped one 
 IDLE_SECONDS = 60
 """How long an idle kept-alive connection stays open."""
 
+KEPT_ALIVE = 4096
+"""Connections kept alive at once (cheroot's default, 10, closes the others after each response,
+when a provider process alone holds up to 256)."""
+
 
 class EmulatorServer:
     """The emulator: a threaded HTTP server and the background driver of deployments.
@@ -346,12 +361,28 @@ class EmulatorServer:
         self.http = wsgi.Server(
             (host, port), self.app, numthreads=HTTP_THREADS, request_queue_size=LISTEN_BACKLOG, timeout=IDLE_SECONDS
         )
-        self.http.prepare()  # binds the port, so `url` is known before `start`
+        self.http.keep_alive_conn_limit = KEPT_ALIVE
+        # `prepare` binds the port (so `url` is known before `start`) and starts the worker threads,
+        # which are daemons only if the thread that starts them is one: from a daemon thread, a
+        # process that never calls `stop` still exits.
+        failures: list[BaseException] = []
+        binding = threading.Thread(target=self.prepare, args=(failures,), name="http-prepare", daemon=True)
+        binding.start()
+        binding.join()
+        if failures:
+            raise failures[0]
         self.thread = threading.Thread(target=self.http.serve, name="http", daemon=True)
+
+    def prepare(self, failures: list[BaseException]) -> None:
+        try:
+            self.http.prepare()
+        except BaseException as error:  # re-raised by `__init__`, in its own thread
+            failures.append(error)
 
     @property
     def url(self) -> str:
         host, port = self.http.bind_addr[:2]
+        host = f"[{host}]" if ":" in str(host) else host  # an IPv6 address ("localhost" may bind ::1)
         return f"http://{host!s}:{port}"
 
     def start(self) -> None:

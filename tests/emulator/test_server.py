@@ -1,15 +1,17 @@
 """The emulator as a process and a server: startup and shutdown, command-line flags, the admin API,
-fault injection (throttling, eventual consistency), the neighbouring services at the same URL, and
-32 concurrent clients."""
+fault injection (throttling, eventual consistency), the neighbouring services at the same URL,
+32 concurrent clients, and HTTP as AWS speaks it (connections kept alive, chunked bodies, raw paths)."""
 
 from __future__ import annotations
 
+import http.client
 import json
 import signal
 import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -229,3 +231,70 @@ def test_moto_harness_reset_clears_the_hosting_state_too(aws, emulator) -> None:
     assert aws.sagemaker.list_endpoint_configs()["EndpointConfigs"] == []
     assert aws.sagemaker.list_models()["Models"] == []
     assert aws.s3.list_buckets()["Buckets"] == []  # moto's own reset still happened
+
+
+SIGNED = {
+    "Content-Type": "application/x-amz-json-1.1",
+    "Authorization": "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20261207/us-east-1/sagemaker/aws4_request, "
+    "SignedHeaders=host;x-amz-date;x-amz-target, Signature=0",
+    "X-Amz-Date": "20261207T000000Z",
+    "X-Amz-Target": "SageMaker.ListEndpoints",
+}
+
+
+def connect(url: str) -> http.client.HTTPConnection:
+    parsed = urllib.parse.urlsplit(url)
+    return http.client.HTTPConnection(parsed.hostname or "127.0.0.1", parsed.port, timeout=30)
+
+
+def test_connections_are_kept_alive(aws, emulator) -> None:
+    """As AWS keeps them, and botocore expects (it holds a pool of them): a dozen connections open at
+    once (more than cheroot keeps by default) each answer several requests, none `Connection: close`."""
+    connections = [connect(emulator.url) for _ in range(12)]
+    try:
+        for _ in range(3):
+            for connection in connections:
+                connection.request("POST", "/", body=b"{}", headers=SIGNED)
+                response = connection.getresponse()
+                assert (response.status, response.getheader("Connection")) == (200, None), response.getheaders()
+                assert "Endpoints" in json.loads(response.read())
+    finally:
+        for connection in connections:
+            connection.close()
+
+
+def test_a_chunked_body_is_read_whole_and_the_connection_goes_on(aws, emulator) -> None:
+    """botocore sends a body of unknown length chunked: it is the request's whole body, and the next
+    request on the connection is read as one."""
+    connection = connect(emulator.url)
+    try:
+        body = json.dumps({"NameContains": "nothing-has-this"}).encode()
+        connection.request("POST", "/", body=iter([body[:7], body[7:]]), headers=SIGNED, encode_chunked=True)
+        response = connection.getresponse()
+        assert response.status == 200 and json.loads(response.read())["Endpoints"] == []
+        assert emulator.calls()[-1]["action"] == "ListEndpoints"
+        connection.request("POST", "/", body=b"{}", headers=SIGNED)
+        assert connection.getresponse().status == 200
+    finally:
+        connection.close()
+
+
+def test_an_s3_key_is_taken_as_sent(aws, emulator) -> None:
+    """moto reads the undecoded path (RAW_URI): a key with an escape in it is stored as that key."""
+    s3 = boto3.client("s3", **client_options(emulator.url))  # type: ignore[call-overload]
+    s3.create_bucket(Bucket="keys")
+    s3.put_object(Bucket="keys", Key="model%41.tar.gz", Body=b"x")
+    assert [o["Key"] for o in s3.list_objects_v2(Bucket="keys")["Contents"]] == ["model%41.tar.gz"]
+
+
+def test_a_process_that_never_stops_the_server_still_exits() -> None:
+    """A program that starts an emulator in-process and ends without `stop` (an error on its way,
+    say) exits: no thread of the server keeps it alive."""
+    program = (
+        "from sagemaker_hosting.emulator.server import EmulatorServer\n"
+        "server = EmulatorServer()\n"
+        "server.start()\n"
+        "print(server.url)\n"
+    )
+    finished = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=60)
+    assert finished.returncode == 0 and finished.stdout.startswith("http://127.0.0.1:"), finished
