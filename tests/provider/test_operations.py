@@ -252,6 +252,38 @@ def test_the_poller_leaves_an_endpoint_that_moved_on_to_its_waiter(
     assert [call["action"] for call in emulator.calls()] == calls
 
 
+@pytest.mark.parametrize(
+    ("last", "calls"),
+    [
+        ({"a": "Deleting", "b": "Deleting", "live": "Deleting"}, ["ListEndpoints", "ListEndpoints"]),
+        # negative control: one that left Deleting is no more calls than a page; its waiter describes it
+        ({"a": "Deleting", "b": "Creating", "c": "Creating"}, ["ListEndpoints", "ListEndpoints"]),
+    ],
+)
+def test_the_poller_tells_a_fleet_that_left_deleting_gone_by_one_list(
+    sagemaker, emulator, last: dict[str, str], calls: list[str]
+) -> None:
+    """Endpoints that left Deleting, more than the pages of the region's endpoints, are told gone by
+    ListEndpoints unfiltered, not a DescribeEndpoint each (a fleet's destroy); one still listed (here
+    a live one of that name) shows its status for its waiter to describe, and those gone are
+    recorded so that a config's delete asks them nothing again."""
+    config = create_config("good")
+    sagemaker.create_endpoint(EndpointName="live", EndpointConfigName=config["name"])
+    reader = polling.EndpointStatusReader(sagemaker)
+    emulator.clear_calls()
+    seen = reader(last)
+    assert [call["action"] for call in emulator.calls()] == calls
+    left = [name for name, status in last.items() if status == "Deleting"]
+    if len(left) > 1:
+        assert seen["a"] == seen["b"] == status_board.Seen(None, described=True)
+        assert seen["live"].status not in (None, status_board.MOVED_ON) and not seen["live"].described
+        assert aws.find_endpoint(sagemaker, "a", recent=endpoint_reads.RECENT_SECONDS) is None
+        assert aws.find_endpoint(sagemaker, "live", recent=endpoint_reads.RECENT_SECONDS) is not None
+        assert [call["action"] for call in emulator.calls()][len(calls) :] == ["DescribeEndpoint"]  # of "live" only
+    else:
+        assert seen["a"].status == status_board.MOVED_ON
+
+
 def test_eventual_consistency_is_waited_out(sagemaker, emulator) -> None:
     emulator.settings(consistency_delay_seconds=2.0)
     config = create_config("good")
