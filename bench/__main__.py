@@ -437,13 +437,16 @@ def engine_floor(sizes: list[int], minimum: dict[str, float]) -> dict[str, Any]:
     return {"walls": by_size, "settings": settings}
 
 
-def floor_walls(report: dict[str, Any], n: int, setting: str | None = None) -> dict[str, float]:
+def floor_walls(report: dict[str, Any], n: int, setting: str | None = None) -> Mapping[str, float]:
     """The engine floor's wall seconds per operation at `n` endpoints (the same run's), under one of
     `ENGINE_SETTINGS` when `setting` names it (measured at the largest N only)."""
     floors = report["engine_floor"]
-    if setting is None:
-        return dict(floors["walls"][str(n)])
-    return dict(next(s["walls"] for s in floors["settings"] if s["setting"] == setting and s["n"] == n))
+    walls: Mapping[str, float] = (
+        floors["walls"][str(n)]
+        if setting is None
+        else next(s["walls"] for s in floors["settings"] if s["setting"] == setting and s["n"] == n)
+    )
+    return walls
 
 
 def floor_ratio(report: dict[str, Any], n: int, op: str, setting: str | None = None) -> float:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from mypy_boto3_sagemaker import SageMakerClient
 
 LIST_PAGE_SIZE = 100
-"""ListEndpoints' largest page (botocore's model: MaxResults 1-100)."""
+"""ListEndpoints' and ListEndpointConfigs' largest page (botocore's model: MaxResults 1-100)."""
 
 USER_AGENT = "sagemaker-hosting/0.1"
 """Added to every request's User-Agent, so the provider's calls can be told apart in logs."""
@@ -327,16 +327,16 @@ def delete_endpoint_config(client: SageMakerClient, name: str) -> bool:
     return _found(lambda: client.delete_endpoint_config(EndpointConfigName=name)) is not None
 
 
-def list_endpoint_configs(client: SageMakerClient, name_contains: str, created_after: datetime) -> list[dict[str, Any]]:
-    """ListEndpointConfigs of the configs whose name contains `name_contains`, created after
-    `created_after`, following pagination."""
-    return [
-        dict(config)
-        for page in client.get_paginator("list_endpoint_configs").paginate(
-            NameContains=name_contains, CreationTimeAfter=created_after
-        )
-        for config in page.get("EndpointConfigs", [])
-    ]
+def endpoint_config_pages(
+    client: SageMakerClient, name_contains: str, created_after: datetime
+) -> Iterator[list[dict[str, Any]]]:
+    """ListEndpointConfigs of the configs whose name contains `name_contains` (any name if it is
+    empty), created after `created_after`: its pages, of `LIST_PAGE_SIZE` configs."""
+    filters: dict[str, Any] = {"CreationTimeAfter": created_after, "PaginationConfig": {"PageSize": LIST_PAGE_SIZE}}
+    if name_contains:
+        filters["NameContains"] = name_contains
+    for page in client.get_paginator("list_endpoint_configs").paginate(**filters):
+        yield [dict(config) for config in page.get("EndpointConfigs", [])]
 
 
 def list_tags(client: SageMakerClient, arn: str) -> dict[str, str]:

@@ -8,8 +8,9 @@ config that no state entry holds: the engine keeps the create only as a pending 
 Such a config carries the entry's owner tag with another instance (`ownership.left_behind`); it was
 created after the entry's config (the killed run was replacing it); and no endpoint was ever put on
 it (no record of users: an endpoint moves to a config only after the engine has recorded it). That
-is what `find` looks for: one ListEndpointConfigs (by the name prefix and creation time) per config
-entry, and one ListTags per config it returns.
+is what `find` looks for: a ListEndpointConfigs by the name prefix and creation time, shared by the
+searches of the entries that look at once (`SharedListing`: a fleet's preview, update or destroy
+looks for every config entry together), and one ListTags per config it returns.
 
 The delete of an entry of a resource that the run does not declare (`pulumi destroy`, or the
 resource removed from the program) looks too, and deletes what it finds: every config of that
@@ -22,8 +23,10 @@ again takes it over under the same name (`EndpointConfigProvider.create`).
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -77,6 +80,101 @@ def unrecorded(tags: Mapping[str, str], ours: ownership.Owner) -> bool:
     return not on_it and ownership.left_behind(ownership.parse(tags.get(OWNER_TAG)), ours)
 
 
+@dataclass
+class _Search:
+    """One entry's search: the head of its configs' names and its own config's creation time; what
+    a listing found for it, or its error."""
+
+    head: str
+    since: datetime
+    found: list[dict[str, Any]] | None = None
+    error: Exception | None = None
+
+    def done(self) -> bool:
+        return self.found is not None or self.error is not None
+
+
+class SharedListing:
+    """ListEndpointConfigs shared by the searches that come together (issue 17: a fleet's preview,
+    update or destroy looks for every config entry at once, and a listing each would be a hundred
+    reads where one page holds them). A search made while none is under way for its client lists
+    at once, alone; those made meanwhile wait for it, and the next listing serves them all, by the
+    longest head their names share (every name, if none) and the earliest creation time, each then
+    keeping its own. A listing for many that takes more pages than it serves searches is dropped for
+    a listing each: a shared one never costs more than twice their own calls and a page. A search
+    is never served by a listing begun before it. Written by hand: botocore batches no reads."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._queued: dict[SageMakerClient, list[_Search]] = {}
+        self._listing: set[SageMakerClient] = set()
+
+    def configs(self, client: SageMakerClient, head: str, since: datetime) -> list[dict[str, Any]]:
+        """The configs whose name contains `head`, created after `since`."""
+        search = _Search(head, since)
+        with self._changed:
+            self._queued.setdefault(client, []).append(search)
+            while not search.done() and client in self._listing:
+                self._changed.wait()
+            batch = [] if search.done() else self._queued.pop(client)
+            if batch:
+                self._listing.add(client)
+        if batch:
+            try:
+                self._serve(client, batch)
+            finally:
+                with self._changed:
+                    for unserved in (s for s in batch if not s.done()):  # only if interrupted
+                        unserved.error = RuntimeError("the shared ListEndpointConfigs was interrupted")
+                    self._listing.discard(client)
+                    self._changed.notify_all()
+        if search.error is not None:
+            raise search.error
+        return list(search.found or [])
+
+    def _serve(self, client: SageMakerClient, batch: list[_Search]) -> None:
+        """List for every search of `batch`: once for all when they are several (unless that takes
+        more pages than they are), else once each; a listing's error is its searches'."""
+        if len(batch) > 1:
+            # character by character, as meant: what every name contains, if any
+            shared_head = os.path.commonprefix([search.head for search in batch])  # noqa: RUF071
+            try:
+                listed = self._list(client, shared_head, min(search.since for search in batch), len(batch))
+            except Exception as error:
+                for search in batch:
+                    search.error = error
+                return
+            if listed is not None:
+                for search in batch:
+                    search.found = [
+                        config
+                        for config in listed
+                        if search.head in str(config["EndpointConfigName"]) and config["CreationTime"] >= search.since
+                    ]
+                return
+        for search in batch:
+            try:
+                search.found = self._list(client, search.head, search.since)
+            except Exception as error:
+                search.error = error
+
+    @staticmethod
+    def _list(
+        client: SageMakerClient, head: str, since: datetime, most_pages: int | None = None
+    ) -> list[dict[str, Any]] | None:
+        """The configs listed, or None if there are more than `most_pages` pages of them."""
+        configs: list[dict[str, Any]] = []
+        for number, page in enumerate(aws.endpoint_config_pages(client, head, since), start=1):
+            if most_pages is not None and number > most_pages:
+                return None
+            configs.extend(page)
+        return configs
+
+
+SEARCHES = SharedListing()
+"""The provider process's searches for configs left behind."""
+
+
 def find(client: SageMakerClient, props: Mapping[str, Any], ours: ownership.Owner) -> list[str]:
     """The configs that the entry whose outputs are `props` left behind (module docstring); none for
     an entry whose name was not generated from a prefix (an explicit `name` is taken over instead)."""
@@ -84,9 +182,8 @@ def find(client: SageMakerClient, props: Mapping[str, Any], ours: ownership.Owne
     head = naming.sanitize_prefix(prefix) if isinstance(prefix, str) else ""
     if not head or not isinstance(name, str) or not name.startswith(f"{head}-") or not isinstance(created, str):
         return []
-    since = datetime.fromisoformat(created)
     found = []
-    for config in aws.list_endpoint_configs(client, name_contains=head, created_after=since):
+    for config in SEARCHES.configs(client, head, datetime.fromisoformat(created)):
         other = str(config["EndpointConfigName"])
         if other == name or not other.startswith(f"{head}-"):
             continue

@@ -114,7 +114,9 @@ def runtime_signed(environ: Environ) -> bool:
 
 
 def valid_length(environ: Environ) -> bool:
-    """Whether the Content-Length header, if any, is a non-negative integer."""
+    """Whether the Content-Length header, if any, is a non-negative integer. cheroot refuses one that
+    is no integer before the app is called (400, as a front end would); a negative one reaches here,
+    and is the service's SerializationException."""
     length = str(environ.get("CONTENT_LENGTH") or "0")
     return length.isdigit()
 
@@ -366,14 +368,15 @@ class EmulatorServer:
         # which are daemons only if the thread that starts them is one: from a daemon thread, a
         # process that never calls `stop` still exits.
         failures: list[BaseException] = []
-        binding = threading.Thread(target=self.prepare, args=(failures,), name="http-prepare", daemon=True)
+        binding = threading.Thread(target=self._prepare, args=(failures,), name="http-prepare", daemon=True)
         binding.start()
         binding.join()
         if failures:
             raise failures[0]
         self.thread = threading.Thread(target=self.http.serve, name="http", daemon=True)
 
-    def prepare(self, failures: list[BaseException]) -> None:
+    def _prepare(self, failures: list[BaseException]) -> None:
+        """cheroot's `prepare`, run in a thread of its own; its error is added to `failures`."""
         try:
             self.http.prepare()
         except BaseException as error:  # re-raised by `__init__`, in its own thread

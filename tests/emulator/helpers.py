@@ -1,8 +1,11 @@
-"""Helpers of the conformance suite: boto3 clients for the emulator, seeding, and waiting."""
+"""Helpers of the emulator's tests: boto3 clients for the emulator, raw HTTP as botocore sends it,
+seeding, and waiting."""
 
 from __future__ import annotations
 
+import http.client
 import time
+import urllib.parse
 from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +25,25 @@ FAST: dict[str, float] = {
 }
 """Short timings: fleets in 0.3 s, traffic shifts in 0.05 s, DeploymentConfig waits at 1/1000 (a 600 s
 wait takes 0.6 s)."""
+
+
+def signed_headers(service: str = "sagemaker", target: str | None = None) -> dict[str, str]:
+    """The headers of a JSON call of `service` as botocore signs it (the emulator checks the
+    signature's form and scope, not its value); with `X-Amz-Target` when given."""
+    headers = {
+        "Content-Type": "application/x-amz-json-1.1",
+        "Authorization": f"AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20261124/us-east-1/{service}/aws4_request, "
+        "SignedHeaders=host;x-amz-date;x-amz-target, Signature=0",
+        "X-Amz-Date": "20261124T000000Z",
+    }
+    return headers if target is None else {**headers, "X-Amz-Target": target}
+
+
+def connect(url: str) -> http.client.HTTPConnection:
+    """An HTTP connection to the emulator at `url`."""
+    parsed = urllib.parse.urlsplit(url)
+    return http.client.HTTPConnection(parsed.hostname or "127.0.0.1", parsed.port, timeout=30)
+
 
 ROLE = "arn:aws:iam::123456789012:role/sagemaker"
 IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/serve:1"

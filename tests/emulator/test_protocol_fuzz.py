@@ -10,7 +10,6 @@ Bounded: a fixed number of examples per test, each one request over loopback."""
 
 from __future__ import annotations
 
-import http.client
 import json
 import urllib.parse
 from collections.abc import Iterator
@@ -24,11 +23,8 @@ from hypothesis import strategies as st
 
 from sagemaker_hosting import schema
 from sagemaker_hosting.emulator.testing import Emulator
+from tests.emulator.helpers import connect, signed_headers
 
-AUTH = (
-    "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20261124/us-east-1/{service}/aws4_request, "
-    "SignedHeaders=host;x-amz-date;x-amz-target, Signature=0"
-)
 OPERATIONS = sorted(schema.service_model().operation_names)
 SCALING: ServiceModel = botocore.session.get_session().get_service_model("application-autoscaling")
 RUNTIME: ServiceModel = botocore.session.get_session().get_service_model("sagemaker-runtime")
@@ -105,14 +101,11 @@ def post(
     extra: dict[str, str] | None = None,
 ) -> tuple[int, bytes]:
     """One raw POST as botocore sends a call of `service` (with our own headers, byte for byte)."""
-    parsed = urllib.parse.urlsplit(url)
-    connection = http.client.HTTPConnection(parsed.hostname or "127.0.0.1", parsed.port, timeout=30)
+    connection = connect(url)
     try:
         connection.putrequest("POST", path, skip_accept_encoding=True)
         headers = {
-            "Content-Type": "application/x-amz-json-1.1",
-            "Authorization": AUTH.format(service=service),
-            "X-Amz-Date": "20261124T000000Z",
+            **signed_headers(service),
             "Content-Length": length if length is not None else str(len(body)),
             **(extra or {}),
         }

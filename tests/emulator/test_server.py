@@ -4,7 +4,6 @@ fault injection (throttling, eventual consistency), the neighbouring services at
 
 from __future__ import annotations
 
-import http.client
 import json
 import signal
 import subprocess
@@ -22,7 +21,7 @@ import pytest
 from botocore.exceptions import ClientError, WaiterError
 
 from sagemaker_hosting.emulator.testing import EmulatorError, client_options, environment
-from tests.emulator.helpers import create_config, variant, wait_while
+from tests.emulator.helpers import connect, create_config, signed_headers, variant, wait_while
 
 
 def start(*flags: str) -> tuple[subprocess.Popen[str], str]:
@@ -233,18 +232,7 @@ def test_moto_harness_reset_clears_the_hosting_state_too(aws, emulator) -> None:
     assert aws.s3.list_buckets()["Buckets"] == []  # moto's own reset still happened
 
 
-SIGNED = {
-    "Content-Type": "application/x-amz-json-1.1",
-    "Authorization": "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20261207/us-east-1/sagemaker/aws4_request, "
-    "SignedHeaders=host;x-amz-date;x-amz-target, Signature=0",
-    "X-Amz-Date": "20261207T000000Z",
-    "X-Amz-Target": "SageMaker.ListEndpoints",
-}
-
-
-def connect(url: str) -> http.client.HTTPConnection:
-    parsed = urllib.parse.urlsplit(url)
-    return http.client.HTTPConnection(parsed.hostname or "127.0.0.1", parsed.port, timeout=30)
+SIGNED = signed_headers(target="SageMaker.ListEndpoints")
 
 
 def test_connections_are_kept_alive(aws, emulator) -> None:

@@ -5,9 +5,13 @@ consistency, a lost create response, changes made outside Pulumi; and the record
 
 from __future__ import annotations
 
+import threading
+import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
+from unittest.mock import patch
 
 import pytest
 from botocore.exceptions import ConnectionClosedError
@@ -17,6 +21,7 @@ from sagemaker_hosting import (
     config_users,
     consistency,
     endpoint_reads,
+    leftovers,
     naming,
     ownership,
     polling,
@@ -586,3 +591,61 @@ def test_a_write_of_this_process_voids_what_it_read_before(sagemaker, emulator, 
     described = aws.find_endpoint(ours, endpoint["name"], recent=60.0)
     assert [call["action"] for call in emulator.calls()] == (["DescribeEndpoint"] if written else [])
     assert described is not None and described["EndpointStatus"] == ("Updating" if written else "InService")
+
+
+def shared_searches(sagemaker: Any, searches: list[tuple[str, Any]]) -> list[list[str]]:
+    """Run `searches` (head, since) on a `leftovers.SharedListing` at once: the first lists alone,
+    held until the others wait for it (as a fleet's come), then each one's config names, sorted."""
+    listing, first_listed, waiting = leftovers.SharedListing(), threading.Event(), threading.Event()
+    pages = aws.endpoint_config_pages
+
+    def held(*args: Any) -> Iterator[list[dict[str, Any]]]:
+        if not first_listed.is_set():
+            first_listed.set()
+            assert waiting.wait(30)
+        yield from pages(*args)
+
+    with patch.object(aws, "endpoint_config_pages", held), ThreadPoolExecutor(len(searches)) as pool:
+        first = pool.submit(listing.configs, sagemaker, *searches[0])
+        assert first_listed.wait(30)
+        rest = [pool.submit(listing.configs, sagemaker, *search) for search in searches[1:]]
+        while len(listing._queued.get(sagemaker, [])) < len(rest):
+            time.sleep(0.01)
+        waiting.set()
+        found = [first.result(), *(future.result() for future in rest)]
+    return [sorted(str(config["EndpointConfigName"]) for config in configs) for configs in found]
+
+
+def own_listing(sagemaker: Any, head: str, since: Any) -> list[str]:
+    return sorted(
+        str(c["EndpointConfigName"]) for page in aws.endpoint_config_pages(sagemaker, head, since) for c in page
+    )
+
+
+@pytest.mark.parametrize("others", [0, 310])
+def test_a_fleet_searches_for_configs_left_behind_with_one_listing(sagemaker, emulator, others: int) -> None:
+    """The searches of configs left behind that come together share a ListEndpointConfigs, by the
+    head their names share and the earliest creation time, and each finds what its own listing
+    would. Negative control: with more pages of configs under the shared head (none: "fleet-" and
+    "other-") than searches, each lists on its own."""
+    variants = [{"VariantName": "v", "ModelName": "good", "InstanceType": "ml.m5.large", "InitialInstanceCount": 1}]
+    heads = ["fleet-a", "fleet-b", "fleet-c", "other-d"] if others else ["fleet-a", "fleet-b", "fleet-c", "fleet-d"]
+    times = {}
+    for round_ in range(2):  # each head's entry config, then one it left behind
+        for head in heads:
+            name = f"{head}-{round_}"
+            sagemaker.create_endpoint_config(EndpointConfigName=name, ProductionVariants=variants)
+            times[name] = sagemaker.describe_endpoint_config(EndpointConfigName=name)["CreationTime"]
+    for number in range(others):
+        sagemaker.create_endpoint_config(EndpointConfigName=f"x{number}", ProductionVariants=variants)
+    searches = [(head, times[f"{head}-0"]) for head in heads]
+    emulator.clear_calls()
+    found = shared_searches(sagemaker, searches)
+    listings = [call for call in emulator.calls() if call["action"] == "ListEndpointConfigs"]
+    assert len(listings) == (1 + 4 + 3 if others else 2)  # alone; then 4 pages dropped for 3 own listings
+    # what `find` takes of each (the entry's own config aside: at the creation time's edge, which a
+    # timestamp's precision on the wire decides, a listing may or may not return it)
+    own = [own_listing(sagemaker, head, since) for head, since in searches]
+    for head, shared, alone in zip(heads, found, own, strict=True):
+        assert set(shared) - {f"{head}-0"} == set(alone) - {f"{head}-0"}, head
+    assert set(found[0]) - {"fleet-a-0"} == {"fleet-a-1"}
