@@ -183,7 +183,7 @@ class EndpointConfigProvider(Provider):
         if leftovers.THIS_RUN.declares(ours):
             return
         try:
-            self.delete_left_behind(client, leftovers.find(client, props, ours), props)
+            self.delete_left_behind(client, leftovers.find(client, props, ours, shared=True), props)
         except (BotoCoreError, ClientError) as error:
             print(
                 f'warning: Endpoint config "{name}" was deleted, but configs of this resource that a killed `pulumi '

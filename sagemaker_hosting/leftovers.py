@@ -8,9 +8,9 @@ config that no state entry holds: the engine keeps the create only as a pending 
 Such a config carries the entry's owner tag with another instance (`ownership.left_behind`); it was
 created after the entry's config (the killed run was replacing it); and no endpoint was ever put on
 it (no record of users: an endpoint moves to a config only after the engine has recorded it). That
-is what `find` looks for: a ListEndpointConfigs by the name prefix and creation time, shared by the
-searches of the entries that look at once (`SharedListing`: a fleet's preview, update or destroy
-looks for every config entry together), and one ListTags per config it returns.
+is what `find` looks for: a ListEndpointConfigs by the name prefix and creation time (at a destroy,
+shared by the searches of the entries that look at once: `SharedListing`), and one ListTags per
+config it returns.
 
 The delete of an entry of a resource that the run does not declare (`pulumi destroy`, or the
 resource removed from the program) looks too, and deletes what it finds: every config of that
@@ -25,9 +25,10 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
@@ -83,107 +84,137 @@ def unrecorded(tags: Mapping[str, str], ours: ownership.Owner) -> bool:
 @dataclass
 class _Search:
     """One entry's search: the head of its configs' names and its own config's creation time; what
-    a listing found for it, or its error."""
+    a shared listing found for it, its error, or that it lists alone."""
 
     head: str
     since: datetime
     found: list[dict[str, Any]] | None = None
     error: Exception | None = None
+    alone: bool = False
 
-    def done(self) -> bool:
-        return self.found is not None or self.error is not None
+    def answered(self) -> bool:
+        """Whether the listing that took the search up has answered it."""
+        return self.found is not None or self.error is not None or self.alone
+
+
+GATHER_SECONDS = 0.1
+"""The least time between two listings of one client's: the searches of a destroy's deletes come
+over half a second or so as the engine gets to each (not in one burst), and those made within it
+share the next listing (measured, a destroy of 100: 5 listings, 68 without it). A search with no
+listing this recent lists at once."""
 
 
 class SharedListing:
-    """ListEndpointConfigs shared by the searches that come together (issue 17: a fleet's preview,
-    update or destroy looks for every config entry at once, and a listing each would be a hundred
-    reads where one page holds them). A search made while none is under way for its client lists
-    at once, alone; those made meanwhile wait for it, and the next listing serves them all, by the
-    longest head their names share (every name, if none) and the earliest creation time, each then
-    keeping its own. A listing for many that takes more pages than it serves searches is dropped for
-    a listing each: a shared one never costs more than twice their own calls and a page. A search
-    is never served by a listing begun before it. Written by hand: botocore batches no reads."""
+    """ListEndpointConfigs shared by the searches that come together (issue 17: a fleet's destroy
+    looks for every config entry, and a listing each would be a hundred reads where one page holds
+    them). A search made when its client has listed in none of the last
+    `GATHER_SECONDS` lists at once, alone; those made while a listing is under way or due wait for
+    it, and the next serves them all, by the longest head their names share (every name, if none)
+    and the earliest creation time, each then keeping its own. A shared listing is kept only if it
+    is one page: one of several would cost more than the searches' own when their names share
+    little, and may skip a row that a delete between its pages moved up (pages go by offset); each
+    of its searches then lists alone, at once, in its own thread. A search is never served by a
+    listing begun before it. Written by hand: botocore batches no reads."""
 
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        gather: float = GATHER_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._gather, self._clock, self._sleep = gather, clock, sleep
         self._changed = threading.Condition()
         self._queued: dict[SageMakerClient, list[_Search]] = {}
         self._listing: set[SageMakerClient] = set()
+        """Clients whose listing is under way or due: their searches wait for it."""
+        self._last: dict[SageMakerClient, float] = {}
+        """When each client's last listing began."""
+
+    def queued(self, client: SageMakerClient) -> int:
+        """How many searches wait for `client`'s next listing."""
+        with self._changed:
+            return len(self._queued.get(client, []))
 
     def configs(self, client: SageMakerClient, head: str, since: datetime) -> list[dict[str, Any]]:
-        """The configs whose name contains `head`, created after `since`."""
+        """The configs whose name contains `head`, created at or after `since`."""
         search = _Search(head, since)
         with self._changed:
             self._queued.setdefault(client, []).append(search)
-            while not search.done() and client in self._listing:
+            while not search.answered() and client in self._listing:
                 self._changed.wait()
-            batch = [] if search.done() else self._queued.pop(client)
-            if batch:
+            leads = not search.answered()
+            if leads:
                 self._listing.add(client)
-        if batch:
+        if leads:
+            batch: list[_Search] = []
             try:
+                self._sleep(max(0.0, self._last.get(client, float("-inf")) + self._gather - self._clock()))
+                with self._changed:
+                    batch, self._last[client] = self._queued.pop(client), self._clock()
                 self._serve(client, batch)
             finally:
                 with self._changed:
-                    for unserved in (s for s in batch if not s.done()):  # only if interrupted
-                        unserved.error = RuntimeError("the shared ListEndpointConfigs was interrupted")
+                    others = [s for s in batch if s is not search and not s.answered()]  # if interrupted
+                    self._queued.setdefault(client, []).extend(others)
                     self._listing.discard(client)
                     self._changed.notify_all()
         if search.error is not None:
             raise search.error
-        return list(search.found or [])
+        if search.found is None:  # alone: a shared listing took more than a page
+            return self.own(client, head, since)
+        return search.found
 
     def _serve(self, client: SageMakerClient, batch: list[_Search]) -> None:
-        """List for every search of `batch`: once for all when they are several (unless that takes
-        more pages than they are), else once each; a listing's error is its searches'."""
-        if len(batch) > 1:
+        """List for `batch`: for one search, its own listing; for several, once for all if that is
+        one page, else mark each to list alone. A listing's error is its searches'."""
+        try:
+            if len(batch) == 1:
+                batch[0].found = self.own(client, batch[0].head, batch[0].since)
+                return
             # character by character, as meant: what every name contains, if any
             shared_head = os.path.commonprefix([search.head for search in batch])  # noqa: RUF071
-            try:
-                listed = self._list(client, shared_head, min(search.since for search in batch), len(batch))
-            except Exception as error:
+            pages = aws.endpoint_config_pages(client, shared_head, min(search.since for search in batch))
+            listed = next(pages, [])
+            if next(pages, None) is not None:
                 for search in batch:
-                    search.error = error
+                    search.alone = True
                 return
-            if listed is not None:
-                for search in batch:
-                    search.found = [
-                        config
-                        for config in listed
-                        if search.head in str(config["EndpointConfigName"]) and config["CreationTime"] >= search.since
-                    ]
-                return
-        for search in batch:
-            try:
-                search.found = self._list(client, search.head, search.since)
-            except Exception as error:
+            for search in batch:
+                search.found = [
+                    config
+                    for config in listed
+                    if search.head in str(config["EndpointConfigName"]) and config["CreationTime"] >= search.since
+                ]
+        except Exception as error:
+            for search in batch:
                 search.error = error
 
     @staticmethod
-    def _list(
-        client: SageMakerClient, head: str, since: datetime, most_pages: int | None = None
-    ) -> list[dict[str, Any]] | None:
-        """The configs listed, or None if there are more than `most_pages` pages of them."""
-        configs: list[dict[str, Any]] = []
-        for number, page in enumerate(aws.endpoint_config_pages(client, head, since), start=1):
-            if most_pages is not None and number > most_pages:
-                return None
-            configs.extend(page)
-        return configs
+    def own(client: SageMakerClient, head: str, since: datetime) -> list[dict[str, Any]]:
+        """A search's own listing: every page of it."""
+        return [config for page in aws.endpoint_config_pages(client, head, since) for config in page]
 
 
 SEARCHES = SharedListing()
 """The provider process's searches for configs left behind."""
 
 
-def find(client: SageMakerClient, props: Mapping[str, Any], ours: ownership.Owner) -> list[str]:
+def find(client: SageMakerClient, props: Mapping[str, Any], ours: ownership.Owner, shared: bool = False) -> list[str]:
     """The configs that the entry whose outputs are `props` left behind (module docstring); none for
-    an entry whose name was not generated from a prefix (an explicit `name` is taken over instead)."""
+    an entry whose name was not generated from a prefix (an explicit `name` is taken over instead).
+    `shared`: by `SEARCHES`, for the searches that come at once (a destroy's deletes, which the engine
+    runs together); a diff's search lists alone (the engine diffs one resource at a time: waiting to
+    share would only add up)."""
     name, prefix, created = props.get("name"), props.get("name_prefix"), props.get("creation_time")
     head = naming.sanitize_prefix(prefix) if isinstance(prefix, str) else ""
     if not head or not isinstance(name, str) or not name.startswith(f"{head}-") or not isinstance(created, str):
         return []
     found = []
-    for config in SEARCHES.configs(client, head, datetime.fromisoformat(created)):
+    since = datetime.fromisoformat(created)
+    if since.tzinfo is None:  # as botocore takes a time without a zone
+        since = since.replace(tzinfo=UTC)
+    configs = SEARCHES.configs(client, head, since) if shared else SharedListing.own(client, head, since)
+    for config in configs:
         other = str(config["EndpointConfigName"])
         if other == name or not other.startswith(f"{head}-"):
             continue

@@ -83,11 +83,14 @@ class EndpointStatusReader:
     describes it (it is not read here again meanwhile). One not yet seen, or settled, is described
     here. When describing every endpoint waited on is no more calls than that, each is described.
 
-    Endpoints that left Deleting are gone, or Failed: when they are more than the pages of the
-    region's endpoints, ListEndpoints unfiltered tells which (a fleet's destroy: one page, not a
-    DescribeEndpoint each). One not in it is gone, and recorded so in `endpoint_reads` (as a
-    DescribeEndpoint that found none would be: the deletes of its configs ask it again); one in it
-    shows its status, and its waiter describes it (the reason of a Failed delete)."""
+    Endpoints that left Deleting are gone, or Failed: when they are several, and the region's
+    endpoints fit in one page (as far as known), ListEndpoints unfiltered tells which (a fleet's
+    destroy: one call, not a DescribeEndpoint each). One not in it is gone, and recorded so in
+    `endpoint_reads` (as a DescribeEndpoint that found none would be: the deletes of its configs
+    ask it nothing again); one in it shows its status, and its waiter describes it (the reason of a
+    Failed delete). A list of several pages may skip a row that a delete between its pages moved
+    up: from it only those listed are told, the others' waiters describe them, and the process
+    lists the region's endpoints no more."""
 
     def __init__(self, client: SageMakerClient) -> None:
         self.client = client
@@ -111,8 +114,8 @@ class EndpointStatusReader:
         found: dict[str, status_board.Seen] = {}
         for status in sorted(listed):
             found.update(self.list_endpoints(status, wanted, StatusEquals=status))
-        left_deleting = [name for name, status in wanted.items() if status in aws.DELETING and name not in found]
-        if len(left_deleting) > self.pages.get(ALL, 1):
+        left_deleting = {name for name, status in wanted.items() if status in aws.DELETING and name not in found}
+        if len(left_deleting) > 1 and self.pages.get(ALL, 1) == 1:
             found.update(self.gone_or_listed(left_deleting))
         return {
             **seen,
@@ -125,20 +128,23 @@ class EndpointStatusReader:
         pages = self.client.get_paginator("list_endpoints").paginate(
             **filters, PaginationConfig={"PageSize": aws.LIST_PAGE_SIZE}
         )
-        self.pages[key] = 0
         found: dict[str, status_board.Seen] = {}
+        count = 0
         for page in pages:
-            self.pages[key] += 1
+            count += 1
             for summary in page.get("Endpoints", []):
                 if summary["EndpointName"] in names:
                     found[summary["EndpointName"]] = status_board.Seen(str(summary["EndpointStatus"]))
+        self.pages[key] = count  # counted to the end: a failed list leaves the last count
         return found
 
     def gone_or_listed(self, names: Collection[str]) -> dict[str, status_board.Seen]:
-        """Of endpoints that left Deleting, by ListEndpoints unfiltered: those not listed are gone
-        (recorded so in `endpoint_reads`), the others as listed."""
+        """Of endpoints that left Deleting, by ListEndpoints unfiltered: those listed as listed, and
+        if it was one page, the others gone (recorded so in `endpoint_reads`)."""
         started = endpoint_reads.READS.clock()
         listed = self.list_endpoints(ALL, names)
+        if self.pages[ALL] > 1:  # a row may have been skipped: the others' waiters describe them
+            return listed
         for name in set(names) - set(listed):
             endpoint_reads.READS.saw(self.client, name, started, None)
         return {name: listed.get(name, status_board.Seen(None, described=True)) for name in names}

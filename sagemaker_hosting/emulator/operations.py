@@ -32,6 +32,7 @@ from sagemaker_hosting.emulator.resources import (
     model_containers,
     model_data_location,
     not_found,
+    timestamp,
     validation_error,
 )
 from sagemaker_hosting.emulator.settings import Settings
@@ -167,7 +168,7 @@ class HostingBackend:
 
     def _stored(self, kind: str, region: str, name: str, request: Mapping[str, Any]) -> Stored:
         body = {key: value for key, value in request.items() if key != "Tags"}
-        stored = Stored(kind, region, name, self._arn(kind, region, name), self.clock(), request=body)
+        stored = Stored(kind, region, name, self._arn(kind, region, name), timestamp(self.clock()), request=body)
         stored.tags = {tag["Key"]: tag.get("Value", "") for tag in request.get("Tags") or []}
         self._add(stored)
         return stored
@@ -204,7 +205,7 @@ class HostingBackend:
         with self.changed:
             self.advance()
             name = request["EndpointName"]
-            now = self.clock()
+            now = timestamp(self.clock())
             endpoint = Endpoint("endpoint", region, name, self._arn("endpoint", region, name), now, modified=now)
             if (region, name.lower()) in self.stores["endpoint"]:
                 self._add(endpoint)  # raises "already existing"

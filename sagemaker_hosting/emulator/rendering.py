@@ -68,7 +68,9 @@ def list_resources(
     contains = (request.get("NameContains") or "").lower()
     bounds: dict[str, Callable[[Any, Any], bool]] = {
         "CreationTimeBefore": lambda r, t: r.created < t,
-        "CreationTimeAfter": lambda r, t: r.created > t,
+        # "a creation time greater than or equal to the specified time" (botocore's model, of
+        # ListEndpoints, ListEndpointConfigs and ListModels); the other bounds are strict there
+        "CreationTimeAfter": lambda r, t: r.created >= t,
         "LastModifiedTimeBefore": lambda r, t: r.modified < t,
         "LastModifiedTimeAfter": lambda r, t: r.modified > t,
         "StatusEquals": lambda r, status: r.status == status,

@@ -38,6 +38,14 @@ def not_found(kind: str, resource_arn: str) -> HostingError:
     return validation_error(f'Could not find {KIND_WORDS[kind]} "{resource_arn}".')
 
 
+def timestamp(seconds: float) -> float:
+    """A time as the emulator keeps it: to the microsecond, the precision of the datetimes botocore
+    parses a response's times into and sends back (`serialize.Serializer._timestamp_unixtimestamp`),
+    so that a time read and sent back as a filter (ListEndpointConfigs' CreationTimeAfter) is the
+    same time; kept to the float's last digit, it could come back a microsecond later."""
+    return round(seconds, 6)
+
+
 @dataclass
 class Resource:
     kind: str

@@ -40,7 +40,7 @@ from typing import Any, Protocol
 
 from sagemaker_hosting.emulator import plans
 from sagemaker_hosting.emulator.plans import Task, execution_timeout
-from sagemaker_hosting.emulator.resources import Fleet, Resource
+from sagemaker_hosting.emulator.resources import Fleet, Resource, timestamp
 from sagemaker_hosting.emulator.settings import Settings
 
 # EndpointStatus values of the service model, and the event of an endpoint that is gone.
@@ -247,7 +247,7 @@ class Machine:
 
     def _move(self, endpoint: Endpoint, event: str, at: float, stage: str | None = None) -> None:
         endpoint.status = TRANSITIONS[(endpoint.status, event)]
-        endpoint.modified = at
+        endpoint.modified = timestamp(at)
         self.record(endpoint, at, stage)
 
     def record(self, endpoint: Endpoint, at: float, stage: str | None = None, traffic: float | None = None) -> None:

@@ -155,6 +155,17 @@ def test_endpoint_reports_its_config_and_deployment_config(aws) -> None:
     }
 
 
+def test_a_time_read_and_sent_back_is_the_same_time(aws) -> None:
+    """A config's CreationTime sent back as CreationTimeAfter ("greater than or equal") lists it,
+    whatever its last digits (botocore parses a time to the microsecond)."""
+    for number in range(20):
+        name = f"t{number}"
+        create_config(aws.sagemaker, name)
+        created = aws.sagemaker.describe_endpoint_config(EndpointConfigName=name)["CreationTime"]
+        listed = aws.sagemaker.list_endpoint_configs(NameContains=name, CreationTimeAfter=created)
+        assert name in [c["EndpointConfigName"] for c in listed["EndpointConfigs"]]
+
+
 def test_lists(aws) -> None:
     for name in ("alpha", "beta", "gamma"):
         create_config(aws.sagemaker, name)
@@ -168,6 +179,12 @@ def test_lists(aws) -> None:
         "beta",
         "gamma",
     ]
+    # CreationTimeAfter is "greater than or equal", CreationTimeBefore "before" (botocore's model)
+    created = aws.sagemaker.describe_endpoint_config(EndpointConfigName="beta")["CreationTime"]
+    after = aws.sagemaker.list_endpoint_configs(CreationTimeAfter=created, SortBy="Name", SortOrder="Ascending")
+    before = aws.sagemaker.list_endpoint_configs(CreationTimeBefore=created)
+    assert [c["EndpointConfigName"] for c in after["EndpointConfigs"]] == ["beta", "gamma"]
+    assert [c["EndpointConfigName"] for c in before["EndpointConfigs"]] == ["alpha"]
     models = [m["ModelName"] for m in aws.sagemaker.list_models(SortBy="Name", SortOrder="Ascending")["Models"]]
     assert models == ["better", "broken", "good", "image-only"]
     in_service(aws, "listed")

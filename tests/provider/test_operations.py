@@ -10,11 +10,12 @@ import time
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from typing import Any
 from unittest.mock import patch
 
 import pytest
-from botocore.exceptions import ConnectionClosedError
+from botocore.exceptions import ClientError, ConnectionClosedError
 
 from sagemaker_hosting import (
     aws,
@@ -257,36 +258,43 @@ def test_the_poller_leaves_an_endpoint_that_moved_on_to_its_waiter(
     assert [call["action"] for call in emulator.calls()] == calls
 
 
+LISTS = ["ListEndpoints", "ListEndpoints"]
+
+
 @pytest.mark.parametrize(
-    ("last", "calls"),
+    ("last", "page_size", "calls", "gone"),
     [
-        ({"a": "Deleting", "b": "Deleting", "live": "Deleting"}, ["ListEndpoints", "ListEndpoints"]),
-        # negative control: one that left Deleting is no more calls than a page; its waiter describes it
-        ({"a": "Deleting", "b": "Creating", "c": "Creating"}, ["ListEndpoints", "ListEndpoints"]),
+        ({"a": "Deleting", "b": "Deleting", "live": "Deleting"}, 100, LISTS, {"a", "b"}),
+        # negative controls: one that left Deleting is its waiter's to describe; and a list of the
+        # region's endpoints of several pages may skip a row, so it tells none gone
+        ({"a": "Deleting", "b": "Creating", "c": "Creating"}, 100, LISTS, set()),
+        ({"a": "Deleting", "b": "Deleting", "live": "Deleting"}, 1, [*LISTS, "ListEndpoints"], set()),
     ],
 )
 def test_the_poller_tells_a_fleet_that_left_deleting_gone_by_one_list(
-    sagemaker, emulator, last: dict[str, str], calls: list[str]
+    sagemaker, emulator, monkeypatch, last: dict[str, str], page_size: int, calls: list[str], gone: set[str]
 ) -> None:
-    """Endpoints that left Deleting, more than the pages of the region's endpoints, are told gone by
-    ListEndpoints unfiltered, not a DescribeEndpoint each (a fleet's destroy); one still listed (here
-    a live one of that name) shows its status for its waiter to describe, and those gone are
-    recorded so that a config's delete asks them nothing again."""
+    """Endpoints that left Deleting are told gone by one page of ListEndpoints unfiltered, not a
+    DescribeEndpoint each (a fleet's destroy); one still listed (here a live one of that name) shows
+    its status for its waiter to describe, and those gone are recorded so that a config's delete
+    asks them nothing again."""
     config = create_config("good")
-    sagemaker.create_endpoint(EndpointName="live", EndpointConfigName=config["name"])
+    for name in ("live", "live-2"):
+        sagemaker.create_endpoint(EndpointName=name, EndpointConfigName=config["name"])
+    monkeypatch.setattr(aws, "LIST_PAGE_SIZE", page_size)
     reader = polling.EndpointStatusReader(sagemaker)
     emulator.clear_calls()
     seen = reader(last)
     assert [call["action"] for call in emulator.calls()] == calls
-    left = [name for name, status in last.items() if status == "Deleting"]
-    if len(left) > 1:
-        assert seen["a"] == seen["b"] == status_board.Seen(None, described=True)
+    assert {name for name, found in seen.items() if found == status_board.Seen(None, described=True)} == gone
+    if "a" not in gone:
+        assert seen["a"].status == status_board.MOVED_ON  # for its waiter to describe
+    if "live" in last:
         assert seen["live"].status not in (None, status_board.MOVED_ON) and not seen["live"].described
-        assert aws.find_endpoint(sagemaker, "a", recent=endpoint_reads.RECENT_SECONDS) is None
-        assert aws.find_endpoint(sagemaker, "live", recent=endpoint_reads.RECENT_SECONDS) is not None
-        assert [call["action"] for call in emulator.calls()][len(calls) :] == ["DescribeEndpoint"]  # of "live" only
-    else:
-        assert seen["a"].status == status_board.MOVED_ON
+    emulator.clear_calls()
+    for name in gone:
+        assert aws.find_endpoint(sagemaker, name, recent=endpoint_reads.RECENT_SECONDS) is None
+    assert emulator.calls() == []  # the poller's record stood in
 
 
 def test_eventual_consistency_is_waited_out(sagemaker, emulator) -> None:
@@ -593,41 +601,56 @@ def test_a_write_of_this_process_voids_what_it_read_before(sagemaker, emulator, 
     assert described is not None and described["EndpointStatus"] == ("Updating" if written else "InService")
 
 
-def shared_searches(sagemaker: Any, searches: list[tuple[str, Any]]) -> list[list[str]]:
+def shared_searches(
+    sagemaker: Any,
+    searches: list[tuple[str, Any]],
+    listing: leftovers.SharedListing | None = None,
+    failure: Exception | None = None,
+) -> list[list[str] | Exception]:
     """Run `searches` (head, since) on a `leftovers.SharedListing` at once: the first lists alone,
-    held until the others wait for it (as a fleet's come), then each one's config names, sorted."""
-    listing, first_listed, waiting = leftovers.SharedListing(), threading.Event(), threading.Event()
-    pages = aws.endpoint_config_pages
+    held until the others wait for it (as a fleet's come), then each one's config names, sorted, or
+    its error; with `failure`, the second listing fails with it."""
+    listing = listing or leftovers.SharedListing()
+    first_listed, waiting, pages, listings = threading.Event(), threading.Event(), aws.endpoint_config_pages, [0]
 
     def held(*args: Any) -> Iterator[list[dict[str, Any]]]:
-        if not first_listed.is_set():
+        listings[0] += 1
+        if listings[0] == 1:
             first_listed.set()
             assert waiting.wait(30)
+        if listings[0] == 2 and failure is not None:
+            raise failure
         yield from pages(*args)
+
+    def names(future: Any) -> list[str] | Exception:
+        try:
+            return sorted(str(config["EndpointConfigName"]) for config in future.result())
+        except Exception as error:
+            return error
 
     with patch.object(aws, "endpoint_config_pages", held), ThreadPoolExecutor(len(searches)) as pool:
         first = pool.submit(listing.configs, sagemaker, *searches[0])
         assert first_listed.wait(30)
         rest = [pool.submit(listing.configs, sagemaker, *search) for search in searches[1:]]
-        while len(listing._queued.get(sagemaker, [])) < len(rest):
+        deadline = time.monotonic() + 30
+        while listing.queued(sagemaker) < len(rest) and time.monotonic() < deadline:
             time.sleep(0.01)
         waiting.set()
-        found = [first.result(), *(future.result() for future in rest)]
-    return [sorted(str(config["EndpointConfigName"]) for config in configs) for configs in found]
+        return [names(future) for future in (first, *rest)]
 
 
 def own_listing(sagemaker: Any, head: str, since: Any) -> list[str]:
-    return sorted(
-        str(c["EndpointConfigName"]) for page in aws.endpoint_config_pages(sagemaker, head, since) for c in page
-    )
+    """The sorted config names that a search's own listing finds."""
+    pages = aws.endpoint_config_pages(sagemaker, head, since)
+    return sorted(str(config["EndpointConfigName"]) for page in pages for config in page)
 
 
-@pytest.mark.parametrize("others", [0, 310])
+@pytest.mark.parametrize("others", [0, 110])
 def test_a_fleet_searches_for_configs_left_behind_with_one_listing(sagemaker, emulator, others: int) -> None:
     """The searches of configs left behind that come together share a ListEndpointConfigs, by the
     head their names share and the earliest creation time, and each finds what its own listing
-    would. Negative control: with more pages of configs under the shared head (none: "fleet-" and
-    "other-") than searches, each lists on its own."""
+    would. Negative control: with more than a page of configs under the shared head (none: "fleet-"
+    and "other-"), each lists on its own."""
     variants = [{"VariantName": "v", "ModelName": "good", "InstanceType": "ml.m5.large", "InitialInstanceCount": 1}]
     heads = ["fleet-a", "fleet-b", "fleet-c", "other-d"] if others else ["fleet-a", "fleet-b", "fleet-c", "fleet-d"]
     times = {}
@@ -642,10 +665,38 @@ def test_a_fleet_searches_for_configs_left_behind_with_one_listing(sagemaker, em
     emulator.clear_calls()
     found = shared_searches(sagemaker, searches)
     listings = [call for call in emulator.calls() if call["action"] == "ListEndpointConfigs"]
-    assert len(listings) == (1 + 4 + 3 if others else 2)  # alone; then 4 pages dropped for 3 own listings
-    # what `find` takes of each (the entry's own config aside: at the creation time's edge, which a
-    # timestamp's precision on the wire decides, a listing may or may not return it)
-    own = [own_listing(sagemaker, head, since) for head, since in searches]
-    for head, shared, alone in zip(heads, found, own, strict=True):
-        assert set(shared) - {f"{head}-0"} == set(alone) - {f"{head}-0"}, head
-    assert set(found[0]) - {"fleet-a-0"} == {"fleet-a-1"}
+    assert len(listings) == (1 + 2 + 3 if others else 2)  # alone; then 2 pages dropped for 3 own listings
+    assert found == [own_listing(sagemaker, head, since) for head, since in searches]
+    assert found[0] == ["fleet-a-0", "fleet-a-1"]  # its own config too: CreationTimeAfter is "or equal"
+
+
+def test_a_shared_listing_that_fails_fails_each_of_its_searches_and_holds_up_none(sagemaker) -> None:
+    """The shared listing's error is each of its searches' (a warning at each config's diff); none is
+    left waiting, and the next search lists."""
+    listing = leftovers.SharedListing()
+    throttled = ClientError({"Error": {"Code": "ThrottlingException", "Message": "Slow down"}}, "ListEndpointConfigs")
+    since = datetime.now(UTC)
+    found = shared_searches(sagemaker, [("fleet-a", since), ("fleet-b", since), ("fleet-c", since)], listing, throttled)
+    assert found == [[], throttled, throttled]
+    assert listing.configs(sagemaker, "fleet-b", since) == [] and listing.queued(sagemaker) == 0
+
+
+@pytest.mark.parametrize(("gather", "listings"), [(1.0, 2), (0.0, 3)])
+def test_searches_that_come_one_after_another_share_a_listing(sagemaker, emulator, gather, listings) -> None:
+    """As a fleet's diffs come, over a second or more: a search with no listing in the last
+    `gather` seconds lists at once; those made within it wait and share the next. Negative control:
+    with no time to gather, each lists."""
+    listing, since = leftovers.SharedListing(gather=gather), datetime.now(UTC)
+    emulator.clear_calls()
+    assert listing.configs(sagemaker, "fleet-a", since) == []
+    with ThreadPoolExecutor(2) as pool:
+        second = pool.submit(listing.configs, sagemaker, "fleet-b", since)
+        if gather:  # the second waits for the next listing: the third comes meanwhile
+            deadline = time.monotonic() + 30
+            while listing.queued(sagemaker) < 1 and time.monotonic() < deadline:
+                time.sleep(0.01)
+        else:
+            assert second.result() == []
+        third = pool.submit(listing.configs, sagemaker, "fleet-c", since)
+        assert second.result() == third.result() == []
+    assert [call["action"] for call in emulator.calls()] == ["ListEndpointConfigs"] * listings
