@@ -6,7 +6,7 @@ CreateEndpointConfig and that moment (a CI runner's hard timeout, an out-of-memo
 config that no state entry holds: the engine keeps the create only as a pending operation, which
 `pulumi up` merely warns about, and a revert, or any later change, never names that config again.
 Such a config carries the entry's owner tag with another instance (`ownership.left_behind`); it was
-created after the entry's config (the killed run was replacing it); and no endpoint was ever put on
+created at or after the entry's config (the killed run was replacing it); and no endpoint was ever put on
 it (no record of users: an endpoint moves to a config only after the engine has recorded it). That
 is what `find` looks for: a ListEndpointConfigs by the name prefix and creation time (at a destroy,
 shared by the searches of the entries that look at once: `SharedListing`), and one ListTags per
@@ -154,6 +154,8 @@ class SharedListing:
                 self._serve(client, batch)
             finally:
                 with self._changed:
+                    if not batch:  # interrupted asleep: its own search goes, the others wait on
+                        self._queued[client].remove(search)
                     others = [s for s in batch if s is not search and not s.answered()]  # if interrupted
                     self._queued.setdefault(client, []).extend(others)
                     self._listing.discard(client)
@@ -174,8 +176,8 @@ class SharedListing:
             # character by character, as meant: what every name contains, if any
             shared_head = os.path.commonprefix([search.head for search in batch])  # noqa: RUF071
             pages = aws.endpoint_config_pages(client, shared_head, min(search.since for search in batch))
-            listed = next(pages, [])
-            if next(pages, None) is not None:
+            listed, more = next(pages, ([], False))
+            if more:
                 for search in batch:
                     search.alone = True
                 return
@@ -192,7 +194,7 @@ class SharedListing:
     @staticmethod
     def own(client: SageMakerClient, head: str, since: datetime) -> list[dict[str, Any]]:
         """A search's own listing: every page of it."""
-        return [config for page in aws.endpoint_config_pages(client, head, since) for config in page]
+        return [config for page, _ in aws.endpoint_config_pages(client, head, since) for config in page]
 
 
 SEARCHES = SharedListing()

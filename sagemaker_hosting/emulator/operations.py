@@ -114,7 +114,7 @@ class HostingBackend:
         consistency delay is not found either (an eventually consistent read)."""
         resource = self.stores[kind].get((region, name.lower()))
         delay = self.settings.consistency_delay_seconds
-        if resource is None or (visible_only and self.clock() < resource.created + delay):
+        if resource is None or (visible_only and timestamp(self.clock()) < resource.created + delay):
             raise not_found(kind, self._arn(kind, region, name))
         return resource
 

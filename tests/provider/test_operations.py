@@ -258,45 +258,6 @@ def test_the_poller_leaves_an_endpoint_that_moved_on_to_its_waiter(
     assert [call["action"] for call in emulator.calls()] == calls
 
 
-LISTS = ["ListEndpoints", "ListEndpoints"]
-
-
-@pytest.mark.parametrize(
-    ("last", "page_size", "calls", "gone"),
-    [
-        ({"a": "Deleting", "b": "Deleting", "live": "Deleting"}, 100, LISTS, {"a", "b"}),
-        # negative controls: one that left Deleting is its waiter's to describe; and a list of the
-        # region's endpoints of several pages may skip a row, so it tells none gone
-        ({"a": "Deleting", "b": "Creating", "c": "Creating"}, 100, LISTS, set()),
-        ({"a": "Deleting", "b": "Deleting", "live": "Deleting"}, 1, [*LISTS, "ListEndpoints"], set()),
-    ],
-)
-def test_the_poller_tells_a_fleet_that_left_deleting_gone_by_one_list(
-    sagemaker, emulator, monkeypatch, last: dict[str, str], page_size: int, calls: list[str], gone: set[str]
-) -> None:
-    """Endpoints that left Deleting are told gone by one page of ListEndpoints unfiltered, not a
-    DescribeEndpoint each (a fleet's destroy); one still listed (here a live one of that name) shows
-    its status for its waiter to describe, and those gone are recorded so that a config's delete
-    asks them nothing again."""
-    config = create_config("good")
-    for name in ("live", "live-2"):
-        sagemaker.create_endpoint(EndpointName=name, EndpointConfigName=config["name"])
-    monkeypatch.setattr(aws, "LIST_PAGE_SIZE", page_size)
-    reader = polling.EndpointStatusReader(sagemaker)
-    emulator.clear_calls()
-    seen = reader(last)
-    assert [call["action"] for call in emulator.calls()] == calls
-    assert {name for name, found in seen.items() if found == status_board.Seen(None, described=True)} == gone
-    if "a" not in gone:
-        assert seen["a"].status == status_board.MOVED_ON  # for its waiter to describe
-    if "live" in last:
-        assert seen["live"].status not in (None, status_board.MOVED_ON) and not seen["live"].described
-    emulator.clear_calls()
-    for name in gone:
-        assert aws.find_endpoint(sagemaker, name, recent=endpoint_reads.RECENT_SECONDS) is None
-    assert emulator.calls() == []  # the poller's record stood in
-
-
 def test_eventual_consistency_is_waited_out(sagemaker, emulator) -> None:
     emulator.settings(consistency_delay_seconds=2.0)
     config = create_config("good")
@@ -642,7 +603,7 @@ def shared_searches(
 def own_listing(sagemaker: Any, head: str, since: Any) -> list[str]:
     """The sorted config names that a search's own listing finds."""
     pages = aws.endpoint_config_pages(sagemaker, head, since)
-    return sorted(str(config["EndpointConfigName"]) for page in pages for config in page)
+    return sorted(str(config["EndpointConfigName"]) for page, _ in pages for config in page)
 
 
 @pytest.mark.parametrize("others", [0, 110])
@@ -665,13 +626,13 @@ def test_a_fleet_searches_for_configs_left_behind_with_one_listing(sagemaker, em
     emulator.clear_calls()
     found = shared_searches(sagemaker, searches)
     listings = [call for call in emulator.calls() if call["action"] == "ListEndpointConfigs"]
-    assert len(listings) == (1 + 2 + 3 if others else 2)  # alone; then 2 pages dropped for 3 own listings
+    assert len(listings) == (1 + 1 + 3 if others else 2)  # alone; then a page of more dropped for 3 own listings
     assert found == [own_listing(sagemaker, head, since) for head, since in searches]
     assert found[0] == ["fleet-a-0", "fleet-a-1"]  # its own config too: CreationTimeAfter is "or equal"
 
 
 def test_a_shared_listing_that_fails_fails_each_of_its_searches_and_holds_up_none(sagemaker) -> None:
-    """The shared listing's error is each of its searches' (a warning at each config's diff); none is
+    """The shared listing's error is each of its searches' (a warning at each config's delete); none is
     left waiting, and the next search lists."""
     listing = leftovers.SharedListing()
     throttled = ClientError({"Error": {"Code": "ThrottlingException", "Message": "Slow down"}}, "ListEndpointConfigs")
@@ -681,22 +642,28 @@ def test_a_shared_listing_that_fails_fails_each_of_its_searches_and_holds_up_non
     assert listing.configs(sagemaker, "fleet-b", since) == [] and listing.queued(sagemaker) == 0
 
 
-@pytest.mark.parametrize(("gather", "listings"), [(1.0, 2), (0.0, 3)])
+@pytest.mark.parametrize(("gather", "listings"), [(30.0, 2), (0.0, 3)])
 def test_searches_that_come_one_after_another_share_a_listing(sagemaker, emulator, gather, listings) -> None:
-    """As a fleet's diffs come, over a second or more: a search with no listing in the last
+    """As a destroy's deletes come, over half a second or so: a search with no listing in the last
     `gather` seconds lists at once; those made within it wait and share the next. Negative control:
     with no time to gather, each lists."""
-    listing, since = leftovers.SharedListing(gather=gather), datetime.now(UTC)
+    released = threading.Event()
+
+    def sleep(seconds: float) -> None:  # the wait to gather ends when the test says
+        if seconds > 0:
+            assert released.wait(30)
+
+    listing, since = leftovers.SharedListing(gather=gather, sleep=sleep), datetime.now(UTC)
     emulator.clear_calls()
     assert listing.configs(sagemaker, "fleet-a", since) == []
     with ThreadPoolExecutor(2) as pool:
         second = pool.submit(listing.configs, sagemaker, "fleet-b", since)
-        if gather:  # the second waits for the next listing: the third comes meanwhile
-            deadline = time.monotonic() + 30
-            while listing.queued(sagemaker) < 1 and time.monotonic() < deadline:
-                time.sleep(0.01)
-        else:
+        if not gather:
             assert second.result() == []
         third = pool.submit(listing.configs, sagemaker, "fleet-c", since)
+        deadline = time.monotonic() + 30
+        while gather and listing.queued(sagemaker) < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)  # both wait for the next listing
+        released.set()
         assert second.result() == third.result() == []
     assert [call["action"] for call in emulator.calls()] == ["ListEndpointConfigs"] * listings
