@@ -574,7 +574,7 @@ def shared_searches(
     listing = listing or leftovers.SharedListing()
     first_listed, waiting, pages, listings = threading.Event(), threading.Event(), aws.endpoint_config_pages, [0]
 
-    def held(*args: Any) -> Iterator[list[dict[str, Any]]]:
+    def held(*args: Any) -> Iterator[tuple[list[dict[str, Any]], bool]]:
         listings[0] += 1
         if listings[0] == 1:
             first_listed.set()
