@@ -195,6 +195,10 @@ def set_read_rate(rate: float) -> None:
     _read_rate = rate
 
 
+MAX_POOL_CONNECTIONS = 128
+"""Connections a client keeps open to its service, for the calls a fleet makes at once."""
+
+
 def _new_client(service: str, settings: AwsSettings) -> Any:
     """A client of `service` for `settings`, with our retries and User-Agent, and for SageMaker the
     read budget (`read_budget`, on every attempt); under `_clients_lock`."""
@@ -204,6 +208,10 @@ def _new_client(service: str, settings: AwsSettings) -> Any:
     config = botocore.config.Config(
         retries={"mode": "standard", "total_max_attempts": int(attempts)},
         user_agent_extra=USER_AGENT,
+        # A fleet's operations call at once (the engine runs up to `PULUMI_PARALLEL` of them): with
+        # botocore's pool of 10, each call beyond the tenth opened a connection (on AWS, a TLS
+        # handshake) and closed it after one call.
+        max_pool_connections=MAX_POOL_CONNECTIONS,
     )
     client = session.client(service, config=config)  # type: ignore[call-overload]
     if service == "sagemaker":

@@ -1,5 +1,6 @@
 """What this process last read of each endpoint, so that a read made a moment ago can stand in for
-another (part of the AWS layer; `aws.find_endpoint` reads and records, its `recent` asks).
+another (part of the AWS layer; `aws.find_endpoint` reads and records, its `recent` asks; the shared
+poller records the endpoints its ListEndpoints finds gone after their delete).
 
 The delete of a config asks each endpoint its records name whether it runs on the config
 (`config_users.uses`). In a fleet's update or destroy that question comes right after the

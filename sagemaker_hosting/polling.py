@@ -5,10 +5,10 @@ on the shared poller of the client's account and region (`status_board.Board`), 
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import TYPE_CHECKING, Any
 
-from sagemaker_hosting import aws, read_budget, status_board, waiting
+from sagemaker_hosting import aws, endpoint_reads, read_budget, status_board, waiting
 
 if TYPE_CHECKING:
     from mypy_boto3_sagemaker import SageMakerClient
@@ -71,18 +71,36 @@ def endpoint_board(client: SageMakerClient) -> status_board.Board:
         return board
 
 
+ALL = "(all)"
+"""`EndpointStatusReader.pages`' key for ListEndpoints unfiltered."""
+GONE = status_board.Seen(None, described=True)
+"""What a read tells of an endpoint not found."""
+
+
 class EndpointStatusReader:
     """The shared poller's read (`status_board.Read`): the fewest calls that tell the status of every
     endpoint waited on. An endpoint last seen in an operation's status (`IN_PROGRESS`) is looked for
     in ListEndpoints of that status (StatusEquals, pages of 100: the region's endpoints in that
     status, whatever their number and ours); one no longer in it has moved on, and its waiter
     describes it (it is not read here again meanwhile). One not yet seen, or settled, is described
-    here. When describing every endpoint waited on is no more calls than that, each is described."""
+    here. When describing every endpoint waited on is no more calls than that, each is described.
+
+    Endpoints that left Deleting are gone, or Failed: when they are several, and the region's
+    endpoints fit in one page (as far as known), ListEndpoints unfiltered tells which (a fleet's
+    destroy: one call, not a DescribeEndpoint each). One not in it is gone, and recorded so in
+    `endpoint_reads` (as a DescribeEndpoint that found none would be: the deletes of its configs
+    ask it nothing again); one in it shows its status, and its waiter describes it (the reason of a
+    Failed delete). A list of several pages may skip a row that a delete between its pages moved
+    up: from it only those listed are told, the others' waiters describe them, and the process
+    lists the region's endpoints no more. One told gone is not read again while it is still
+    watched (its waiter was woken, and leaves)."""
 
     def __init__(self, client: SageMakerClient) -> None:
         self.client = client
         self.pages: dict[str, int] = {}
-        """Pages each status's list took when last read."""
+        """Pages each status's list (`ALL`: the unfiltered list) took when last read."""
+        self.told_gone: set[str] = set()
+        """The endpoints the last read told gone (`gone_or_listed`), or that were still watched then."""
 
     def __call__(self, last: Mapping[str, str | None]) -> dict[str, status_board.Seen]:
         with read_budget.polling():  # the poller's lane of the read budget
@@ -90,9 +108,12 @@ class EndpointStatusReader:
 
     def _read(self, last: Mapping[str, str | None]) -> dict[str, status_board.Seen]:
         moved_on = status_board.Seen(status_board.MOVED_ON)
-        # One that a read saw move on is its waiter's to describe (it was woken to): not read again
-        # here, where it would cost a read of the poller's lane each, and hold up the tick.
+        # One that a read saw move on is its waiter's to describe, and one it told gone its waiter's
+        # to take (each was woken to): not read again here, where it would cost a read of the
+        # poller's lane each (a second each, at the default budget), and hold up the tick.
+        self.told_gone = {name for name, status in last.items() if status is None and name in self.told_gone}
         seen = {name: moved_on for name, status in last.items() if status == status_board.MOVED_ON}
+        seen.update(dict.fromkeys(self.told_gone, GONE))
         wanted = {name: status for name, status in last.items() if name not in seen}
         listed = {status for status in wanted.values() if status in aws.IN_PROGRESS}
         unlisted = [name for name, status in wanted.items() if status not in aws.IN_PROGRESS]
@@ -100,20 +121,43 @@ class EndpointStatusReader:
             return {**seen, **{name: self.describe(name) for name in wanted}}
         found: dict[str, status_board.Seen] = {}
         for status in sorted(listed):
-            pages = self.client.get_paginator("list_endpoints").paginate(
-                StatusEquals=status,  # type: ignore[arg-type]  # one of IN_PROGRESS
-                PaginationConfig={"PageSize": aws.LIST_PAGE_SIZE},
-            )
-            self.pages[status] = 0
-            for page in pages:
-                self.pages[status] += 1
-                for summary in page.get("Endpoints", []):
-                    if summary["EndpointName"] in wanted:
-                        found[summary["EndpointName"]] = status_board.Seen(str(summary["EndpointStatus"]))
+            found.update(self.list_endpoints(status, wanted, StatusEquals=status))
+        left_deleting = {name for name, status in wanted.items() if status in aws.DELETING and name not in found}
+        if len(left_deleting) > 1 and self.pages.get(ALL, 1) == 1:
+            found.update(self.gone_or_listed(left_deleting))
         return {
             **seen,
             **{name: self.describe(name) if name in unlisted else found.get(name, moved_on) for name in wanted},
         }
+
+    def list_endpoints(self, key: str, names: Collection[str], **filters: Any) -> dict[str, status_board.Seen]:
+        """ListEndpoints (pages of `aws.LIST_PAGE_SIZE`) with `filters`, counting its pages under
+        `key`: the status of each of `names` listed."""
+        pages = self.client.get_paginator("list_endpoints").paginate(
+            **filters, PaginationConfig={"PageSize": aws.LIST_PAGE_SIZE}
+        )
+        found: dict[str, status_board.Seen] = {}
+        count = 0
+        for page in pages:
+            count += 1
+            for summary in page.get("Endpoints", []):
+                if summary["EndpointName"] in names:
+                    found[summary["EndpointName"]] = status_board.Seen(str(summary["EndpointStatus"]))
+        self.pages[key] = count  # counted to the end: a failed list leaves the last count
+        return found
+
+    def gone_or_listed(self, names: Collection[str]) -> dict[str, status_board.Seen]:
+        """Of endpoints that left Deleting, by ListEndpoints unfiltered: those listed as listed, and
+        if it was one page, the others gone (recorded so in `endpoint_reads`)."""
+        started = endpoint_reads.READS.clock()
+        listed = self.list_endpoints(ALL, names)
+        if self.pages[ALL] > 1:  # a row may have been skipped: the others' waiters describe them
+            return listed
+        gone = set(names) - set(listed)
+        for name in gone:
+            endpoint_reads.READS.saw(self.client, name, started, None)
+        self.told_gone |= gone
+        return {name: listed.get(name, GONE) for name in names}
 
     def describe(self, name: str) -> status_board.Seen:
         """DescribeEndpoint of `name`, as the poller records it."""

@@ -4,7 +4,8 @@ endpoints.
 
 A `Board` runs a thread while anything is watched. Each tick it reads the watched endpoints at once
 (the read is injected: `polling.EndpointStatusReader` lists the endpoints of the statuses they were
-last seen in, or describes each when that is fewer calls) and hands each `Watch` its endpoint's
+last seen in, or describes each when that is fewer calls, and lists the region's endpoints to tell
+a fleet that left Deleting gone) and hands each `Watch` its endpoint's
 `Seen`; a watch whose endpoint's status changed is woken, the others sleep on. A tick comes when a
 watch's schedule says its endpoint is due a read (`waiting.poll_delay`: 1 s, then 10 % of the time
 waited, counted from its last read) and serves every watch, so every waiter is read at least as

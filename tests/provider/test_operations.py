@@ -258,6 +258,67 @@ def test_the_poller_leaves_an_endpoint_that_moved_on_to_its_waiter(
     assert [call["action"] for call in emulator.calls()] == calls
 
 
+LISTS = ["ListEndpoints", "ListEndpoints"]
+
+
+@pytest.mark.parametrize(
+    ("last", "page_size", "calls", "gone"),
+    [
+        ({"a": "Deleting", "b": "Deleting", "live": "Deleting"}, 100, LISTS, {"a", "b"}),
+        # negative controls: one that left Deleting is its waiter's to describe; and a list of the
+        # region's endpoints of several pages may skip a row, so it tells none gone
+        ({"a": "Deleting", "b": "Creating", "c": "Creating"}, 100, LISTS, set()),
+        ({"a": "Deleting", "b": "Deleting", "live": "Deleting"}, 1, [*LISTS, "ListEndpoints"], set()),
+    ],
+)
+def test_the_poller_tells_a_fleet_that_left_deleting_gone_by_one_list(
+    sagemaker, emulator, monkeypatch, last: dict[str, str], page_size: int, calls: list[str], gone: set[str]
+) -> None:
+    """Endpoints that left Deleting are told gone by one page of ListEndpoints unfiltered, not a
+    DescribeEndpoint each (a fleet's destroy); one still listed (here a live one of that name) shows
+    its status for its waiter to describe, and those gone are recorded so that a config's delete
+    asks them nothing again."""
+    config = create_config("good")
+    for name in ("live", "live-2"):
+        sagemaker.create_endpoint(EndpointName=name, EndpointConfigName=config["name"])
+    monkeypatch.setattr(aws, "LIST_PAGE_SIZE", page_size)
+    reader = polling.EndpointStatusReader(sagemaker)
+    emulator.clear_calls()
+    seen = reader(last)
+    assert [call["action"] for call in emulator.calls()] == calls
+    assert {name for name, found in seen.items() if found == status_board.Seen(None, described=True)} == gone
+    if "a" not in gone:
+        assert seen["a"].status == status_board.MOVED_ON  # for its waiter to describe
+    if "live" in last:
+        assert seen["live"].status not in (None, status_board.MOVED_ON) and not seen["live"].described
+    emulator.clear_calls()
+    for name in gone:
+        assert aws.find_endpoint(sagemaker, name, recent=endpoint_reads.RECENT_SECONDS) is None
+    assert emulator.calls() == []  # the poller's record stood in
+
+
+def test_an_endpoint_told_gone_is_not_read_again_while_its_waiter_leaves(sagemaker, emulator) -> None:
+    """The waiters of endpoints told gone are woken, and leave; a read that comes before they have
+    left (the board reads again at once when a watch came during its read) asks nothing of them,
+    where it would describe each in the poller's lane, a second each at the default budget.
+    Negative controls: one not found by a describe, never told gone, is described again (a create
+    not yet visible); one told gone and then seen in a status (a create of that name) is read again."""
+    reader = polling.EndpointStatusReader(sagemaker)
+    emulator.clear_calls()
+    assert reader({"a": "Deleting", "b": "Deleting", "c": "Deleting"}) == dict.fromkeys("abc", polling.GONE)
+    assert [call["action"] for call in emulator.calls()] == LISTS
+    reads: list[tuple[dict[str, str | None], list[str]]] = [
+        ({"a": None, "b": None, "d": None}, ["d"]),
+        ({"a": "Creating", "b": None}, ["a"]),
+        ({"a": None, "b": None}, ["a"]),
+    ]
+    for last, described in reads:
+        emulator.clear_calls()
+        seen = reader(last)
+        assert [call["name"] for call in emulator.calls() if call["action"] == "DescribeEndpoint"] == described
+        assert all(seen[name] == polling.GONE for name, status in last.items() if status is None)
+
+
 def test_eventual_consistency_is_waited_out(sagemaker, emulator) -> None:
     emulator.settings(consistency_delay_seconds=2.0)
     config = create_config("good")
