@@ -5,12 +5,12 @@ The engine records a create only when the provider returns from it. A run killed
 CreateEndpointConfig and that moment (a CI runner's hard timeout, an out-of-memory kill) leaves a
 config that no state entry holds: the engine keeps the create only as a pending operation, which
 `pulumi up` merely warns about, and a revert, or any later change, never names that config again.
-Such a config carries the entry's owner tag with another instance (`ownership.left_behind`); it was
-created at or after the entry's config (the killed run was replacing it); and no endpoint was ever put on
-it (no record of users: an endpoint moves to a config only after the engine has recorded it). That
-is what `find` looks for: a ListEndpointConfigs by the name prefix and creation time (at a destroy,
-shared by the searches of the entries that look at once: `SharedListing`), and one ListTags per
-config it returns.
+Such a config carries the entry's owner tag with another instance (`ownership.left_behind`); it
+was created at or after the entry's config (the killed run was replacing it); and no endpoint was
+ever put on it (no record of users: an endpoint moves to a config only after the engine has recorded
+it). That is what `find` looks for: a ListEndpointConfigs by the name prefix and creation time (at
+a destroy, shared by the searches of the entries that look at once: `SharedListing`), and one
+ListTags per config it returns.
 
 The delete of an entry of a resource that the run does not declare (`pulumi destroy`, or the
 resource removed from the program) looks too, and deletes what it finds: every config of that
@@ -146,25 +146,33 @@ class SharedListing:
             if leads:
                 self._listing.add(client)
         if leads:
-            batch: list[_Search] = []
-            try:
-                self._sleep(max(0.0, self._last.get(client, float("-inf")) + self._gather - self._clock()))
-                with self._changed:
-                    batch, self._last[client] = self._queued.pop(client), self._clock()
-                self._serve(client, batch)
-            finally:
-                with self._changed:
-                    if not batch:  # interrupted asleep: its own search goes, the others wait on
-                        self._queued[client].remove(search)
-                    others = [s for s in batch if s is not search and not s.answered()]  # if interrupted
-                    self._queued.setdefault(client, []).extend(others)
-                    self._listing.discard(client)
-                    self._changed.notify_all()
+            self._lead(client, search)
         if search.error is not None:
             raise search.error
         if search.found is None:  # alone: a shared listing took more than a page
             return self.own(client, head, since)
         return search.found
+
+    def _lead(self, client: SageMakerClient, search: _Search) -> None:
+        """Wait until `GATHER_SECONDS` have passed since the client's last listing, take every search
+        queued by then (`search` among them), list for them (`_serve`), and let the next listing
+        begin. Interrupted, it leaves the queue as it was, less its own search."""
+        batch: list[_Search] = []
+        try:
+            wait = self._last.get(client, float("-inf")) + self._gather - self._clock()
+            if wait > 0:
+                self._sleep(wait)
+            with self._changed:
+                batch, self._last[client] = self._queued.pop(client), self._clock()
+            self._serve(client, batch)
+        finally:
+            with self._changed:
+                if not batch:  # interrupted asleep: its own search goes, the others wait on
+                    self._queued[client].remove(search)
+                others = [s for s in batch if s is not search and not s.answered()]  # if interrupted
+                self._queued.setdefault(client, []).extend(others)
+                self._listing.discard(client)
+                self._changed.notify_all()
 
     def _serve(self, client: SageMakerClient, batch: list[_Search]) -> None:
         """List for `batch`: for one search, its own listing; for several, once for all if that is

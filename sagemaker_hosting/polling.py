@@ -21,7 +21,8 @@ def wait_endpoint(
     transition: aws.Transition,
     timeout: float,
     invisible_for: float = 0.0,
-    seen: str | None = None,
+    *,
+    seen: str,
 ) -> Mapping[str, Any] | None:
     """Wait through `transition` on the account and region's shared poller (`status_board`); the
     last description (None: gone). `seen`: the status the caller knows the endpoint is in (the one
@@ -91,16 +92,19 @@ class EndpointStatusReader:
     `endpoint_reads` (as a DescribeEndpoint that found none would be: the deletes of its configs
     ask it nothing again); one in it shows its status, and its waiter describes it (the reason of a
     Failed delete). A list of several pages may skip a row that a delete between its pages moved
-    up: from it only those listed are told, the others' waiters describe them, and the process
-    lists the region's endpoints no more. One told gone is not read again while it is still
-    watched (its waiter was woken, and leaves)."""
+    up: from its first page only those listed are told, the others' waiters describe them, and the
+    process lists the region's endpoints no more (ListEndpoints is eventually consistent, as
+    DescribeEndpoint is: one that a lagging list still shows is described by its waiter). One told
+    gone is not read again while its watch has no status (its waiter was woken, and leaves; a new
+    watch of the name starts with the status its call began)."""
 
     def __init__(self, client: SageMakerClient) -> None:
         self.client = client
         self.pages: dict[str, int] = {}
         """Pages each status's list (`ALL`: the unfiltered list) took when last read."""
         self.told_gone: set[str] = set()
-        """The endpoints the last read told gone (`gone_or_listed`), or that were still watched then."""
+        """The endpoints a read told gone (`gone_or_listed`), kept while each later read still finds
+        them watched with no status (their waiters leaving)."""
 
     def __call__(self, last: Mapping[str, str | None]) -> dict[str, status_board.Seen]:
         with read_budget.polling():  # the poller's lane of the read budget
@@ -130,9 +134,12 @@ class EndpointStatusReader:
             **{name: self.describe(name) if name in unlisted else found.get(name, moved_on) for name in wanted},
         }
 
-    def list_endpoints(self, key: str, names: Collection[str], **filters: Any) -> dict[str, status_board.Seen]:
+    def list_endpoints(
+        self, key: str, names: Collection[str], most: int | None = None, **filters: Any
+    ) -> dict[str, status_board.Seen]:
         """ListEndpoints (pages of `aws.LIST_PAGE_SIZE`) with `filters`, counting its pages under
-        `key`: the status of each of `names` listed."""
+        `key`: the status of each of `names` listed. `most`: the pages read at most (the count is
+        one more when another would follow)."""
         pages = self.client.get_paginator("list_endpoints").paginate(
             **filters, PaginationConfig={"PageSize": aws.LIST_PAGE_SIZE}
         )
@@ -143,6 +150,9 @@ class EndpointStatusReader:
             for summary in page.get("Endpoints", []):
                 if summary["EndpointName"] in names:
                     found[summary["EndpointName"]] = status_board.Seen(str(summary["EndpointStatus"]))
+            if most is not None and count >= most and page.get("NextToken"):
+                count += 1
+                break
         self.pages[key] = count  # counted to the end: a failed list leaves the last count
         return found
 
@@ -150,7 +160,7 @@ class EndpointStatusReader:
         """Of endpoints that left Deleting, by ListEndpoints unfiltered: those listed as listed, and
         if it was one page, the others gone (recorded so in `endpoint_reads`)."""
         started = endpoint_reads.READS.clock()
-        listed = self.list_endpoints(ALL, names)
+        listed = self.list_endpoints(ALL, names, most=1)
         if self.pages[ALL] > 1:  # a row may have been skipped: the others' waiters describe them
             return listed
         gone = set(names) - set(listed)

@@ -184,7 +184,8 @@ class Board:
                 if not self._watches:  # decided under the lock: a watch that comes next starts a thread
                     self._thread = None
                     return
-                last = {watch.name: watch.status for watch in self._watches}
+                read = set(self._watches)
+                last = {watch.name: watch.status for watch in read}
             found: Mapping[str, Seen] = {}
             error: Exception | None = None
             try:
@@ -196,7 +197,7 @@ class Board:
                 now = self._clock()
                 changed = False
                 for watch in self._watches:
-                    if watch.name not in last:  # one that came during the read waits for the next
+                    if watch not in read:  # one that came during the read (even of the same name) waits for the next
                         continue
                     changed |= watch.deliver(found.get(watch.name, Seen(None, described=True)), error)
                     watch.due = now + self._interval(now - watch.start)  # read now: its next read from now

@@ -223,3 +223,30 @@ def test_a_read_without_news_brings_no_follow_up() -> None:
         until(lambda: len(region.reads) == 1, "the first read")
         time.sleep(3 * status_board.FOLLOW_UP)
         assert len(region.reads) == 1  # nothing changed: the next read is on the schedule
+
+
+def test_a_watch_that_comes_during_a_read_is_not_handed_that_read() -> None:
+    """A read is handed only to the watches it was made for: one started while it is under way
+    waits for the next, even of the same name (here a delete's watch is told its endpoint gone while
+    a create of that name starts watching: the create must not hear it gone). The watch that was
+    read is handed it (the control)."""
+    entered, release = threading.Event(), threading.Event()
+    reads: list[dict[str, str | None]] = []
+
+    def read(last: Mapping[str, str | None]) -> dict[str, Seen]:
+        reads.append(dict(last))
+        if len(reads) == 1:
+            entered.set()
+            assert release.wait(PATIENCE)
+            return {name: Seen(None, described=True) for name in last}
+        return {name: Seen("Creating") for name in last}
+
+    board = Board(read, interval=lambda age: 10 * PATIENCE)
+    with board.watch("x", "Deleting") as deleted:
+        assert entered.wait(PATIENCE)
+        with board.watch("x", "Creating") as created:
+            release.set()
+            until(lambda: deleted.status is None, "the delete's watch told gone")
+            assert created.status == "Creating"  # its first read is still to come (`FIRST_READ`)
+            until(lambda: len(reads) == 2, "the create's first read")
+    assert reads == [{"x": "Deleting"}, {"x": "Creating"}]
