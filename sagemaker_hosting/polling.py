@@ -94,7 +94,7 @@ class EndpointStatusReader:
     Failed delete). A list of several pages may skip a row that a delete between its pages moved
     up: from its first page only those listed are told, the others' waiters describe them, and the
     process lists the region's endpoints no more (ListEndpoints is eventually consistent, as
-    DescribeEndpoint is: one that a lagging list still shows is described by its waiter). One told
+    DescribeEndpoint is: one that a lagging list still shows is read again). One told
     gone is not read again while its watch has no status (its waiter was woken, and leaves; a new
     watch of the name starts with the status its call began)."""
 
@@ -153,7 +153,7 @@ class EndpointStatusReader:
             if most is not None and count >= most and page.get("NextToken"):
                 count += 1
                 break
-        self.pages[key] = count  # counted to the end: a failed list leaves the last count
+        self.pages[key] = count  # a failed list leaves the last count
         return found
 
     def gone_or_listed(self, names: Collection[str]) -> dict[str, status_board.Seen]:

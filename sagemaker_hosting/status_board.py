@@ -185,7 +185,10 @@ class Board:
                     self._thread = None
                     return
                 read = set(self._watches)
-                last = {watch.name: watch.status for watch in read}
+                last: dict[str, str | None] = {}
+                for watch in self._watches:  # of two watches of one name, a known status counts
+                    if watch.status is not None or watch.name not in last:
+                        last[watch.name] = watch.status
             found: Mapping[str, Seen] = {}
             error: Exception | None = None
             try:
