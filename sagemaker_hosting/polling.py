@@ -74,8 +74,6 @@ def endpoint_board(client: SageMakerClient) -> status_board.Board:
 
 ALL = "(all)"
 """`EndpointStatusReader.pages`' key for ListEndpoints unfiltered."""
-GONE = status_board.Seen(None, described=True)
-"""What a read tells of an endpoint not found."""
 
 
 class EndpointStatusReader:
@@ -117,7 +115,7 @@ class EndpointStatusReader:
         # poller's lane each (a second each, at the default budget), and hold up the tick.
         self.told_gone = {name for name, status in last.items() if status is None and name in self.told_gone}
         seen = {name: moved_on for name, status in last.items() if status == status_board.MOVED_ON}
-        seen.update(dict.fromkeys(self.told_gone, GONE))
+        seen.update(dict.fromkeys(self.told_gone, status_board.GONE))
         wanted = {name: status for name, status in last.items() if name not in seen}
         listed = {status for status in wanted.values() if status in aws.IN_PROGRESS}
         unlisted = [name for name, status in wanted.items() if status not in aws.IN_PROGRESS]
@@ -167,7 +165,7 @@ class EndpointStatusReader:
         for name in gone:
             endpoint_reads.READS.saw(self.client, name, started, None)
         self.told_gone |= gone
-        return {name: listed.get(name, GONE) for name in names}
+        return {name: listed.get(name, status_board.GONE) for name in names}
 
     def describe(self, name: str) -> status_board.Seen:
         """DescribeEndpoint of `name`, as the poller records it."""

@@ -28,7 +28,7 @@ from typing import Any
 
 from sagemaker_hosting import waiting
 
-__all__ = ["MOVED_ON", "Board", "Read", "Seen", "Watch"]
+__all__ = ["GONE", "MOVED_ON", "Board", "Read", "Seen", "Watch"]
 
 MOVED_ON = "(moved on)"
 """The status a read gives an endpoint that is no longer listed in the status it was last seen in:
@@ -49,6 +49,10 @@ class Seen:
         """A DescribeEndpoint's answer (None: "Could not find")."""
         status = None if description is None else str(description.get("EndpointStatus"))
         return cls(status, description, described=True)
+
+
+GONE = Seen(None, described=True)
+"""What a read tells of an endpoint not found (and of one it does not answer for)."""
 
 
 Read = Callable[[Mapping[str, str | None]], Mapping[str, Seen]]
@@ -202,7 +206,7 @@ class Board:
                 for watch in self._watches:
                     if watch not in read:  # one that came during the read (even of the same name) waits for the next
                         continue
-                    changed |= watch.deliver(found.get(watch.name, Seen(None, described=True)), error)
+                    changed |= watch.deliver(found.get(watch.name, GONE), error)
                     watch.due = now + self._interval(now - watch.start)  # read now: its next read from now
                 if changed:  # the others were likely started with it, and finish with it
                     for watch in self._watches:

@@ -286,7 +286,7 @@ def test_the_poller_tells_a_fleet_that_left_deleting_gone_by_one_list(
     emulator.clear_calls()
     seen = reader(last)
     assert [call["action"] for call in emulator.calls()] == calls
-    assert {name for name, found in seen.items() if found == status_board.Seen(None, described=True)} == gone
+    assert {name for name, found in seen.items() if found == status_board.GONE} == gone
     if "a" not in gone:
         assert seen["a"].status == status_board.MOVED_ON  # for its waiter to describe
     if "live" in last and page_size > 1:  # on a first page of several, it may be on the next
@@ -307,7 +307,7 @@ def test_an_endpoint_told_gone_is_not_read_again_while_its_waiter_leaves(sagemak
     not yet visible); one told gone and then seen in a status (a create of that name) is read again."""
     reader = polling.EndpointStatusReader(sagemaker)
     emulator.clear_calls()
-    assert reader({"a": "Deleting", "b": "Deleting", "c": "Deleting"}) == dict.fromkeys("abc", polling.GONE)
+    assert reader({"a": "Deleting", "b": "Deleting", "c": "Deleting"}) == dict.fromkeys("abc", status_board.GONE)
     assert [call["action"] for call in emulator.calls()] == LISTS
     reads: list[tuple[dict[str, str | None], list[str]]] = [
         ({"a": None, "b": None, "d": None}, ["d"]),
@@ -318,7 +318,7 @@ def test_an_endpoint_told_gone_is_not_read_again_while_its_waiter_leaves(sagemak
         emulator.clear_calls()
         seen = reader(last)
         assert [call["name"] for call in emulator.calls() if call["action"] == "DescribeEndpoint"] == described
-        assert all(seen[name] == polling.GONE for name, status in last.items() if status is None)
+        assert all(seen[name] == status_board.GONE for name, status in last.items() if status is None)
 
 
 def test_eventual_consistency_is_waited_out(sagemaker, emulator) -> None:
