@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
-from pulumi.runtime import MockCallArgs, MockResourceArgs, Mocks
+from pulumi.runtime import MockCallArgs, MockResourceArgs, Mocks, rpc
 
 from sagemaker_hosting import endpoint, endpoint_config, naming, validate
 from sagemaker_hosting.canonical import request
@@ -200,7 +200,7 @@ class SageMakerMocks(Mocks):
 
     def checked(self, args: MockResourceArgs, check: Check) -> dict[str, Any]:
         """The inputs as the provider's `check` settles them at create; InvalidInputs if it would fail."""
-        news = {**args.inputs, naming.ACCOUNT_KEY: self.account}
+        news = {**unwrapped(args.inputs), naming.ACCOUNT_KEY: self.account}
         news["region"] = news.get("region") or self.region
         inputs, problems = check({}, news)
         errors = [problem for problem in problems if not problem.warning]
@@ -213,3 +213,15 @@ class SageMakerMocks(Mocks):
         """A config's production variant as just deployed (its models' images, if these mocks made the model)."""
         images = self.model_images.get((region, str(spec.get("ModelName", "")).lower()), [])
         return resources.Variant.deployed(spec, images, self.now)
+
+
+def unwrapped(value: Any) -> Any:
+    """`value` with each secret's value in its place, as the engine hands a provider's `check` its
+    inputs (the SDK's mock monitor keeps them in their wire wrapping, which no SDK function removes)."""
+    if isinstance(value, Mapping):
+        if value.get(rpc._special_sig_key) == rpc._special_secret_sig:
+            return unwrapped(value.get("value"))
+        return {key: unwrapped(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [unwrapped(item) for item in value]
+    return value

@@ -3,7 +3,8 @@ side, in the provider process, is `provider`)."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+import inspect
+from collections.abc import Collection, Iterator, Mapping
 from typing import Any
 
 import pulumi
@@ -42,13 +43,32 @@ def resource_props(
 
 def with_secret_inputs(props: dict[str, Any]) -> dict[str, Any]:
     """`props` with the names of those that are secrets, at any depth (`naming.SECRET_INPUTS_KEY`),
-    known at preview even where the values are not."""
+    known at preview even where the values are not. A value is secret when an output in it is: each
+    is asked itself, as a plain value is never secret, and `Output.from_input` of a value would make
+    an output of each of its parts, every one of which the program's end then waits on (the SDK's
+    wait for pending outputs costs time in proportion to their number, issue 17)."""
+    held = {key: list(outputs_in(value)) for key, value in props.items()}
+    held = {key: outputs for key, outputs in held.items() if outputs}
 
     async def names() -> list[str]:
-        return [
-            key
-            for key, value in props.items()
-            if value is not None and await pulumi.Output.from_input(value).is_secret()
-        ]
+        return [key for key, outputs in held.items() if any([await is_secret(output) for output in outputs])]
 
-    return {**props, naming.SECRET_INPUTS_KEY: pulumi.Output.from_input(names())}
+    return {**props, naming.SECRET_INPUTS_KEY: pulumi.Output.from_input(names()) if held else []}
+
+
+def outputs_in(value: Any) -> Iterator[Any]:
+    """The outputs (and other awaitables) in `value`, at any depth."""
+    if isinstance(value, pulumi.Output) or inspect.isawaitable(value):
+        yield value
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from outputs_in(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from outputs_in(item)
+
+
+async def is_secret(value: Any) -> bool:
+    """Whether an output (or an awaitable's result, as an input) is secret."""
+    output = value if isinstance(value, pulumi.Output) else pulumi.Output.from_input(value)
+    return await output.is_secret()
