@@ -336,12 +336,15 @@ def delete_endpoint_config(client: SageMakerClient, name: str) -> bool:
 
 
 def endpoint_config_pages(
-    client: SageMakerClient, name_contains: str, created_after: datetime
+    client: SageMakerClient, name_contains: str, created_after: datetime, created_before: datetime | None = None
 ) -> Iterator[tuple[list[dict[str, Any]], bool]]:
     """ListEndpointConfigs of the configs whose name contains `name_contains` (any name if it is
-    empty), created at or after `created_after`: its pages, of `LIST_PAGE_SIZE` configs, each with
-    whether another follows (asked for only when the iteration goes on)."""
+    empty), created at or after `created_after` (and before `created_before`): its pages, of
+    `LIST_PAGE_SIZE` configs, each with whether another follows (asked for only when the iteration
+    goes on)."""
     filters: dict[str, Any] = {"CreationTimeAfter": created_after, "PaginationConfig": {"PageSize": LIST_PAGE_SIZE}}
+    if created_before is not None:
+        filters["CreationTimeBefore"] = created_before
     if name_contains:
         filters["NameContains"] = name_contains
     for page in client.get_paginator("list_endpoint_configs").paginate(**filters):

@@ -60,7 +60,10 @@ class EndpointConfigProvider(Provider):
         client = self.client(inputs)
         body = request("CreateEndpointConfig", inputs, EndpointConfigName=name)
 
+        made_now = False  # the create made it (rather than taking over an earlier one)
+
         def create_config() -> str:
+            nonlocal made_now
             try:
                 arn = str(client.create_endpoint_config(**body)["EndpointConfigArn"])
             except ClientError as error:
@@ -80,19 +83,58 @@ class EndpointConfigProvider(Provider):
                 client.add_tags(ResourceArn=arn, Tags=tag_list(owner_tag(inputs)))  # this entry's from now on
                 return arn
             config_users.created(client, arn)
+            made_now = True
             return arn
 
         arn = consistency.call_while_not_found(
             self.waiter, client, "CreateEndpointConfig", f'endpoint config "{name}"', create_config
         )
-        outputs = {**inputs, **self.live_outputs(arn, self.await_visible(client, name))}
+        visible = self.await_visible(client, name)
+        if made_now:
+            leftovers.THIS_RUN.record_created(visible["CreationTime"])
+        outputs = {**inputs, **self.live_outputs(arn, visible)}
         self.delete_left_behind(client, leftovers.THIS_RUN.take(owner_of(inputs)), inputs)
+        replaced = leftovers.THIS_RUN.take_deferred(owner_of(inputs))
+        if replaced is not None:  # where the replaced entry is (its region may not be this one's)
+            where = self.client(replaced)
+            self.delete_left_behind(where, self.left_behind_by(where, replaced, name), inputs)
         return dynamic.CreateResult(name, outputs)
 
-    def left_behind(self, id_: str, old_outputs: dict[str, Any]) -> bool:
+    def left_behind_by(self, client: SageMakerClient, replaced: dict[str, Any], replacement: str) -> list[str]:
+        """The search that the diff of the entry this create replaces (outputs `replaced`) left to it:
+        shared with the creates of the fleet's other replacements, passing over the config just made
+        (`replacement`) and listing only configs made before the first that this run made so far (if
+        any). A failure to look is a warning that says what may remain: no later run looks before the
+        replacement's creation time."""
+        try:
+            return leftovers.find(
+                client,
+                replaced,
+                owner_of(replaced),
+                shared=True,
+                passing_over=(replacement,),
+                until=leftovers.THIS_RUN.first_created,
+            )
+        except (BotoCoreError, ClientError) as error:
+            print(
+                f'warning: {self.kind} "{replacement}" was created, but configs of this resource that a killed '
+                f"`pulumi up` left could not be looked for: {error}. Any such config stays in SageMaker: one named "
+                f'"{replaced.get("name_prefix")}-..." made after {replaced.get("creation_time")}, tagged with this '
+                f"stack's id, that no endpoint runs on; delete it with `aws sagemaker delete-endpoint-config`.",
+                flush=True,
+            )
+            return []
+
+    def left_behind(self, id_: str, old_outputs: dict[str, Any], replaced_at_up: bool) -> bool:
         """Configs a run killed before the engine recorded them left of this entry (`leftovers`),
-        remembered for this run's update or create of it to delete; a failure to look is a warning."""
+        remembered for this run's update or create of it to delete; a failure to look is a warning.
+        An entry `replaced_at_up` leaves the search to the create of its replacement
+        (`leftovers.ThisRun.defer`, `left_behind_by`): the change is decided, and the creates of a
+        fleet's replacements share their listings."""
         ours = owner_of(old_outputs)
+        if replaced_at_up:
+            leftovers.THIS_RUN.defer(ours, old_outputs)
+            return False
         try:
             found = leftovers.find(self.client(old_outputs), old_outputs, ours)
         except (BotoCoreError, ClientError) as error:

@@ -173,7 +173,10 @@ class Provider(dynamic.ResourceProvider):
         `left_behind`'s."""
         news = normalize.with_wire_unknowns(news)
         decision = self.plan_change(old_outputs, news)
-        left_behind = self.left_behind(id_, old_outputs)
+        replaced_at_up = (
+            bool(decision.replaces) and not decision.delete_before_replace and news.get(naming.PREVIEW_KEY) is False
+        )
+        left_behind = self.left_behind(id_, old_outputs, replaced_at_up)
         if decision.note:  # a change the engine's diff cannot show: say what it is
             print(f'{self.kind} "{id_}": {decision.note}.', flush=True)
         self.preview(old_outputs, news, bool(decision.replaces))
@@ -187,9 +190,11 @@ class Provider(dynamic.ResourceProvider):
         """Say what a create (`creates`) or change of the resource will do, as the CLI's diagnostics
         (so `pulumi preview --json` has them); nothing by default."""
 
-    def left_behind(self, id_: str, old_outputs: dict[str, Any]) -> bool:
+    def left_behind(self, id_: str, old_outputs: dict[str, Any], replaced_at_up: bool) -> bool:
         """Whether a run killed before the engine recorded its create left something of this entry
-        behind, which its update or create then deletes (the resource says so); none by default."""
+        behind, which its update or create then deletes (the resource says so); none by default.
+        `replaced_at_up`: the diff, at `up` (not preview), already replaces the entry, and creates its
+        replacement before deleting it."""
         return False
 
     def configure(self, req: dynamic.ConfigureRequest) -> None:

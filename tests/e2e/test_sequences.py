@@ -284,13 +284,14 @@ def test_a_revert_after_an_update_that_timed_out_converges_in_one_up(stack, emul
     assert live(emulator) == ({}, [])
 
 
-@pytest.mark.parametrize("then", ["revert", "change", "destroy"])
+@pytest.mark.parametrize("then", ["revert", "change", "change rolled back", "destroy"])
 def test_a_config_made_by_a_run_killed_before_it_recorded_it_is_deleted_by_the_next_run(stack, emulator, then) -> None:
     """The stateful test's counterexample in CI (issue 21): a change whose `up` is killed after
     CreateEndpointConfig made the new config and before the engine recorded it (here: while the
     provider waits for the config to become visible). The engine forgets a create it never saw end,
     so no entry holds that config. The next `up`, after a revert (no change of the config's entry) or
-    another change (a replacement), deletes it, and preview says so first; or the next `destroy`.
+    another change (a replacement, even one SageMaker then rolls back: the create of the replacement
+    deletes it, before any deployment), deletes it, and preview says so first; or the next `destroy`.
     Before the fix, it stayed in SageMaker for good, `destroy` included."""
     stack.up()
     first = converged(stack, emulator)
@@ -316,11 +317,53 @@ def test_a_config_made_by_a_run_killed_before_it_recorded_it_is_deleted_by_the_n
     stack.set_config(model="a" if then == "revert" else "c")
     preview = stack.stack.preview()
     assert f'"{left}"' in preview.stdout and "deletes it" in preview.stdout, preview.stdout
+    if then == "change rolled back":
+        set_alarm(emulator, "errors", "ALARM")
+        try:
+            with pytest.raises(auto.CommandError, match="SageMaker rolled back the deployment"):
+                stack.up()
+        finally:
+            set_alarm(emulator, "errors", "OK")
+        assert left not in live(emulator)[1] and live(emulator)[0] == {first["endpoint"]: first["config"]}
+        stack.set_config(model="a")
     stack.up()
     assert left not in live(emulator)[1]
     after = converged(stack, emulator)
-    assert (after["config"] == first["config"]) is (then == "revert")
+    assert (after["config"] == first["config"]) is (then in ("revert", "change rolled back"))
     stack.destroy()
+    assert live(emulator) == ({}, [])
+
+
+CONFIGS_ALONE = """
+import pulumi
+from sagemaker_hosting import EndpointConfig
+
+for i in range(3):
+    EndpointConfig(f"config-{i}", production_variants=[{"variant_name": "primary", "instance_type": "ml.m5.large",
+        "model_name": pulumi.Config().require("model"), "initial_instance_count": 1}])
+"""
+
+
+def test_replaced_configs_that_no_endpoint_runs_on_keep_their_replacements(tmp_path, emulator) -> None:
+    """At `up`, a replaced config's diff leaves the search for configs a killed run left to the
+    create of the replacement (`leftovers.ThisRun.defer`), which runs once that config exists: one
+    of the resource, made after the entry, that no endpoint runs on. It is passed over (by name, and
+    by its time), and the delete of what the search finds reads each again as the new entry's: the
+    replacements stay, as the stack says, and a second change replaces them again."""
+    emulator.reset()
+    create_models(emulator, "a", "b", "c")
+    project = make_project(tmp_path, emulator, CONFIGS_ALONE)
+    recorded: list[list[str]] = []
+    for model in ("a", "b", "c"):
+        project.set_config(model=model)
+        project.up()
+        resources = (project.stack.export_stack().deployment or {})["resources"]
+        names = sorted(r["outputs"]["name"] for r in resources if r["type"].endswith("EndpointConfig"))
+        assert live(emulator) == ({}, names)
+        assert not set(names) & {name for earlier in recorded for name in earlier}
+        recorded.append(names)
+    project.preview(expect_no_changes=True)
+    project.destroy()
     assert live(emulator) == ({}, [])
 
 

@@ -10,6 +10,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from datetime import UTC, datetime
 from typing import Any
 from unittest.mock import patch
@@ -627,11 +628,11 @@ def test_a_write_of_this_process_voids_what_it_read_before(sagemaker, emulator, 
 
 def shared_searches(
     sagemaker: Any,
-    searches: list[tuple[str, Any]],
+    searches: list[tuple[Any, ...]],
     listing: leftovers.SharedListing | None = None,
     failure: Exception | None = None,
 ) -> list[list[str] | Exception]:
-    """Run `searches` (head, since) on a `leftovers.SharedListing` at once: the first lists alone,
+    """Run `searches` (head, since[, until]) on a `leftovers.SharedListing` at once: the first lists alone,
     held until the others wait for it (as a fleet's come), then each one's config names, sorted, or
     its error; with `failure`, the second listing fails with it."""
     listing = listing or leftovers.SharedListing()
@@ -692,6 +693,60 @@ def test_a_fleet_searches_for_configs_left_behind_with_one_listing(sagemaker, em
     assert len(listings) == (1 + 1 + 3 if others else 2)  # alone; then a page of more dropped for 3 own listings
     assert found == [own_listing(sagemaker, head, since) for head, since in searches]
     assert found[0] == ["fleet-a-0", "fleet-a-1"]  # its own config too: CreationTimeAfter is "or equal"
+
+
+def test_a_search_with_a_bound_leaves_out_the_configs_made_since(sagemaker, emulator) -> None:
+    """An update's creates search for configs made before the run's first (`until`): a config made at
+    or after it is left out, in a search's own listing and in a shared one, and one made before is
+    found. Negative control: without the bound, the later config is found."""
+    variants = [{"VariantName": "v", "ModelName": "good", "InstanceType": "ml.m5.large", "InitialInstanceCount": 1}]
+    times = {}
+    for name in ("fleet-a-0", "fleet-a-1", "fleet-b-0", "fleet-a-2", "fleet-b-1"):
+        sagemaker.create_endpoint_config(EndpointConfigName=name, ProductionVariants=variants)
+        times[name] = sagemaker.describe_endpoint_config(EndpointConfigName=name)["CreationTime"]
+    until = times["fleet-a-2"]
+
+    def names(configs: list[dict[str, Any]]) -> list[str]:
+        return sorted(str(config["EndpointConfigName"]) for config in configs)
+
+    since = times["fleet-a-0"]
+    assert names(leftovers.SharedListing.own(sagemaker, "fleet-a", since, until)) == ["fleet-a-0", "fleet-a-1"]
+    assert names(leftovers.SharedListing.own(sagemaker, "fleet-a", since)) == ["fleet-a-0", "fleet-a-1", "fleet-a-2"]
+    emulator.clear_calls()
+    found = shared_searches(sagemaker, [("fleet-a", since, until), ("fleet-b", since, until), ("fleet-b", since)])
+    assert found == [["fleet-a-0", "fleet-a-1"], ["fleet-b-0"], ["fleet-b-0", "fleet-b-1"]]
+    assert [call["action"] for call in emulator.calls()] == ["ListEndpointConfigs"] * 2  # alone, then shared
+
+
+@pytest.mark.parametrize("listing_fails", [False, True])
+def test_the_create_of_a_replacement_makes_the_search_its_diff_left(
+    sagemaker, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, listing_fails: bool
+) -> None:
+    """At `up`, the diff of a config it replaces leaves the search for configs a killed run left to
+    the create of the replacement, which deletes what it finds and keeps its own config. A failed
+    listing is a warning that says what may remain, and the create still returns its config."""
+    seed = uuid.uuid4().hex
+    owner = f"{uuid.uuid4().hex} organization/project/stack"
+    entry = create_config("good", name_prefix="fleet", **{naming.SEED_KEY: seed, naming.OWNER_KEY: owner})
+    left_by = ownership.of_inputs(entry[naming.OWNER_KEY], seed, "killed0run00")
+    variants = [{"VariantName": "v", "ModelName": "good", "InstanceType": "ml.m5.large", "InitialInstanceCount": 1}]
+    tags = [{"Key": tag_keys.OWNER_TAG, "Value": left_by.tag_value()}]
+    sagemaker.create_endpoint_config(EndpointConfigName="fleet-left", ProductionVariants=variants, Tags=tags)
+    monkeypatch.setattr(leftovers, "THIS_RUN", leftovers.ThisRun())  # the next run's provider process
+    provider = EndpointConfigProvider()
+    variant = {**entry["production_variants"][0], "model_name": "better"}
+    news = {"name_prefix": "fleet", "production_variants": [variant], naming.PREVIEW_KEY: False}
+    checked = provider.check({}, {**news, naming.SEED_KEY: seed, naming.OWNER_KEY: owner})
+    assert provider.diff(entry["name"], entry, checked.inputs).replaces
+    assert leftovers.THIS_RUN.take(ownership.of_inputs(entry[naming.OWNER_KEY], seed)) == []  # nothing searched
+    failure = ClientError({"Error": {"Code": "ThrottlingException", "Message": "Slow down"}}, "ListEndpointConfigs")
+    with patch.object(aws, "endpoint_config_pages", side_effect=failure) if listing_fails else nullcontext():
+        created = provider.create(checked.inputs).outs
+    configs = {c["EndpointConfigName"] for c in sagemaker.list_endpoint_configs()["EndpointConfigs"]}
+    assert created is not None and created["name"] in configs and entry["name"] in configs
+    assert ("fleet-left" in configs) is listing_fails
+    said = capsys.readouterr().out
+    assert ("could not be looked for" in said and '"fleet-..."' in said) is listing_fails, said
 
 
 def test_a_shared_listing_that_fails_fails_each_of_its_searches_and_holds_up_none(sagemaker) -> None:
