@@ -216,11 +216,12 @@ class SageMakerMocks(Mocks):
 
 
 def unwrapped(value: Any) -> Any:
-    """`value` with each secret's value in its place, as the engine hands a provider's `check` its
-    inputs (the SDK's mock monitor keeps them in their wire wrapping, which no SDK function removes)."""
+    """`value` with each secret's value in its place, at any depth, as the engine hands a provider's
+    `check` its inputs (the SDK's mock monitor keeps them in their wire wrapping; its
+    `unwrap_rpc_secret` removes one, at the top)."""
+    if rpc.is_rpc_secret(value):
+        return unwrapped(rpc.unwrap_rpc_secret(value))
     if isinstance(value, Mapping):
-        if value.get(rpc._special_sig_key) == rpc._special_secret_sig:
-            return unwrapped(value.get("value"))
         return {key: unwrapped(item) for key, item in value.items()}
     if isinstance(value, list):
         return [unwrapped(item) for item in value]
