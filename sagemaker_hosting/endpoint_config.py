@@ -112,15 +112,13 @@ class EndpointConfigProvider(Provider):
                 replaced,
                 owner_of(replaced),
                 shared=True,
-                passing_over=(replacement,),
-                until=leftovers.THIS_RUN.first_created,
+                besides=replacement,
+                until=leftovers.THIS_RUN.first_creation(),
             )
         except (BotoCoreError, ClientError) as error:
             print(
-                f'warning: {self.kind} "{replacement}" was created, but configs of this resource that a killed '
-                f"`pulumi up` left could not be looked for: {error}. Any such config stays in SageMaker: one named "
-                f'"{replaced.get("name_prefix")}-..." made after {replaced.get("creation_time")}, tagged with this '
-                f"stack's id, that no endpoint runs on; delete it with `aws sagemaker delete-endpoint-config`.",
+                f'warning: {self.kind} "{replacement}" was created, but '
+                f"{leftovers.not_looked_for(error, replaced, client.meta.region_name, looked_for_again=False)}",
                 flush=True,
             )
             return []
@@ -138,7 +136,11 @@ class EndpointConfigProvider(Provider):
         try:
             found = leftovers.find(self.client(old_outputs), old_outputs, ours)
         except (BotoCoreError, ClientError) as error:
-            print(f'warning: {self.kind} "{id_}": configs left by a killed run could not be looked for: {error}')
+            # Should the engine replace the entry all the same (`replaceOnChanges`), its
+            # replacement's create searches: later runs search only from the replacement's creation.
+            leftovers.THIS_RUN.defer(ours, old_outputs)
+            said = leftovers.not_looked_for(error, old_outputs, None, looked_for_again=True)
+            print(f'warning: {self.kind} "{id_}": {said}', flush=True)
             return False
         leftovers.THIS_RUN.remember(ours, found)
         if found:
@@ -153,13 +155,26 @@ class EndpointConfigProvider(Provider):
 
     @staticmethod
     def delete_left_behind(client: SageMakerClient, names: list[str], props: dict[str, Any]) -> None:
-        """Delete those of `names` that are still left behind by the entry `props` (`leftovers`), and say so."""
-        for name in leftovers.delete(client, names, owner_of(props)):
-            print(
-                f'Endpoint config "{name}", made for this resource by a `pulumi up` killed before it recorded it, '
-                "was deleted.",
-                flush=True,
-            )
+        """Delete those of `names` that are still left behind by the entry `props` (`leftovers`), and say
+        so. A failure is a warning naming the config that stays: this clean-up does not fail the
+        create, update or delete it follows, whose own work is done."""
+        for name in names:
+            try:
+                deleted = leftovers.delete(client, [name], owner_of(props))
+            except (BotoCoreError, ClientError) as error:
+                print(
+                    f'warning: Endpoint config "{name}", made for this resource by a `pulumi up` killed before it '
+                    f"recorded it, could not be deleted: {error}. It stays in SageMaker; delete it with "
+                    f"`{leftovers.delete_command(client.meta.region_name, name)}`.",
+                    flush=True,
+                )
+                continue
+            if deleted:
+                print(
+                    f'Endpoint config "{name}", made for this resource by a `pulumi up` killed before it recorded '
+                    "it, was deleted.",
+                    flush=True,
+                )
 
     def await_visible(self, client: SageMakerClient, name: str) -> dict[str, Any]:
         """The config just created, once reads see it (so an endpoint can be created on it, and its
@@ -225,13 +240,15 @@ class EndpointConfigProvider(Provider):
         if leftovers.THIS_RUN.declares(ours):
             return
         try:
-            self.delete_left_behind(client, leftovers.find(client, props, ours, shared=True), props)
+            found = leftovers.find(client, props, ours, shared=True)
         except (BotoCoreError, ClientError) as error:
             print(
-                f'warning: Endpoint config "{name}" was deleted, but configs of this resource that a killed `pulumi '
-                f"up` left could not be looked for or deleted: {error}",
+                f'warning: Endpoint config "{name}" was deleted, but '
+                f"{leftovers.not_looked_for(error, props, client.meta.region_name, looked_for_again=False)}",
                 flush=True,
             )
+            return
+        self.delete_left_behind(client, found, props)
 
     def delete_config(self, client: SageMakerClient, name: str, props: dict[str, Any]) -> None:
         """Delete the config unless an endpoint runs on it or is moving to or from it: SageMaker

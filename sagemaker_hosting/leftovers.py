@@ -23,7 +23,7 @@ create of the replacement (`ThisRun.defer`): the diff has decided the change alr
 engine runs the creates together, so they share listings as a destroy's deletes do (issue 17: an
 update of a fleet listed once per config, one diff at a time). That search passes over the config
 the create just made, and lists only configs made before the first that this run made so far
-(`ThisRun.first_created`; not one it took over, which may be older than a config left behind):
+(`ThisRun.first_creation`; not one it took over, which may be older than a config left behind):
 every config a killed earlier run left is older, and the fleet's new ones would fill the page.
 
 A config created by a killed *first* create is not found here: the next `up` that declares it
@@ -35,7 +35,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -64,8 +64,6 @@ class ThisRun:
         self.deferred: dict[tuple[str | None, str | None], dict[str, Any]] = {}
         """The outputs of the entries whose search the create of their replacement makes."""
         self.first_created: datetime | None = None
-        """SageMaker's creation time of the first config this run created: every config a killed
-        earlier run left was made before it."""
 
     def mark_declared(self, owner: ownership.Owner) -> None:
         with self.guard:
@@ -100,6 +98,12 @@ class ThisRun:
         with self.guard:
             if self.first_created is None or created < self.first_created:
                 self.first_created = created
+
+    def first_creation(self) -> datetime | None:
+        """SageMaker's creation time of the first config this run created, if any: every config a
+        killed earlier run left was made before it."""
+        with self.guard:
+            return self.first_created
 
 
 THIS_RUN = ThisRun()
@@ -254,15 +258,15 @@ def find(
     props: Mapping[str, Any],
     ours: ownership.Owner,
     shared: bool = False,
-    passing_over: Collection[str] = (),
+    besides: str | None = None,
     until: datetime | None = None,
 ) -> list[str]:
     """The configs that the entry whose outputs are `props` left behind (module docstring); none for
     an entry whose name was not generated from a prefix (an explicit `name` is taken over instead).
     `shared`: by `SEARCHES`, for the searches that come at once (a destroy's deletes and an update's
     creates, which the engine runs together); a diff's search lists alone (the engine diffs one
-    resource at a time: waiting to share would only add up). `passing_over`: configs not to look at
-    (not even their tags); `until`: a time by which every config looked for was made (the listing
+    resource at a time: waiting to share would only add up). `besides`: a config not to look at
+    (not even its tags); `until`: a time by which every config looked for was made (the listing
     leaves out those made since)."""
     name, prefix, created = props.get("name"), props.get("name_prefix"), props.get("creation_time")
     head = naming.sanitize_prefix(prefix) if isinstance(prefix, str) else ""
@@ -275,7 +279,7 @@ def find(
     configs = SEARCHES.configs(client, head, since, until) if shared else SharedListing.own(client, head, since, until)
     for config in configs:
         other = str(config["EndpointConfigName"])
-        if other == name or other in passing_over or not other.startswith(f"{head}-"):
+        if other in (name, besides) or not other.startswith(f"{head}-"):
             continue
         try:
             tags = aws.list_tags(client, str(config["EndpointConfigArn"]))
@@ -286,6 +290,29 @@ def find(
         if unrecorded(tags, ours):
             found.append(other)
     return found
+
+
+def not_looked_for(error: Exception, props: Mapping[str, Any], region: str | None, looked_for_again: bool) -> str:
+    """What a warning says when the search in `region` for configs that the entry `props` left
+    behind failed with `error`: what may remain in SageMaker and how to delete it, or
+    (`looked_for_again`: the entry stays in the state, and the next run's diff searches from its
+    creation time) that the next run looks again."""
+    said = f"configs of this resource that a killed `pulumi up` left could not be looked for: {error}."
+    if looked_for_again:
+        return f"{said} The next `pulumi preview` or `pulumi up` looks again."
+    prefix = props.get("name_prefix")
+    head = naming.sanitize_prefix(prefix) if isinstance(prefix, str) else prefix
+    return (
+        f'{said} Any such config stays in SageMaker: one named "{head}-..." made after '
+        f"{props.get('creation_time')}, tagged with this stack's id, that no endpoint runs on; delete it with "
+        f"`{delete_command(region)}`."
+    )
+
+
+def delete_command(region: str | None, name: str = "<name>") -> str:
+    """The AWS CLI command that deletes the config `name` in `region`."""
+    where = f" --region {region}" if region else ""
+    return f"aws sagemaker delete-endpoint-config{where} --endpoint-config-name {name}"
 
 
 def delete(client: SageMakerClient, names: list[str], ours: ownership.Owner) -> list[str]:

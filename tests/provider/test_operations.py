@@ -718,13 +718,9 @@ def test_a_search_with_a_bound_leaves_out_the_configs_made_since(sagemaker, emul
     assert [call["action"] for call in emulator.calls()] == ["ListEndpointConfigs"] * 2  # alone, then shared
 
 
-@pytest.mark.parametrize("listing_fails", [False, True])
-def test_the_create_of_a_replacement_makes_the_search_its_diff_left(
-    sagemaker, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, listing_fails: bool
-) -> None:
-    """At `up`, the diff of a config it replaces leaves the search for configs a killed run left to
-    the create of the replacement, which deletes what it finds and keeps its own config. A failed
-    listing is a warning that says what may remain, and the create still returns its config."""
+def entry_with_leftover(sagemaker) -> tuple[dict[str, Any], str, str]:
+    """A config entry of prefix "fleet" (its outputs, seed and owner), and config "fleet-left" that a
+    killed run of the same resource left behind (its owner tag, another instance)."""
     seed = uuid.uuid4().hex
     owner = f"{uuid.uuid4().hex} organization/project/stack"
     entry = create_config("good", name_prefix="fleet", **{naming.SEED_KEY: seed, naming.OWNER_KEY: owner})
@@ -732,6 +728,18 @@ def test_the_create_of_a_replacement_makes_the_search_its_diff_left(
     variants = [{"VariantName": "v", "ModelName": "good", "InstanceType": "ml.m5.large", "InitialInstanceCount": 1}]
     tags = [{"Key": tag_keys.OWNER_TAG, "Value": left_by.tag_value()}]
     sagemaker.create_endpoint_config(EndpointConfigName="fleet-left", ProductionVariants=variants, Tags=tags)
+    return entry, seed, owner
+
+
+@pytest.mark.parametrize("fails", [None, "ListEndpointConfigs", "DeleteEndpointConfig"])
+def test_the_create_of_a_replacement_makes_the_search_its_diff_left(
+    sagemaker, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, fails: str | None
+) -> None:
+    """At `up`, the diff of a config it replaces leaves the search for configs a killed run left to
+    the create of the replacement, which deletes what it finds and keeps its own config. A failed
+    listing, or a failed delete of what it found, is a warning that says what may remain, and the
+    create still returns its config."""
+    entry, seed, owner = entry_with_leftover(sagemaker)
     monkeypatch.setattr(leftovers, "THIS_RUN", leftovers.ThisRun())  # the next run's provider process
     provider = EndpointConfigProvider()
     variant = {**entry["production_variants"][0], "model_name": "better"}
@@ -739,14 +747,59 @@ def test_the_create_of_a_replacement_makes_the_search_its_diff_left(
     checked = provider.check({}, {**news, naming.SEED_KEY: seed, naming.OWNER_KEY: owner})
     assert provider.diff(entry["name"], entry, checked.inputs).replaces
     assert leftovers.THIS_RUN.take(ownership.of_inputs(entry[naming.OWNER_KEY], seed)) == []  # nothing searched
-    failure = ClientError({"Error": {"Code": "ThrottlingException", "Message": "Slow down"}}, "ListEndpointConfigs")
-    with patch.object(aws, "endpoint_config_pages", side_effect=failure) if listing_fails else nullcontext():
+    failure = ClientError({"Error": {"Code": "ThrottlingException", "Message": "Slow down"}}, str(fails))
+    failing = {"ListEndpointConfigs": "endpoint_config_pages", "DeleteEndpointConfig": "delete_endpoint_config"}
+    with patch.object(aws, failing[fails], side_effect=failure) if fails else nullcontext():
         created = provider.create(checked.inputs).outs
     configs = {c["EndpointConfigName"] for c in sagemaker.list_endpoint_configs()["EndpointConfigs"]}
     assert created is not None and created["name"] in configs and entry["name"] in configs
+    assert ("fleet-left" in configs) is (fails is not None)
+    said = capsys.readouterr().out
+    assert ("could not be looked for" in said and '"fleet-..."' in said) is (fails == "ListEndpointConfigs"), said
+    assert ('"fleet-left"' in said and "could not be deleted" in said) is (fails == "DeleteEndpointConfig"), said
+
+
+@pytest.mark.parametrize("listing_fails", [False, True])
+def test_a_destroy_whose_search_fails_deletes_its_config_and_says_what_may_remain(
+    sagemaker, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, listing_fails: bool
+) -> None:
+    """The delete of an entry the run does not declare (`pulumi destroy`) deletes its config and the
+    configs a killed run left of it; a failed search for those is a warning naming what stays (no
+    later run looks: no entry is left to) and where. Control: a search that succeeds deletes the
+    leftover and warns of nothing."""
+    entry, _, _ = entry_with_leftover(sagemaker)
+    monkeypatch.setattr(leftovers, "THIS_RUN", leftovers.ThisRun())  # a destroy's provider process
+    failure = ClientError({"Error": {"Code": "ThrottlingException", "Message": "Slow down"}}, "ListEndpointConfigs")
+    with patch.object(aws, "endpoint_config_pages", side_effect=failure) if listing_fails else nullcontext():
+        EndpointConfigProvider().delete(entry["name"], entry)
+    configs = {c["EndpointConfigName"] for c in sagemaker.list_endpoint_configs()["EndpointConfigs"]}
+    assert entry["name"] not in configs
     assert ("fleet-left" in configs) is listing_fails
     said = capsys.readouterr().out
-    assert ("could not be looked for" in said and '"fleet-..."' in said) is listing_fails, said
+    warned = f'Endpoint config "{entry["name"]}" was deleted, but' in said and "stays in SageMaker" in said
+    assert warned is listing_fails and ('"fleet-..."' in said) is listing_fails, said
+    assert ("--region us-east-1" in said) is listing_fails and "looks again" not in said, said
+
+
+def test_a_diff_whose_search_fails_leaves_it_to_a_replacement_the_engine_forces(
+    sagemaker, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A diff at `up` that changes only tags (in place) and whose search fails says the next run
+    looks again; should the engine replace the entry anyway (`pulumi up --replace`,
+    `replaceOnChanges`), the replacement's create makes the search and deletes the leftover (later
+    runs search only from the replacement's creation time, so none would find it)."""
+    entry, seed, owner = entry_with_leftover(sagemaker)
+    monkeypatch.setattr(leftovers, "THIS_RUN", leftovers.ThisRun())  # the next run's provider process
+    provider = EndpointConfigProvider()
+    news = {"name_prefix": "fleet", "production_variants": entry["production_variants"], "tags": {"team": "a"}}
+    checked = provider.check({}, {**news, naming.PREVIEW_KEY: False, naming.SEED_KEY: seed, naming.OWNER_KEY: owner})
+    failure = ClientError({"Error": {"Code": "ThrottlingException", "Message": "Slow down"}}, "ListEndpointConfigs")
+    with patch.object(aws, "endpoint_config_pages", side_effect=failure):
+        assert not provider.diff(entry["name"], entry, checked.inputs).replaces
+    assert "looks again" in capsys.readouterr().out
+    created = provider.create(checked.inputs).outs  # the replacement the engine forces
+    configs = {c["EndpointConfigName"] for c in sagemaker.list_endpoint_configs()["EndpointConfigs"]}
+    assert created is not None and created["name"] in configs and "fleet-left" not in configs
 
 
 def test_a_shared_listing_that_fails_fails_each_of_its_searches_and_holds_up_none(sagemaker) -> None:
